@@ -1,0 +1,67 @@
+"""Text lines → rows, whatever the text layout.
+
+Two layouts reach us (both seen in real disclosures):
+
+* row per line: a table row is one line, cells separated by tabs, empty cells
+  kept as empty fields;
+* cell per line: every cell is a line that starts with a tab, and rows are
+  separated by blank lines.
+
+Either way the result is a list of `Row`: a table row (cells, and the line of
+each cell, for provenance) or a line of prose (one cell, `tabular=False`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CELL_LINE = re.compile(r"^\t[^\t]*$")
+
+
+@dataclass
+class Row:
+    line: int               # 1-based line of the row's first cell
+    cells: list[str]
+    cell_lines: list[int]   # 1-based line of each cell
+    tabular: bool
+
+    @property
+    def text(self) -> str:
+        """The row as one string (prose, or cells joined), whitespace-trimmed."""
+        return "".join(c.strip() for c in self.cells)
+
+    def stripped(self) -> list[str]:
+        return [c.strip() for c in self.cells]
+
+
+def is_cell_per_line(lines: list[str]) -> bool:
+    single = sum(1 for l in lines if _CELL_LINE.match(l))
+    multi = sum(1 for l in lines if l.count("\t") >= 2)
+    return single > multi
+
+
+def to_rows(lines: list[str]) -> list[Row]:
+    cell_per_line = is_cell_per_line(lines)
+    rows: list[Row] = []
+    pending: list[tuple[int, str]] = []
+
+    def flush() -> None:
+        if pending:
+            rows.append(Row(pending[0][0], [c for _, c in pending], [n for n, _ in pending], True))
+            pending.clear()
+
+    for n, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        if cell_per_line and _CELL_LINE.match(line):
+            pending.append((n, line[1:].rstrip()))
+            continue
+        flush()
+        if not line.strip():
+            continue
+        if "\t" in line:
+            cells = [c.rstrip() for c in line.split("\t")]
+            rows.append(Row(n, cells, [n] * len(cells), True))
+        else:
+            rows.append(Row(n, [line.strip()], [n], False))
+    flush()
+    return rows

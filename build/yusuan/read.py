@@ -1,0 +1,68 @@
+"""Read stage: a file's bytes → its text lines, or a problem that says why not.
+
+Disclosures arrive as UTF-8 (with or without BOM) or GB18030/GBK, with LF or
+CRLF line ends. Nothing here knows about budgets beyond "is this text".
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ReadError(Exception):
+    """A file that cannot be turned into text; the message names the reason."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path          # as found under the content folder
+    rel: str            # path relative to the content folder, with '/' separators
+    sha256: str
+    encoding: str
+    lines: list[str]    # line i (1-based) is lines[i - 1]; no line ends
+
+
+# A text file of CJK prose has few control characters; random bytes have many.
+_MAX_CONTROL_SHARE = 0.01
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name) or raise ReadError."""
+    if not data.strip():
+        raise ReadError("文件为空（empty file）")
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = [("utf-8-sig", "utf-8-sig")]
+    else:
+        candidates = [("utf-8", "utf-8"), ("gb18030", "gb18030")]
+    for codec, name in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n")
+        if control > _MAX_CONTROL_SHARE * len(text) or "\x00" in text:
+            raise ReadError("不是文本文件：含有大量控制字符（binary data, not text）")
+        return text, name
+    raise ReadError("无法识别的编码：既不是 UTF-8 也不是 GB18030/GBK（unknown encoding）")
+
+
+def read_source(path: Path, root: Path) -> Source:
+    data = path.read_bytes()
+    text, encoding = decode(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Source(
+        path=path,
+        rel=path.relative_to(root).as_posix(),
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        lines=text.split("\n"),
+    )
+
+
+def find_disclosures(root: Path) -> list[Path]:
+    """Every .txt file under root, in a stable order (by relative path)."""
+    return sorted(
+        (p for p in root.rglob("*.txt") if p.is_file() and not p.name.startswith(".")),
+        key=lambda p: p.relative_to(root).as_posix(),
+    )

@@ -1,0 +1,298 @@
+"""The dataset contract: every dataset and column, with type, Chinese title,
+unit and description, declared once. datapackage.json, the XLSX headers, the
+data page and the tests are generated from it.
+
+Types are Frictionless field types: string, integer, number, boolean, date.
+Amounts are numbers in 万元 (10,000 yuan), two decimals as printed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WANYUAN = "万元"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    title: str
+    description: str
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    fields: list[Field] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def F(name, type_, title, description, unit=None) -> Field:  # noqa: N802 - reads like a table
+    return Field(name, type_, title, description, unit)
+
+
+def A(name, title, description) -> Field:  # noqa: N802 - an amount in 万元
+    return Field(name, "number", title, description, WANYUAN)
+
+
+DOC = F("doc_id", "string", "文件编号", "本站为每份公开文件（部门+年度）给出的稳定编号，ASCII")
+LINE = F("source_line", "integer", "源文件行号", "该数字在源文件中的行号（从 1 开始）")
+UNIT_NAME = F("unit_name", "string", "预算单位", "表中分组的预算单位名称；不分组时为空")
+
+DATASETS: list[Dataset] = [
+    Dataset("documents", "公开文件", "每份部门预算公开文件一行：来源、部门、年度与主要数字。", [
+        DOC,
+        F("source_file", "string", "源文件", "内容目录中的源文件路径"),
+        F("sha256", "string", "SHA-256", "源文件字节的 SHA-256 摘要"),
+        F("encoding", "string", "编码", "源文件的文本编码"),
+        F("department", "string", "部门", "编制部门（编制单位）名称"),
+        F("level", "string", "层级", "预算层级：自治区 / 州市 / 县市（由部门名称推断）"),
+        F("year", "integer", "年度", "预算年度"),
+        F("doc_date", "date", "文件日期", "文件末尾落款日期；未写明时为空"),
+        F("unit", "string", "金额单位", "表中金额的单位（统一换算为万元）"),
+        A("total_budget", "收支总预算", "表1 收入总计"),
+        A("current_year_income", "本年收入", "表1 本年收入"),
+        A("carryover", "上年结转结余", "表1 上年结转结余"),
+        A("basic_expenditure", "基本支出", "表3 总计行的基本支出"),
+        A("project_expenditure", "项目支出", "表3 总计行的项目支出"),
+        A("gpb_total", "一般公共预算支出", "一般公共预算支出情况表 总计 合计"),
+        A("gpb_basic", "一般公共预算基本支出", "一般公共预算支出情况表 总计 基本支出"),
+        A("gpb_project", "一般公共预算项目支出", "一般公共预算支出情况表 总计 项目支出"),
+        A("personnel", "人员经费", "一般公共预算基本支出情况表 总计 人员经费"),
+        A("public_funds", "公用经费", "一般公共预算基本支出情况表 总计 公用经费"),
+        A("three_public", "“三公”经费", "财政拨款“三公”经费支出情况表 总计"),
+        A("entrusted_fees", "委托业务费", "财政拨款委托业务费支出情况表 总计；文件无此表时为空"),
+        F("n_projects", "integer", "项目数", "一般公共预算项目支出情况表中的项目行数"),
+        F("n_carryover_projects", "integer", "结转项目数", "上年结转结余情况表中的项目行数"),
+        A("secret_project_amount", "不予公开项目金额", "项目支出表中特定目标/特定项目（用途不予公开）的金额合计"),
+        F("n_secret_projects", "integer", "不予公开项目数", "项目支出表中特定目标/特定项目的行数"),
+        F("n_performance_targets", "integer", "绩效指标数", "绩效目标表中的指标行数"),
+        F("tables_present", "string", "有数据的表", "有数字的标准表（英文键，逗号分隔）"),
+        F("tables_empty", "string", "空表", "印出但为空表的标准表"),
+        F("tables_missing", "string", "缺失的表", "文件中没有的标准表"),
+        F("n_checks", "integer", "校验数", "对本文件运行的算术校验数"),
+        F("n_checks_failed", "integer", "未通过校验数", "状态为 fail 的校验数"),
+    ]),
+    Dataset("table_cells", "表格单元格", "第二部分每张表的每个金额单元格恰好一行（长表）。", [
+        DOC,
+        F("table_no", "string", "表号", "文件中印出的表号"),
+        F("table_key", "string", "表键", "跨年度一致的表英文键"),
+        F("table_title", "string", "表名", "文件中印出的表名"),
+        F("row_no", "integer", "行序", "表内数据行的序号（从 1 开始）"),
+        F("row_label", "string", "行名称", "行的名称（科目名称、项目或收入项目）"),
+        F("code", "string", "科目编码", "功能或经济分类编码（类/款/项合并），无则为空"),
+        F("project", "string", "项目名称", "项目名称（项目表）"),
+        UNIT_NAME,
+        F("column_label", "string", "列名", "完整表头路径，如 财政拨款（补助）/一般公共预算"),
+        F("column_key", "string", "列键", "列的英文键"),
+        A("amount", "金额", "单元格中的金额"),
+        LINE,
+    ]),
+    Dataset("function_lines", "功能分类明细", "收入、支出与一般公共预算表中按功能分类科目的每个金额（类/款/项）。", [
+        DOC,
+        F("table_key", "string", "表键", "income / expenditure / gpb_expenditure / gov_fund / state_capital"),
+        F("code", "string", "科目编码", "功能分类编码：类 3 位、款 5 位、项 7 位"),
+        F("level", "string", "层级", "类 / 款 / 项"),
+        F("class_code", "string", "类编码", "所属类（3 位）"),
+        F("parent_code", "string", "上级编码", "上一级科目编码；类为空"),
+        F("name", "string", "科目名称", "科目名称"),
+        F("measure", "string", "口径", "列键：total / basic / project / gpb …"),
+        F("column_label", "string", "列名", "完整表头路径"),
+        A("amount", "金额", "金额"),
+        LINE,
+    ]),
+    Dataset("economic_lines", "经济分类明细", "一般公共预算基本支出表按经济分类科目的每个金额（类/款）。", [
+        DOC,
+        F("code", "string", "科目编码", "经济分类编码：类 3 位、款 5 位"),
+        F("level", "string", "层级", "类 / 款"),
+        F("parent_code", "string", "上级编码", "上一级科目编码；类为空"),
+        F("name", "string", "科目名称", "科目名称"),
+        F("measure", "string", "口径", "total / personnel / public_funds"),
+        A("amount", "金额", "金额"),
+        LINE,
+    ]),
+    Dataset("projects", "项目支出", "一般公共预算项目支出情况表的每个项目一行。", [
+        DOC, UNIT_NAME,
+        F("function_code", "string", "功能分类编码", "项目所属功能分类（项）"),
+        F("function_name", "string", "科目名称", "功能分类科目名称"),
+        F("project", "string", "项目名称", "项目名称"),
+        F("is_secret", "boolean", "不予公开", "特定目标/特定项目：金额公开，用途不予公开"),
+        A("total", "项目支出合计", "项目支出合计"),
+        A("wages", "工资福利支出", "经济分类：工资福利支出"),
+        A("goods_services", "商品和服务支出", "经济分类：商品和服务支出"),
+        A("individual_family", "对个人和家庭的补助", "经济分类：对个人和家庭的补助"),
+        A("debt_interest", "债务利息及费用支出", "经济分类：债务利息及费用支出"),
+        A("capital_construction", "资本性支出（基本建设）", "经济分类：资本性支出（基本建设）"),
+        A("capital", "资本性支出", "经济分类：资本性支出"),
+        A("enterprise_construction", "对企业补助（基本建设）", "经济分类：对企业补助（基本建设）"),
+        A("enterprise_subsidy", "对企业补助", "经济分类：对企业补助"),
+        A("social_security_fund", "对社会保障基金补助", "经济分类：对社会保障基金补助"),
+        A("other", "其他支出", "经济分类：其他支出"),
+        LINE,
+    ]),
+    Dataset("three_public", "“三公”经费", "财政拨款“三公”经费支出情况表的每一行。", [
+        DOC,
+        F("item", "string", "项目键", "outbound / reception / vehicles / vehicle_purchase / vehicle_operation / total"),
+        F("item_name", "string", "项目", "表中印出的名称"),
+        A("total", "合计", "合计"),
+        A("gpb", "一般公共预算", "资金来源：一般公共预算"),
+        A("gov_fund", "政府性基金", "资金来源：政府性基金"),
+        A("state_capital", "国有资本经营预算", "资金来源：国有资本经营预算"),
+        LINE,
+    ]),
+    Dataset("entrusted_fees", "委托业务费", "财政拨款委托业务费支出情况表的每个项目一行（单位小计与总计见 table_cells）。", [
+        DOC, UNIT_NAME,
+        F("project", "string", "项目名称", "项目名称"),
+        F("is_secret", "boolean", "不予公开", "特定目标/特定项目"),
+        A("total", "合计", "合计"),
+        A("gpb", "一般公共预算", "资金来源：一般公共预算"),
+        A("gov_fund", "政府性基金", "资金来源：政府性基金"),
+        A("state_capital", "国有资本经营预算", "资金来源：国有资本经营预算"),
+        LINE,
+    ]),
+    Dataset("carryover", "上年结转结余", "上年结转结余情况表的每个项目一行。", [
+        DOC, UNIT_NAME,
+        F("project", "string", "项目名称", "项目名称"),
+        F("is_secret", "boolean", "不予公开", "特定目标/特定项目"),
+        A("total", "合计", "合计"),
+        A("fiscal_subtotal", "财政拨款小计", "财政拨款/小计"),
+        A("fiscal_basic_personnel", "财政拨款基本支出人员经费", "财政拨款/基本支出/人员经费"),
+        A("fiscal_basic_public_funds", "财政拨款基本支出公用经费", "财政拨款/基本支出/公用经费"),
+        A("fiscal_project", "财政拨款项目支出", "财政拨款/项目支出"),
+        A("nonfiscal_subtotal", "非财政拨款小计", "非财政拨款/小计"),
+        A("nonfiscal_basic_personnel", "非财政拨款基本支出人员经费", "非财政拨款/基本支出/人员经费"),
+        A("nonfiscal_basic_public_funds", "非财政拨款基本支出公用经费", "非财政拨款/基本支出/公用经费"),
+        A("nonfiscal_project", "非财政拨款项目支出", "非财政拨款/项目支出"),
+        LINE,
+    ]),
+    Dataset("units", "预算单位", "第一部分机构设置中列出的预算单位。", [
+        DOC,
+        F("unit_name", "string", "单位名称", "预算单位名称"),
+        F("is_self", "boolean", "本级", "是否部门本级"),
+        F("staff_authorized", "integer", "编制数", "编制数（写明时）", "人"),
+        F("staff_actual", "integer", "实有人数", "实有人数（写明时）", "人"),
+        LINE,
+    ]),
+    Dataset("yoy_changes", "比上年变化", "情况说明中每一处“比上年预算增加/减少 X 万元，增长/下降 Y%，主要原因是…”。", [
+        DOC,
+        F("section", "string", "章节", "所在的情况说明章节标题"),
+        F("subject", "string", "对象", "变化所属的收入、支出或科目"),
+        A("amount", "本年金额", "本年预算数"),
+        F("direction", "string", "方向", "increase / decrease / unchanged"),
+        A("change", "变化额", "比上年增加为正、减少为负"),
+        F("change_pct", "number", "变化率", "比上年增长为正、下降为负", "%"),
+        A("previous_amount", "上年金额（推算）", "本年金额减变化额推算所得，非文件印出"),
+        F("reason", "string", "原因", "主要原因"),
+        LINE,
+    ]),
+    Dataset("procurement", "政府采购", "政府采购预算（每份文件一行）。", [
+        DOC,
+        A("total", "政府采购预算", "政府采购预算总额"),
+        A("goods", "货物", "政府采购货物预算"),
+        A("works", "工程", "政府采购工程预算"),
+        A("services", "服务", "政府采购服务预算"),
+        A("sme_reserved", "面向中小企业预留", "面向中小企业预留政府采购项目预算金额"),
+        A("small_micro_reserved", "小微企业预留", "其中小微企业预留金额"),
+        LINE,
+    ]),
+    Dataset("assets", "国有资产", "国有资产占用使用情况的每一项。", [
+        DOC,
+        F("as_of", "string", "截至", "资产情况截至的时间（如 2025 年底）"),
+        F("item", "string", "项目键", "building / vehicles / vehicles_general / vehicles_enforcement / vehicles_other / furniture / other_assets / equipment_50 / equipment_100 / planned_equipment_50 / planned_equipment_100 …"),
+        F("item_name", "string", "项目", "文件中的名称"),
+        F("quantity", "number", "数量", "数量（面积、辆、台）"),
+        F("quantity_unit", "string", "数量单位", "平方米 / 辆 / 台"),
+        A("value", "价值", "价值"),
+        LINE,
+    ]),
+    Dataset("performance_targets", "绩效目标", "绩效目标表的每个指标一行（合并单元格已向下填充；联系人姓名与电话不收录）。", [
+        DOC,
+        F("scope", "string", "范围", "department（部门整体）/ project（项目支出）"),
+        F("table_index", "integer", "表序", "文件中第几张绩效目标表（从 1 开始）"),
+        F("project", "string", "项目名称", "项目支出绩效目标表的项目名称"),
+        F("unit_name", "string", "单位", "预算单位或部门名称"),
+        A("budget", "年度预算", "该表的年度预算总额"),
+        F("level1", "string", "一级指标", "一级指标"),
+        F("level2", "string", "二级指标", "二级指标"),
+        F("level3", "string", "三级指标", "三级指标"),
+        F("target_value", "string", "指标值", "指标值"),
+        F("basis", "string", "设置依据", "指标值设置依据"),
+        F("last_year_value", "string", "上年完成值", "上年完成值"),
+        F("weight", "number", "分值权重", "指标分值权重"),
+        F("scoring_rule", "string", "赋分规则", "指标赋分规则"),
+        F("evidence", "string", "佐证资料", "佐证资料"),
+        LINE,
+    ]),
+    Dataset("project_details", "项目说明", "情况说明中每个项目的政策依据、规模、分配与执行时间。", [
+        DOC,
+        F("project", "string", "项目名称", "项目名称"),
+        F("policy_basis", "string", "政策依据", "设立的政策依据"),
+        A("budget", "预算安排规模", "预算安排规模"),
+        F("implementing_unit", "string", "承担单位", "项目承担单位"),
+        F("allocation", "string", "资金分配情况", "资金分配情况"),
+        F("period", "string", "执行时间", "资金执行时间"),
+        F("is_withheld", "boolean", "不予公开", "说明为“完全不予公开”"),
+        LINE,
+    ]),
+    Dataset("checks", "算术校验", "每份文件的每条算术恒等式及情况说明与表格的一致性；不通过的照实公布。", [
+        DOC,
+        F("check_id", "string", "校验编号", "校验的英文编号"),
+        F("description", "string", "说明", "校验内容（中文）"),
+        A("expected", "应为", "恒等式一侧（如合计）"),
+        A("actual", "实为", "恒等式另一侧（如各项之和）"),
+        A("difference", "差额", "实为 − 应为"),
+        F("status", "string", "状态", "pass 通过 / rounding 舍入差 / fail 不符"),
+        F("tables", "string", "涉及的表", "涉及的表键"),
+        F("lines", "string", "行号", "涉及的源文件行号（逗号分隔）"),
+    ]),
+    Dataset("problems", "读取问题", "无法读取或无法完整解析的文件与部分。", [
+        F("source_file", "string", "源文件", "内容目录中的文件路径"),
+        F("line", "integer", "行号", "问题所在行（无则为空）"),
+        F("severity", "string", "级别", "error：文件未收录 / warning：部分未收录"),
+        F("message", "string", "说明", "问题说明"),
+    ]),
+    # Aggregates made by DuckDB from sql/*.sql
+    Dataset("function_class_totals", "功能分类汇总", "各部门按功能分类（类）的支出合计与占比、排名（部门支出总体情况表）。", [
+        DOC,
+        F("department", "string", "部门", "部门"),
+        F("year", "integer", "年度", "预算年度"),
+        F("class_code", "string", "类编码", "功能分类类编码"),
+        F("class_name", "string", "类名称", "功能分类类名称"),
+        A("total", "合计", "该类支出合计"),
+        A("basic", "基本支出", "该类基本支出"),
+        A("project", "项目支出", "该类项目支出"),
+        F("share_pct", "number", "占比", "该类占部门支出总计的百分比", "%"),
+        F("rank_in_department", "integer", "部门内排名", "该类在部门内按金额的排名"),
+    ]),
+    Dataset("function_class_summary", "功能分类跨部门汇总", "所有部门按年度与功能分类（类）的支出合计与排名。", [
+        F("year", "integer", "年度", "预算年度"),
+        F("class_code", "string", "类编码", "功能分类类编码"),
+        F("class_name", "string", "类名称", "功能分类类名称"),
+        F("n_departments", "integer", "部门数", "有此类支出的部门数"),
+        A("total", "合计", "所有部门该类支出合计"),
+        F("share_pct", "number", "占比", "占当年所有部门支出总计的百分比", "%"),
+        F("rank", "integer", "排名", "按合计的排名"),
+    ]),
+    Dataset("department_ratios", "部门比较", "每份文件的主要数字与比率，供跨部门比较。", [
+        DOC,
+        F("department", "string", "部门", "部门"),
+        F("level", "string", "层级", "自治区 / 州市 / 县市"),
+        F("year", "integer", "年度", "预算年度"),
+        A("total_budget", "收支总预算", "收支总预算"),
+        F("personnel_share_pct", "number", "人员经费占比", "人员经费 / 一般公共预算基本支出", "%"),
+        F("project_share_pct", "number", "项目支出占比", "项目支出 / 支出总计", "%"),
+        F("carryover_share_pct", "number", "结转结余占比", "上年结转结余 / 收支总预算", "%"),
+        F("three_public_per_10k", "number", "每万元预算“三公”经费", "“三公”经费 / 收支总预算 × 10000", "元/万元"),
+        F("secret_share_pct", "number", "不予公开项目占比", "不予公开项目金额 / 一般公共预算项目支出", "%"),
+        F("n_checks_failed", "integer", "未通过校验数", "未通过的算术校验数"),
+        F("rank_total_budget", "integer", "预算规模排名", "同年按收支总预算的排名"),
+    ]),
+]
+
+BY_NAME = {d.name: d for d in DATASETS}
