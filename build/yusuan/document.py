@@ -1,0 +1,158 @@
+"""Parse stage for one file: Source → Document (tables, narrative, headline).
+
+The headline figures are read from table cells, never recomputed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pypinyin import lazy_pinyin
+
+from .layout import Row, to_rows
+from .read import Source
+from .tables import Table, find_part, parse_table, split_tables
+from .terms import STANDARD_TABLES, is_secret_project, norm
+
+_YEAR = re.compile(r"(20\d\d)\s*年")
+_DATE = re.compile(r"^(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_TITLE_DEPT = re.compile(r"20\d\d\s*年\s*(.+?)(?:部门|单位)?(?:预算|预算公开)?$")
+
+
+class NotADisclosure(Exception):
+    pass
+
+
+@dataclass
+class Document:
+    source: Source
+    doc_id: str
+    department: str
+    year: int | None
+    doc_date: str | None
+    level: str
+    tables: dict[str, Table]
+    narrative: object               # narrative.Narrative
+    headline: dict[str, object]
+    problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, severity, message)
+
+
+def level_of(department: str) -> str:
+    """自治区 / 州市 / 县市 from the department's name (the issuing government)."""
+    n = norm(department)
+    if re.match(r"^(新疆维吾尔)?自治区", n) or n.startswith("新疆维吾尔自治区"):
+        return "自治区"
+    if re.search(r"(自治州|地区|州)", n) and not re.search(r"州.+?(县|市)(?!场)", n):
+        return "州市"
+    if re.match(r"^(乌鲁木齐|克拉玛依|吐鲁番|哈密)市", n):
+        return "州市"
+    return "县市"
+
+
+def make_doc_id(department: str, year: int | None) -> str:
+    slug = "".join(lazy_pinyin(norm(department)))
+    slug = re.sub(r"[^a-z0-9]+", "", slug.lower())[:60] or "unknown"
+    return f"{year or 'na'}-{slug}"
+
+
+def _department(rows: list[Row], tables: dict[str, Table]) -> str:
+    for t in tables.values():
+        if t.department:
+            return t.department
+    for r in rows[:10]:
+        m = _TITLE_DEPT.search(r.text)
+        if m and not r.tabular:
+            return m.group(1)
+    return ""
+
+
+def _year(rows: list[Row]) -> int | None:
+    for r in rows[:15]:
+        m = _YEAR.search(r.text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _doc_date(rows: list[Row]) -> str | None:
+    for r in reversed(rows[-10:]):
+        m = _DATE.match(r.text)
+        if m:
+            y, mo, d = (int(x) for x in m.groups())
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def parse_document(source: Source) -> Document:
+    from .narrative import parse_narrative   # imported late: the heaviest module
+
+    rows = to_rows(source.lines)
+    problems: list[tuple[int | None, str, str]] = []
+    tables: dict[str, Table] = {}
+    for number, title, line, trows in split_tables(rows):
+        t = parse_table(number, title, line, trows)
+        if t.key is None:
+            problems.append((line, "warning", f"未知的表「{title}」（表 {number}）：其数字仍收录在 table_cells 中"))
+            t.key = f"table_{number or line}"
+        if t.key in tables:
+            problems.append((line, "warning", f"表「{title}」重复出现，第二次出现的内容已并入 table_cells，但不参与校验"))
+            t.key = f"{t.key}_{line}"
+        tables[t.key] = t
+        problems += [(ln, "warning", msg) for ln, msg in t.problems]
+    if not any(k in tables for k in STANDARD_TABLES):
+        raise NotADisclosure("不是部门预算公开文件：未找到第二部分的任何标准预算表（如“部门收支总体情况表”）")
+
+    narrative = parse_narrative(rows)
+    problems += [(ln, "warning", msg) for ln, msg in narrative.problems]
+
+    missing = [k for k in STANDARD_TABLES if k not in tables and k != "entrusted_fees"]
+    if find_part(rows, "三") is None:
+        problems.append((None, "warning", "未找到第三部分（情况说明）：文件可能不完整或被截断"))
+    if missing:
+        problems.append((None, "warning", "缺少标准表：" + "、".join(missing) + "（文件可能不完整或被截断）"))
+
+    department = _department(rows, tables)
+    year = _year(rows)
+    doc = Document(
+        source=source, doc_id=make_doc_id(department, year), department=department, year=year,
+        doc_date=_doc_date(rows), level=level_of(department), tables=tables, narrative=narrative,
+        headline={}, problems=problems,
+    )
+    doc.headline = headline(doc)
+    return doc
+
+
+def _cell(t: Table | None, label: str, key: str | None = None) -> float | None:
+    if t is None:
+        return None
+    c = t.find(label, key)
+    return c.amount if c else (0.0 if t.rows else None)
+
+
+def headline(doc: Document) -> dict[str, object]:
+    t = doc.tables.get
+    summary = t("summary")
+    projects = t("gpb_projects")
+    carry = t("carryover")
+    fees = t("entrusted_fees")
+    project_rows = [r for r in projects.rows if r.project] if projects else []
+    secret = [r for r in project_rows if is_secret_project(r.project)]
+    carry_rows = [r for r in carry.rows if not r.is_total and not r.is_unit_row] if carry else []
+    return {
+        "total_budget": _cell(summary, "收入总计"),
+        "current_year_income": _cell(summary, "本年收入"),
+        "carryover": _cell(summary, "上年结转结余"),
+        "basic_expenditure": t("expenditure").total("basic") if t("expenditure") else None,
+        "project_expenditure": t("expenditure").total("project") if t("expenditure") else None,
+        "gpb_total": t("gpb_expenditure").total("total") if t("gpb_expenditure") else None,
+        "gpb_basic": t("gpb_expenditure").total("basic") if t("gpb_expenditure") else None,
+        "gpb_project": t("gpb_expenditure").total("project") if t("gpb_expenditure") else None,
+        "personnel": t("gpb_basic").total("personnel") if t("gpb_basic") else None,
+        "public_funds": t("gpb_basic").total("public_funds") if t("gpb_basic") else None,
+        "three_public": (t("three_public").total("total") or 0.0) if t("three_public") else None,
+        "entrusted_fees": (fees.total("total") or 0.0) if fees else None,
+        "n_projects": len(project_rows),
+        "n_carryover_projects": len(carry_rows),
+        "secret_project_amount": round(sum(r.values.get("total", 0.0) for r in secret), 2),
+        "n_secret_projects": len(secret),
+    }
