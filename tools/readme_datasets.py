@@ -1,36 +1,34 @@
 """Regenerate the dataset table in README.md from the dataset contract.
 
-The table between the markers ``<!-- datasets:start -->`` and
-``<!-- datasets:end -->`` is generated from ``yusuan.schema.DATASETS``; never
+The table between the markers ``<!-- datasets -->`` and
+``<!-- /datasets -->`` is generated from ``yusuan.schema.DATASETS``; never
 edit it by hand. Run after changing build/yusuan/schema.py:
 
     python3 tools/readme_datasets.py          # rewrite README.md
     python3 tools/readme_datasets.py --check  # exit 1 if README.md is stale
 
 tests/test_readme.py runs the --check logic, so a stale table fails the tests.
-The schema module is loaded from its file, so this works without installing
-the package.
+The schema is imported from this checkout's build/, so this works without
+installing the package.
 """
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
-SCHEMA = ROOT / "build" / "yusuan" / "schema.py"
-START = "<!-- datasets:start -->"
-END = "<!-- datasets:end -->"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from readme_sections import README, ROOT, replace_section  # noqa: E402
+
+SECTION = "datasets"
 
 
-def load_schema(path: Path = SCHEMA):
-    spec = importlib.util.spec_from_file_location("_yusuan_schema_for_readme", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look the module up by name
-    spec.loader.exec_module(module)
-    return module
+def load_schema():
+    """yusuan.schema from this checkout (build/), installed or not."""
+    sys.path.insert(0, str(ROOT / "build"))
+    from yusuan import schema
+
+    return schema
 
 
 def _cell(text: str) -> str:
@@ -48,17 +46,8 @@ def datasets_table(datasets) -> str:
     return "\n".join(lines)
 
 
-def replace_between(text: str, start: str, end: str, body: str) -> str:
-    """Replace what lies between two marker lines with body (markers kept)."""
-    i = text.find(start)
-    j = text.find(end)
-    if i < 0 or j < 0 or j < i:
-        raise SystemExit(f"README.md lacks the markers {start} … {end}")
-    return text[: i + len(start)] + "\n" + body.strip("\n") + "\n" + text[j:]
-
-
 def render(readme_text: str, datasets) -> str:
-    return replace_between(readme_text, START, END, datasets_table(datasets))
+    return replace_section(readme_text, SECTION, datasets_table(datasets))
 
 
 def main(argv: list[str] | None = None) -> int:

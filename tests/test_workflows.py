@@ -1,0 +1,182 @@
+"""The GitHub Actions workflows and .ci/run: valid, least-privileged, and
+running the same commands as the README says.
+
+Validation uses check-jsonschema's vendored GitHub workflow schema: no network.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+SITE = ROOT / ".github" / "workflows" / "site.yml"
+CI_RUN = ROOT / ".ci" / "run"
+
+
+def _load_tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+readme_sections = _load_tool("readme_sections")
+README = readme_sections.read_readme(ROOT / "README.md")
+BUILD_COMMAND = readme_sections.command(README, "build-command")
+TEST_COMMAND = readme_sections.command(README, "test-command")
+
+
+def load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # YAML 1.1 reads the bare key `on` as the boolean True.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def run_scripts(job: dict) -> list[str]:
+    return [step["run"].strip() for step in job.get("steps", []) if "run" in step]
+
+
+def step_using(job: dict, action: str) -> list[dict]:
+    return [s for s in job.get("steps", []) if s.get("uses", "").split("@")[0] == action]
+
+
+@pytest.fixture(scope="module")
+def site() -> dict:
+    return load(SITE)
+
+
+def test_there_is_a_site_workflow():
+    assert SITE in WORKFLOWS
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_is_valid_against_the_github_schema(path):
+    result = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_actions_are_official_and_pinned_to_a_major_version(path):
+    for job in load(path)["jobs"].values():
+        for step in job.get("steps", []):
+            if "uses" in step:
+                assert re.fullmatch(r"actions/[a-z-]+@v\d+", step["uses"]), step["uses"]
+
+
+def test_triggers(site):
+    on = site["on"]
+    assert set(on) == {"push", "pull_request", "workflow_dispatch", "schedule"}
+    assert on["push"]["branches"] == ["main"]
+    for event in ("push", "pull_request"):
+        paths = on[event]["paths"]
+        for p in ("content/**", "build/**", "pyproject.toml", "mkdocs.yml", ".github/workflows/site.yml"):
+            assert p in paths, f"{event} does not trigger on {p}"
+    (cron,) = [entry["cron"] for entry in on["schedule"]]
+    minute, hour, day_of_month, month, day_of_week = cron.split()
+    assert (day_of_month, month) == ("*", "*") and day_of_week != "*", "schedule should be weekly"
+
+
+def test_least_permissions(site):
+    assert site["permissions"] == {"contents": "read"}
+    build, deploy = site["jobs"]["build"], site["jobs"]["deploy"]
+    assert "permissions" not in build, "the build job runs third-party code: keep it at contents: read"
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+
+
+def test_concurrency_group(site):
+    concurrency = site["concurrency"]
+    assert concurrency["group"]
+    # a deploy in progress is never cancelled: only pull-request runs cancel
+    assert "pull_request" in str(concurrency["cancel-in-progress"])
+
+
+def test_deploy_needs_build_and_runs_in_the_pages_environment(site):
+    deploy = site["jobs"]["deploy"]
+    needs = deploy["needs"]
+    assert needs == "build" or needs == ["build"]
+    assert deploy["environment"]["name"] == "github-pages"
+    assert "pull_request" in deploy["if"], "pull requests must not deploy"
+    assert [s["uses"].split("@")[0] for s in deploy["steps"]] == ["actions/deploy-pages"]
+
+
+def test_build_uploads_pages_artifact_on_push_and_review_artifact_on_pull_request(site):
+    build = site["jobs"]["build"]
+    (pages,) = step_using(build, "actions/upload-pages-artifact")
+    (review,) = step_using(build, "actions/upload-artifact")
+    assert pages["if"] == "github.event_name != 'pull_request'"
+    assert review["if"] == "github.event_name == 'pull_request'"
+    assert pages["with"]["path"] == review["with"]["path"] == "site"
+
+
+def test_python_311_with_pip_cache(site):
+    (setup,) = step_using(site["jobs"]["build"], "actions/setup-python")
+    assert str(setup["with"]["python-version"]) == "3.11"
+    assert setup["with"]["cache"] == "pip"
+
+
+def test_parse_cache_is_kept_between_runs(site):
+    (cache,) = step_using(site["jobs"]["build"], "actions/cache")
+    assert cache["with"]["path"] == ".cache/yusuan"
+    key = cache["with"]["key"]
+    assert "hashFiles('content/**')" in key and "build/**" in key
+    restore = cache["with"]["restore-keys"].strip()
+    assert restore and key.startswith(restore), "restore-keys must be a prefix of the key"
+
+
+def test_workflow_tests_with_the_readme_test_command(site):
+    assert TEST_COMMAND in run_scripts(site["jobs"]["build"])
+
+
+def test_workflow_builds_with_the_readme_build_command_in_strict_mode(site):
+    scripts = run_scripts(site["jobs"]["build"])
+    assert f"{BUILD_COMMAND} --strict" in scripts
+    builds = [s for s in scripts if "yusuan build" in s]
+    assert builds == [f"{BUILD_COMMAND} --strict"], "exactly one build, and it is the README's"
+
+
+def test_workflow_tests_before_it_builds(site):
+    scripts = run_scripts(site["jobs"]["build"])
+    assert scripts.index(TEST_COMMAND) < scripts.index(f"{BUILD_COMMAND} --strict")
+
+
+def test_readme_commands_do_the_setup_themselves():
+    # each command installs the package first, so one line works on a fresh machine
+    assert BUILD_COMMAND.startswith("python3 -m pip install -e . && ")
+    assert BUILD_COMMAND.endswith("yusuan build")
+    assert TEST_COMMAND.startswith('python3 -m pip install -e ".[test]" && ')
+    assert "pytest" in TEST_COMMAND
+    for cmd in (BUILD_COMMAND, TEST_COMMAND):
+        shlex.split(cmd)  # raises on unbalanced quotes
+
+
+def test_ci_run_runs_exactly_the_readme_test_command():
+    text = CI_RUN.read_text(encoding="utf-8")
+    code = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    assert "set -euo pipefail" in code
+    assert code[-1] == TEST_COMMAND, "the README's test command must be the last command of .ci/run"
+    runners = [line for line in code if "pytest" in line and not line.startswith("echo")]
+    assert runners == [TEST_COMMAND], "no other test runs in .ci/run"
+
+
+def test_ci_run_installs_chromium_and_cjk_fonts():
+    text = CI_RUN.read_text(encoding="utf-8")
+    assert "apt-get update" in text
+    assert re.search(r"apt-get install -y\b.*\bchromium\b.*\bfonts-noto-cjk\b", text)
+    assert "YUSUAN_CHROMIUM" in text
+
+
+def test_ci_run_is_valid_bash():
+    subprocess.run(["bash", "-n", str(CI_RUN)], check=True)
