@@ -1,0 +1,125 @@
+"""The `yusuan` command: data | site | build | parse."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+
+def _progress(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+content_option = click.option("--content", "content", type=click.Path(file_okay=False, path_type=Path),
+                              default=Path("content"), show_default=True,
+                              help="Folder holding the disclosures (*.txt, searched recursively) and hand-written pages.")
+data_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                           default=Path("site_data"), show_default=True, help="Where the datasets are written / read.")
+site_option = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
+                           default=Path("site"), show_default=True, help="Where the static site is written.")
+strict_option = click.option("--strict", is_flag=True,
+                             help="Exit with status 1 if any file or part could not be read (for CI).")
+cache_option = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+                            default=Path(".cache/yusuan"), show_default=True,
+                            help="Parse cache keyed by file content; '' disables it.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="yusuan")
+def main() -> None:
+    """yusuan (预算): open datasets and a static site from department budget disclosures.
+
+    \b
+    Examples:
+      yusuan build                      # content/ → site_data/ → site/
+      yusuan data --strict              # datasets only; fail on any problem
+      yusuan parse content/disclosures/2026年…部门预算公开.txt
+    """
+
+
+def _data(content: Path, data_dir: Path, cache_dir: Path, strict: bool) -> None:
+    from .pipeline import run_data
+
+    if not content.is_dir():
+        raise click.ClickException(f"content folder not found: {content} (use --content DIR)")
+    result = run_data(content, data_dir, cache_dir if str(cache_dir) else None, _progress)
+    if strict and result.failed:
+        _progress(f"--strict: {len(result.problems)} problem(s), see above and {data_dir}/problems.csv")
+        sys.exit(1)
+
+
+def _site(data_dir: Path, site_dir: Path, content: Path) -> None:
+    from .render.site import build_site
+
+    if not (data_dir / "documents.parquet").exists():
+        raise click.ClickException(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
+    build_site(data_dir, site_dir, content, progress=_progress)
+
+
+@main.command()
+@content_option
+@data_option
+@cache_option
+@strict_option
+def data(content: Path, data_dir: Path, cache_dir: Path, strict: bool) -> None:
+    """Parse every disclosure in --content into the datasets in --data-dir."""
+    _data(content, data_dir, cache_dir, strict)
+
+
+@main.command()
+@data_option
+@site_option
+@content_option
+def site(data_dir: Path, site_dir: Path, content: Path) -> None:
+    """Render the static website from the datasets in --data-dir."""
+    _site(data_dir, site_dir, content)
+
+
+@main.command()
+@content_option
+@data_option
+@site_option
+@cache_option
+@strict_option
+def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: Path, strict: bool) -> None:
+    """Run the data stage, then render the site."""
+    _data(content, data_dir, cache_dir, strict)
+    _site(data_dir, site_dir, content)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--all-checks", is_flag=True, help="List every check, not only those that do not pass.")
+def parse(file: Path, all_checks: bool) -> None:
+    """Show what is read from one FILE: tables, headline figures, checks."""
+    from .checks import run_checks
+    from .document import NotADisclosure, parse_document
+    from .read import ReadError, read_source
+
+    try:
+        doc = parse_document(read_source(file.resolve(), file.resolve().parent))
+    except (ReadError, NotADisclosure) as e:
+        raise click.ClickException(f"{file}: {e}")
+    click.echo(f"{file}\n  doc_id {doc.doc_id}\n  部门 {doc.department}  年度 {doc.year}  层级 {doc.level}  "
+               f"日期 {doc.doc_date}  编码 {doc.source.encoding}")
+    click.echo("\n表 (rows / amount cells):")
+    for t in doc.tables.values():
+        state = "空表" if t.is_empty else f"{len(t.rows)} 行 / {len(t.cells)} 个金额"
+        click.echo(f"  表{t.number:<3} {t.key:<16} {t.title}  {state}  (第 {t.line} 行)")
+    click.echo("\n主要数字 (万元):")
+    for k, v in doc.headline.items():
+        click.echo(f"  {k:<22} {v:,.2f}" if isinstance(v, float) else f"  {k:<22} {v}")
+    n = doc.narrative
+    click.echo(f"\n情况说明: {len(n.yoy_changes)} 处比上年变化, {len(n.project_details)} 个项目说明, "
+               f"{len(n.performance_targets)} 个绩效指标")
+    checks = run_checks(doc)
+    counts = Counter(c.status for c in checks)
+    click.echo(f"\n校验: {len(checks)} 条 — " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for c in checks:
+        if all_checks or c.status != "pass":
+            click.echo(f"  [{c.status}] {c.description}: 应为 {c.expected:,.2f} 实为 {c.actual:,.2f} "
+                       f"差 {c.difference:+,.2f} (行 {c.lines})")
+    for line, sev, msg in doc.problems:
+        click.echo(f"  {sev}: {file}{':' + str(line) if line else ''}: {msg}")

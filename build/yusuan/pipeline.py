@@ -1,0 +1,177 @@
+"""The data stage end to end: content folder → datasets in the data folder.
+
+Each disclosure is parsed once per content hash: the per-document dataset rows
+are cached (JSON, keyed by the file's SHA-256 and the parser's own source
+hash), so adding one file parses only that file, a changed file is parsed
+again, and a deleted file simply is no longer collected.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import aggregate, store
+from .checks import run_checks
+from .document import NotADisclosure, parse_document
+from .extract import document_datasets
+from .read import ReadError, find_disclosures, read_source
+from .schema import BY_NAME, DATASETS
+
+PER_DOCUMENT = [d.name for d in DATASETS if "doc_id" in d.columns and d.name not in aggregate.ORDER]
+
+
+def parser_version() -> str:
+    """Hash of the package's own source: any code change invalidates the cache."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class Parsed:
+    doc_id: str
+    department: str
+    year: int | None
+    datasets: dict[str, list[dict]]
+    problems: list[dict] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class Result:
+    documents: list[Parsed]
+    problems: list[dict]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+def problem(source_file: str, line: int | None, severity: str, message: str) -> dict:
+    return {"source_file": source_file, "line": line, "severity": severity, "message": message}
+
+
+def parse_file(path: Path, root: Path) -> Parsed:
+    """One disclosure → its dataset rows. Raises ReadError / NotADisclosure."""
+    source = read_source(path, root)
+    doc = parse_document(source)
+    checks = run_checks(doc)
+    return Parsed(
+        doc_id=doc.doc_id, department=doc.department, year=doc.year,
+        datasets=document_datasets(doc, checks),
+        problems=[problem(source.rel, line, sev, msg) for line, sev, msg in doc.problems],
+        text="\n".join(source.lines),
+    )
+
+
+def _cached(path: Path, root: Path, sha: str, cache_dir: Path | None, version: str) -> Parsed:
+    entry = cache_dir / f"{sha}-{version}.json" if cache_dir else None
+    if entry and entry.exists():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        parsed = Parsed(**data)
+        rel = path.relative_to(root).as_posix()
+        for p in parsed.problems:
+            p["source_file"] = rel        # same bytes may now live under another name
+        parsed.datasets["documents"][0]["source_file"] = rel
+        return parsed
+    parsed = parse_file(path, root)
+    if entry:
+        with store.atomic_path(entry) as tmp:
+            tmp.write_text(json.dumps(parsed.__dict__, ensure_ascii=False), encoding="utf-8")
+    return parsed
+
+
+def collect(content: Path, cache_dir: Path | None = None, progress=print) -> Result:
+    files = find_disclosures(content)
+    version = parser_version()
+    problems: list[dict] = []
+    docs: list[Parsed] = []
+    by_sha: dict[str, str] = {}
+    by_key: dict[tuple[str, int | None], str] = {}
+    ids: set[str] = set()
+    if not files:
+        problems.append(problem(content.as_posix(), None, "error", "内容目录中没有任何 .txt 公开文件"))
+    for i, path in enumerate(files, start=1):
+        rel = path.relative_to(content).as_posix()
+        progress(f"[{i}/{len(files)}] {rel}")
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        if sha in by_sha:
+            problems.append(problem(rel, None, "warning", f"与 {by_sha[sha]} 字节完全相同：作为同一份文件只收录一次"))
+            continue
+        by_sha[sha] = rel
+        try:
+            parsed = _cached(path, content, sha, cache_dir, version)
+        except (ReadError, NotADisclosure) as e:
+            problems.append(problem(rel, None, "error", f"未收录：{e}"))
+            continue
+        except Exception as e:  # a parser bug must not stop the other files
+            problems.append(problem(rel, None, "error", f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"))
+            continue
+        key = (parsed.department, parsed.year)
+        if key in by_key:
+            problems.append(problem(rel, None, "error",
+                                    f"未收录：与 {by_key[key]} 是同一部门（{parsed.department}）同一年度（{parsed.year}）的不同文件，请删除其一"))
+            continue
+        by_key[key] = rel
+        if parsed.doc_id in ids:   # two names with the same pinyin
+            n = 2
+            while f"{parsed.doc_id}-{n}" in ids:
+                n += 1
+            _rename(parsed, f"{parsed.doc_id}-{n}")
+        ids.add(parsed.doc_id)
+        problems += parsed.problems
+        docs.append(parsed)
+    docs.sort(key=lambda d: d.doc_id)
+    return Result(docs, problems)
+
+
+def _rename(parsed: Parsed, doc_id: str) -> None:
+    parsed.doc_id = doc_id
+    for rows in parsed.datasets.values():
+        for r in rows:
+            r["doc_id"] = doc_id
+
+
+def build_tables(result: Result) -> dict:
+    rows: dict[str, list[dict]] = {name: [] for name in PER_DOCUMENT}
+    for d in result.documents:
+        for name in PER_DOCUMENT:
+            rows[name] += d.datasets.get(name, [])
+    tables = {name: store.to_arrow(BY_NAME[name], r) for name, r in rows.items()}
+    tables["problems"] = store.to_arrow(BY_NAME["problems"], result.problems)
+    tables.update(aggregate.aggregate(tables))
+    return {d.name: tables[d.name] for d in DATASETS}
+
+
+def write_sources(result: Result, data_dir: Path) -> None:
+    """Each document's text as UTF-8, named by doc_id, for the site to publish."""
+    out = data_dir / "sources"
+    out.mkdir(parents=True, exist_ok=True)
+    keep = set()
+    for d in result.documents:
+        target = out / f"{d.doc_id}.txt"
+        keep.add(target.name)
+        data = d.text.encode("utf-8")
+        if not target.exists() or target.read_bytes() != data:
+            with store.atomic_path(target) as tmp:
+                tmp.write_bytes(data)
+    for stale in out.glob("*.txt"):
+        if stale.name not in keep:
+            stale.unlink()
+
+
+def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print) -> Result:
+    progress(f"yusuan data: reading {content}/")
+    result = collect(content, cache_dir, progress)
+    for p in result.problems:
+        where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
+        progress(f"  {p['severity']}: {where}: {p['message']}")
+    tables = build_tables(result)
+    store.write_all(tables, aggregate.queries(), data_dir, progress)
+    write_sources(result, data_dir)
+    progress(f"yusuan data: {len(result.documents)} documents, {tables['table_cells'].num_rows} amount cells, "
+             f"{len(result.problems)} problems → {data_dir}/")
+    return result

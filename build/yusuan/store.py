@@ -1,0 +1,167 @@
+"""Store stage: dataset rows → Parquet, CSV (UTF-8 with BOM), XLSX, DuckDB and
+datapackage.json, typed by the contract in schema.py.
+
+Every file is written to a temporary name beside its target and renamed into
+place, so a reader never sees half a file. Output bytes depend only on the
+rows (no timestamps).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .schema import BY_NAME, DATASETS, Dataset
+
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
+               "boolean": pa.bool_(), "date": pa.date32()}
+FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path; on success it replaces `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)   # mkstemp makes 0600; published files must be readable
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def arrow_schema(ds: Dataset) -> pa.Schema:
+    return pa.schema([pa.field(f.name, ARROW_TYPES[f.type]) for f in ds.fields])
+
+
+def to_frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    """Rows → a DataFrame with exactly the contract's columns and types."""
+    ds = BY_NAME[name]
+    table = to_arrow(ds, rows)
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def to_arrow(ds: Dataset, rows: list[dict]) -> pa.Table:
+    cols = {}
+    for f in ds.fields:
+        values = [r.get(f.name) for r in rows]
+        if f.type == "date":
+            values = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values]
+        if f.type == "integer":
+            values = [None if v is None else int(v) for v in values]
+        if f.type == "number":
+            values = [None if v is None else float(v) for v in values]
+        cols[f.name] = pa.array(values, type=ARROW_TYPES[f.type])
+    return pa.table(cols, schema=arrow_schema(ds))
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    df = table.to_pandas()
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_xlsx(tables: dict[str, pa.Table], path: Path) -> None:
+    """One sheet per dataset, Chinese headers; a first sheet explains them."""
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
+                                            "strings_to_formulas": False, "strings_to_urls": False})
+        wb.set_properties({"title": "yusuan 预算公开数据", "created": FIXED_TIME})
+        bold = wb.add_format({"bold": True})
+        info = wb.add_worksheet("说明")
+        info.write_row(0, 0, ["工作表", "数据集", "列", "列名", "类型", "单位", "说明"], bold)
+        r = 1
+        for ds in DATASETS:
+            if ds.name not in tables:
+                continue
+            for f in ds.fields:
+                info.write_row(r, 0, [ds.name, ds.title, f.name, f.title, f.type, f.unit or "", f.description])
+                r += 1
+        for ds in DATASETS:
+            if ds.name not in tables:
+                continue
+            ws = wb.add_worksheet(ds.name[:31])
+            ws.write_row(0, 0, [f.title for f in ds.fields], bold)
+            columns = [tables[ds.name].column(f.name).to_pylist() for f in ds.fields]
+            for i, row in enumerate(zip(*columns), start=1):
+                for j, v in enumerate(row):
+                    if v is None:
+                        continue
+                    if isinstance(v, dt.date):
+                        v = v.isoformat()
+                    ws.write(i, j, v)
+        wb.close()
+
+
+def datapackage(tables: dict[str, pa.Table]) -> dict:
+    resources = []
+    for ds in DATASETS:
+        if ds.name not in tables:
+            continue
+        resources.append({
+            "name": ds.name, "path": f"{ds.name}.csv", "format": "csv", "mediatype": "text/csv",
+            "encoding": "utf-8-sig", "title": ds.title, "description": ds.description,
+            "parquet": f"{ds.name}.parquet", "count": tables[ds.name].num_rows,
+            "schema": {"fields": [
+                {"name": f.name, "type": f.type, "title": f.title, "description": f.description,
+                 **({"unit": f.unit} if f.unit else {})} for f in ds.fields]},
+        })
+    return {
+        "profile": "data-package", "name": "yusuan", "title": "部门预算公开数据（yusuan）",
+        "description": "由部门预算公开文件解析而得的数据集；金额单位为万元，每个数字可追溯到源文件行号。",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"}],
+        "resources": resources,
+    }
+
+
+def write_json(obj, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def write_duckdb(tables: dict[str, pa.Table], views: dict[str, str], path: Path) -> None:
+    """Every dataset as a table, plus the aggregate SQL as views."""
+    import duckdb
+
+    with atomic_path(path) as tmp:
+        tmp.unlink()
+        con = duckdb.connect(str(tmp))
+        try:
+            for name, table in tables.items():
+                con.register("_incoming", table)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _incoming')
+                con.unregister("_incoming")
+            for name, sql in views.items():
+                con.execute(f'CREATE VIEW "{name}_view" AS {sql}')
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+
+
+def write_all(tables: dict[str, pa.Table], views: dict[str, str], data_dir: Path, progress=print) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        write_parquet(table, data_dir / f"{name}.parquet")
+        write_csv(table, data_dir / f"{name}.csv")
+    progress(f"  wrote {len(tables)} datasets as Parquet and CSV")
+    write_xlsx(tables, data_dir / "yusuan.xlsx")
+    write_duckdb(tables, views, data_dir / "yusuan.duckdb")
+    write_json(datapackage(tables), data_dir / "datapackage.json")
+    progress("  wrote yusuan.xlsx, yusuan.duckdb, datapackage.json")
