@@ -1,0 +1,394 @@
+"""Benchmark the yusuan build on synthetic department-years.
+
+Makes N department-years from the sample disclosures in content/disclosures/:
+each synthetic department is a sample with its department renamed everywhere
+in the text and the file name (the place name is kept, so the level stays the
+same), and each department has one file per year (the years in the text are
+shifted consistently). Every file's bytes differ, so none is a duplicate.
+
+Then, for each N, in a fresh work folder:
+
+1. cold build: `yusuan data` with an empty parse cache, then `yusuan site`;
+2. add one: one new department-year added, `yusuan data` (the cache should
+   make it parse only that file) and `yusuan site` again;
+3. delete one: one file removed, `yusuan data` and `yusuan site`, and a check
+   that its department is gone from the datasets and the site.
+
+It prints a Markdown table of wall time, peak memory (max RSS of each command,
+from wait4), dataset and site size, and the largest HTML page; with
+--update-readme it writes the table into README.md between the markers
+<!-- benchmark --> and <!-- /benchmark -->.
+
+    python3 bench/benchmark.py                  # N = 100 and 1000
+    python3 bench/benchmark.py --sizes 30       # a quick look
+    python3 bench/benchmark.py --update-readme  # and record the figures
+
+Targets: 1,000 department-years, data + site, in under 60 s on 2 cores; a
+department page under 100 KB.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "content" / "disclosures"
+sys.path.insert(0, str(ROOT / "tools"))
+
+TARGET_SECONDS = 60.0
+TARGET_PAGE_BYTES = 100 * 1024
+YEARS = (2026, 2025, 2024)
+CN_DIGITS = "〇一二三四五六七八九"
+
+# 2026年新疆维吾尔自治区工业和信息化厅本级单位预算公开.txt
+FILE_NAME = re.compile(r"^(?P<year>\d{4})\s*年(?P<dept>.+?)(?P<suffix>本级单位|部门|单位)预算公开$")
+# the place part of a department name: 新疆维吾尔自治区 / 昌吉回族自治州 / 阿图什市
+PLACE = re.compile(r"^.*?(?:自治区|自治州|地区|州|市|县|区|盟|旗)")
+# a year written before 年 ("2026年", "2025 年"), not inside an amount
+YEAR_IN_TEXT = re.compile(r"(?<![\d.,])(20\d\d)(?=\s*年)")
+
+
+# ---------------------------------------------------------------- corpus
+
+@dataclass(frozen=True)
+class Sample:
+    path: Path
+    text: str
+    year: int
+    department: str
+    core: str      # the department name less its place: 工业和信息化局
+    suffix: str
+
+
+def load_samples(folder: Path = SAMPLES) -> list[Sample]:
+    samples = []
+    for path in sorted(folder.glob("*.txt")):
+        m = FILE_NAME.match(path.stem)
+        if not m:
+            raise SystemExit(f"{path.name}: file name is not '<year>年<department>部门预算公开.txt'")
+        dept = m["dept"]
+        place = PLACE.match(dept)
+        core = dept[place.end():] if place and place.end() < len(dept) else dept
+        text = path.read_bytes().decode("utf-8-sig")
+        if text.count(core) < 2:
+            raise SystemExit(f"{path.name}: department {core!r} hardly appears in the text")
+        samples.append(Sample(path, text, int(m["year"]), dept, core, m["suffix"]))
+    if not samples:
+        raise SystemExit(f"no samples in {folder}")
+    return samples
+
+
+def cn_number(k: int) -> str:
+    return "".join(CN_DIGITS[int(d)] for d in str(k))
+
+
+def synthetic_core(core: str, k: int) -> str:
+    """工业和信息化局 → 工业和信息化四二局: a department that does not exist."""
+    return f"{core[:-1]}{cn_number(k)}{core[-1]}"
+
+
+def make_file(sample: Sample, k: int, year: int) -> tuple[str, str, str]:
+    """(file name, text, department name) of synthetic department k in year."""
+    new_core = synthetic_core(sample.core, k)
+    text = sample.text.replace(sample.core, new_core)
+    offset = year - sample.year
+    if offset:
+        text = YEAR_IN_TEXT.sub(lambda m: str(int(m[1]) + offset), text)
+    department = sample.department.replace(sample.core, new_core)
+    return f"{year}年{department}{sample.suffix}预算公开.txt", text, department
+
+
+def generate(samples: list[Sample], n: int, folder: Path, start: int = 0) -> list[tuple[Path, str]]:
+    """Write department-years start … start+n-1 into folder; return (path, department)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i in range(start, start + n):
+        k, year = divmod(i, len(YEARS))
+        sample = samples[k % len(samples)]
+        name, text, department = make_file(sample, k, YEARS[year])
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append((path, department))
+    return written
+
+
+# ---------------------------------------------------------------- measuring
+
+@dataclass
+class Run:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+    log: Path
+
+
+def yusuan_command() -> list[str]:
+    here = Path(sys.executable).parent / "yusuan"
+    if here.exists():
+        return [str(here)]
+    found = shutil.which("yusuan")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from yusuan.cli import main; sys.exit(main())"]
+
+
+def run(args: list[str], log: Path) -> Run:
+    """Run a command, its output to log; wall time and its peak RSS (wait4)."""
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is in KiB on Linux
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, log)
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    total = count = 0
+    for p in folder.rglob("*"):
+        if p.is_file():
+            total += p.stat().st_size
+            count += 1
+    return total, count
+
+
+def largest_html(folder: Path) -> tuple[int, str]:
+    best = (0, "")
+    for p in folder.rglob("*.html"):
+        size = p.stat().st_size
+        if size > best[0]:
+            best = (size, str(p.relative_to(folder)))
+    return best
+
+
+def documents_departments(data_dir: Path) -> set[str] | None:
+    """Department names in the documents dataset, or None if it can't be read."""
+    package = data_dir / "datapackage.json"
+    if not package.exists():
+        return None
+    resources = json.loads(package.read_text(encoding="utf-8")).get("resources", [])
+    for res in resources:
+        if res.get("name") != "documents":
+            continue
+        paths = res.get("path")
+        for rel in [paths] if isinstance(paths, str) else (paths or []):
+            path = data_dir / rel
+            if path.suffix == ".csv" and path.exists():
+                with path.open(encoding="utf-8-sig", newline="") as f:
+                    return {row["department"] for row in csv.DictReader(f)}
+            if path.suffix == ".parquet" and path.exists():
+                import pandas as pd
+                return set(pd.read_parquet(path, columns=["department"])["department"])
+    for path in (data_dir / "documents.csv", data_dir / "csv" / "documents.csv"):
+        if path.exists():
+            with path.open(encoding="utf-8-sig", newline="") as f:
+                return {row["department"] for row in csv.DictReader(f)}
+    return None
+
+
+def site_mentions(site_dir: Path, text: str) -> list[str]:
+    hits = []
+    for p in site_dir.rglob("*"):
+        if p.is_file() and p.suffix in {".html", ".json", ".js", ".csv"}:
+            if text in p.read_text(encoding="utf-8", errors="replace"):
+                hits.append(str(p.relative_to(site_dir)))
+    return hits
+
+
+@dataclass
+class Row:
+    case: str
+    n: int
+    data: Run | None = None
+    site: Run | None = None
+    data_mb: float = 0.0
+    site_mb: float = 0.0
+    site_files: int = 0
+    largest_page: tuple[int, str] = (0, "")
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        return (self.data.seconds if self.data else 0) + (self.site.seconds if self.site else 0)
+
+
+class Bench:
+    def __init__(self, work: Path, samples: list[Sample], strict: bool):
+        self.work = work
+        self.samples = samples
+        self.strict = strict
+        self.cmd = yusuan_command()
+
+    def stage(self, name: str, n: int, step: str) -> Run:
+        d = self.work / f"n{n}"
+        args = [*self.cmd, name, "--content", str(d / "content"), "--data-dir", str(d / "site_data")]
+        if name == "data":
+            args += ["--cache-dir", str(d / "cache")]
+        if name == "site":
+            args += ["--site-dir", str(d / "site")]
+        if self.strict:
+            args.append("--strict")
+        result = run(args, d / f"{step}-{name}.log")
+        status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode}, log {result.log})"
+        print(f"  {step:<12} yusuan {name:<4} {result.seconds:7.1f} s  {result.max_rss_mb:7.0f} MB  {status}",
+              file=sys.stderr, flush=True)
+        if result.returncode != 0:
+            tail = result.log.read_text(encoding="utf-8", errors="replace").splitlines()[-15:]
+            print("    " + "\n    ".join(tail), file=sys.stderr)
+        return result
+
+    def measure(self, row: Row, step: str) -> Row:
+        d = self.work / f"n{row.n}"
+        row.data = self.stage("data", row.n, step)
+        row.site = self.stage("site", row.n, step)
+        row.data_mb = tree_size(d / "site_data")[0] / 2**20 if (d / "site_data").exists() else 0
+        if (d / "site").exists():
+            size, count = tree_size(d / "site")
+            row.site_mb, row.site_files = size / 2**20, count
+            row.largest_page = largest_html(d / "site")
+        return row
+
+    def run_size(self, n: int) -> list[Row]:
+        d = self.work / f"n{n}"
+        disclosures = d / "content" / "disclosures"
+        print(f"N = {n}: generating in {d}", file=sys.stderr, flush=True)
+        generate(self.samples, n, disclosures)
+        rows = [self.measure(Row("cold build", n), "cold")]
+
+        # A department of its own, so that it can be looked for by name.
+        sample = self.samples[n % len(self.samples)]
+        name, text, new_dept = make_file(sample, 900_000 + n, YEARS[0])
+        new_file = disclosures / name
+        new_file.write_text(text, encoding="utf-8")
+        row = self.measure(Row("add one file", n + 1), "add-one")
+        self.check_presence(row, d, new_dept, expected=True)
+        rows.append(row)
+
+        new_file.unlink()
+        row = self.measure(Row("delete one file", n), "delete-one")
+        self.check_presence(row, d, new_dept, expected=False)
+        rows.append(row)
+        return rows
+
+    def check_presence(self, row: Row, d: Path, department: str, expected: bool) -> None:
+        departments = documents_departments(d / "site_data")
+        if departments is None:
+            row.notes.append("documents dataset not found: presence not checked")
+        elif (department in departments) != expected:
+            row.notes.append(f"{department} {'MISSING FROM' if expected else 'STILL IN'} the documents dataset")
+        in_site = bool(site_mentions(d / "site", department)) if (d / "site").exists() else False
+        if in_site != expected:
+            row.notes.append(f"{department} {'MISSING FROM' if expected else 'STILL IN'} the site")
+        if not row.notes:
+            row.notes.append(f"checked: the {'added' if expected else 'deleted'} department is "
+                             f"{'in' if expected else 'gone from'} the datasets and the site")
+
+
+# ---------------------------------------------------------------- report
+
+def fmt_s(run_: Run | None) -> str:
+    if run_ is None:
+        return ""
+    return f"{run_.seconds:.1f} s" + ("" if run_.returncode == 0 else " (failed)")
+
+
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| case | department-years | `yusuan data` | `yusuan site` | total | peak memory | datasets | site | largest page |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        rss = max((x.max_rss_mb for x in (r.data, r.site) if x), default=0)
+        page = f"{r.largest_page[0] / 1024:.0f} KB" if r.largest_page[0] else ""
+        lines.append(
+            f"| {r.case} | {r.n:,} | {fmt_s(r.data)} | {fmt_s(r.site)} | {r.total:.1f} s | {rss:.0f} MB"
+            f" | {r.data_mb:.1f} MB | {r.site_mb:.1f} MB ({r.site_files:,} files) | {page} |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores{f' ({cpu})' if cpu else ''}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.machine()}")
+
+
+def report(rows: list[Row]) -> str:
+    out = [table(rows), ""]
+    largest = [r for r in rows if r.case == "cold build"]
+    for r in largest:
+        if r.largest_page[1]:
+            out.append(f"Largest page at N = {r.n:,}: `{r.largest_page[1]}`.")
+    verdicts = []
+    for r in rows:
+        if r.case == "cold build" and r.n >= 1000:
+            ok = r.total < TARGET_SECONDS and r.data and r.data.returncode == 0 and r.site and r.site.returncode == 0
+            verdicts.append(f"{r.n:,} department-years, data + site: {r.total:.1f} s "
+                            f"({'meets' if ok else 'misses'} the {TARGET_SECONDS:.0f} s target)")
+        if r.case == "cold build" and r.largest_page[0]:
+            ok = r.largest_page[0] < TARGET_PAGE_BYTES
+            verdicts.append(f"largest page at N = {r.n:,}: {r.largest_page[0] / 1024:.0f} KB "
+                            f"({'meets' if ok else 'misses'} the 100 KB target)")
+    for r in rows:
+        verdicts.extend(f"{r.case}, N = {r.n:,}: {note}" for note in r.notes)
+    if verdicts:
+        out.append("")
+        out.extend(f"- {v}" for v in verdicts)
+    out += ["", f"Measured {dt.date.today().isoformat()} on {machine()}, with "
+                "`python3 bench/benchmark.py`; peak memory is the largest resident set of one command."]
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000", help="comma-separated N (default 100,1000)")
+    parser.add_argument("--workdir", type=Path, help="work folder (default: a temporary one, removed after)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--strict", action="store_true", help="pass --strict to yusuan")
+    parser.add_argument("--update-readme", action="store_true", help="write the table into README.md")
+    args = parser.parse_args(argv)
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    samples = load_samples()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="yusuan-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"yusuan: {' '.join(yusuan_command())}; work folder {work}", file=sys.stderr)
+    try:
+        bench = Bench(work, samples, args.strict)
+        rows = [row for n in sizes for row in bench.run_size(n)]
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    text = report(rows)
+    print(text)
+    if args.update_readme:
+        import readme_sections
+        readme = readme_sections.read_readme()
+        readme_sections.README.write_text(readme_sections.replace_section(readme, "benchmark", text), encoding="utf-8")
+        print("README.md benchmark section updated", file=sys.stderr)
+    failed = any(x and x.returncode != 0 for r in rows for x in (r.data, r.site))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
