@@ -176,6 +176,12 @@ def largest_html(folder: Path) -> tuple[int, str]:
 
 def documents_departments(data_dir: Path) -> set[str] | None:
     """Department names in the documents dataset, or None if it can't be read."""
+    rows = documents_rows(data_dir)
+    return None if rows is None else set(rows)
+
+
+def documents_rows(data_dir: Path) -> list[str] | None:
+    """The department of each row of the documents dataset, or None if it can't be read."""
     package = data_dir / "datapackage.json"
     if not package.exists():
         return None
@@ -188,14 +194,14 @@ def documents_departments(data_dir: Path) -> set[str] | None:
             path = data_dir / rel
             if path.suffix == ".csv" and path.exists():
                 with path.open(encoding="utf-8-sig", newline="") as f:
-                    return {row["department"] for row in csv.DictReader(f)}
+                    return [row["department"] for row in csv.DictReader(f)]
             if path.suffix == ".parquet" and path.exists():
                 import pandas as pd
-                return set(pd.read_parquet(path, columns=["department"])["department"])
+                return list(pd.read_parquet(path, columns=["department"])["department"])
     for path in (data_dir / "documents.csv", data_dir / "csv" / "documents.csv"):
         if path.exists():
             with path.open(encoding="utf-8-sig", newline="") as f:
-                return {row["department"] for row in csv.DictReader(f)}
+                return [row["department"] for row in csv.DictReader(f)]
     return None
 
 
@@ -232,15 +238,14 @@ class Bench:
         self.strict = strict
         self.cmd = yusuan_command()
 
-    def stage(self, name: str, n: int, step: str) -> Run:
-        d = self.work / f"n{n}"
+    def stage(self, name: str, d: Path, step: str) -> Run:
         args = [*self.cmd, name, "--content", str(d / "content"), "--data-dir", str(d / "site_data")]
         if name == "data":
             args += ["--cache-dir", str(d / "cache")]
+            if self.strict:
+                args.append("--strict")
         if name == "site":
             args += ["--site-dir", str(d / "site")]
-        if self.strict:
-            args.append("--strict")
         result = run(args, d / f"{step}-{name}.log")
         status = "ok" if result.returncode == 0 else f"FAILED (exit {result.returncode}, log {result.log})"
         print(f"  {step:<12} yusuan {name:<4} {result.seconds:7.1f} s  {result.max_rss_mb:7.0f} MB  {status}",
@@ -250,10 +255,9 @@ class Bench:
             print("    " + "\n    ".join(tail), file=sys.stderr)
         return result
 
-    def measure(self, row: Row, step: str) -> Row:
-        d = self.work / f"n{row.n}"
-        row.data = self.stage("data", row.n, step)
-        row.site = self.stage("site", row.n, step)
+    def measure(self, row: Row, d: Path, step: str) -> Row:
+        row.data = self.stage("data", d, step)
+        row.site = self.stage("site", d, step)
         row.data_mb = tree_size(d / "site_data")[0] / 2**20 if (d / "site_data").exists() else 0
         if (d / "site").exists():
             size, count = tree_size(d / "site")
@@ -266,19 +270,23 @@ class Bench:
         disclosures = d / "content" / "disclosures"
         print(f"N = {n}: generating in {d}", file=sys.stderr, flush=True)
         generate(self.samples, n, disclosures)
-        rows = [self.measure(Row("cold build", n), "cold")]
+        rows = [self.measure(Row("cold build", n), d, "cold")]
+        departments = documents_rows(d / "site_data")
+        if departments is not None and len(departments) != n:
+            rows[0].notes.append(f"only {len(departments)} of {n} files are in the documents dataset "
+                                 f"(see {d / 'site_data' / 'problems.csv'})")
 
         # A department of its own, so that it can be looked for by name.
         sample = self.samples[n % len(self.samples)]
         name, text, new_dept = make_file(sample, 900_000 + n, YEARS[0])
         new_file = disclosures / name
         new_file.write_text(text, encoding="utf-8")
-        row = self.measure(Row("add one file", n + 1), "add-one")
+        row = self.measure(Row("add one file", n + 1), d, "add-one")
         self.check_presence(row, d, new_dept, expected=True)
         rows.append(row)
 
         new_file.unlink()
-        row = self.measure(Row("delete one file", n), "delete-one")
+        row = self.measure(Row("delete one file", n), d, "delete-one")
         self.check_presence(row, d, new_dept, expected=False)
         rows.append(row)
         return rows
