@@ -41,6 +41,19 @@ def test_readme_lists_every_command_the_cli_has():
         assert re.search(rf"^yusuan {re.escape(name)}\b", README, re.M), f"README.md lacks `yusuan {name}`"
 
 
+def test_readme_documents_every_option_the_cli_has():
+    click = pytest.importorskip("click")
+    cli = pytest.importorskip("yusuan.cli")
+    group = getattr(cli, "main", None)
+    if not isinstance(group, click.Group):
+        pytest.skip("yusuan.cli.main is not a click group yet")
+    for name, command in group.commands.items():
+        for param in command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and opt != "--help":
+                    assert f"`{opt}" in README or f" {opt}" in README, f"README.md lacks `yusuan {name} {opt}`"
+
+
 @pytest.mark.parametrize("option", OPTIONS)
 def test_every_cli_option_appears_in_the_readme(option):
     assert f"`{option}" in README
