@@ -1,0 +1,42 @@
+"""Context of the data page: every dataset with its size, columns and downloads."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from yusuan.render import fmt
+from yusuan.render.data import SiteData
+from yusuan.render.tables import Col, Row, Table, c
+from yusuan.schema import DATASETS
+
+TYPES = {"string": "文本", "integer": "整数", "number": "数值", "boolean": "是/否", "date": "日期"}
+WHOLE = ["yusuan.xlsx", "yusuan.duckdb", "datapackage.json"]
+
+
+def _size(folder: Path, name: str) -> str:
+    path = folder / name
+    return fmt.filesize(path.stat().st_size) if path.exists() else ""
+
+
+def context(data: SiteData) -> dict:
+    described = {r["name"]: r for r in data.package.get("resources", [])}
+    datasets = []
+    for ds in DATASETS:
+        fields = {f["name"]: f for f in described.get(ds.name, {}).get("schema", {}).get("fields", [])}
+        cols = Table([Col("列名"), Col("标题"), Col("类型"), Col("单位"), Col("说明")])
+        for f in ds.fields:
+            desc = fields.get(f.name, {}).get("description") or f.description
+            cols.rows.append(Row([c(f.name, cls="code"), c(f.title), c(TYPES.get(f.type, f.type)), c(f.unit),
+                                  c(desc)]))
+        files = [{"name": f"{ds.name}.{ext}", "size": _size(data.folder, f"{ds.name}.{ext}")}
+                 for ext in ("parquet", "csv") if (data.folder / f"{ds.name}.{ext}").exists()]
+        datasets.append({"name": ds.name, "title": ds.title, "description": ds.description,
+                         "rows": fmt.integer(len(data.tables.get(ds.name, []))), "files": files, "columns": cols,
+                         "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
+    whole = [{"name": n, "size": _size(data.folder, n)} for n in WHOLE if (data.folder / n).exists()]
+    return {"datasets": datasets, "whole": whole}
+
+
+def files_to_publish(folder: Path) -> list[str]:
+    """Names of the data files copied into the site's data/ folder."""
+    names = [f"{ds.name}.{ext}" for ds in DATASETS for ext in ("parquet", "csv")] + WHOLE
+    return [n for n in names if (folder / n).exists()]

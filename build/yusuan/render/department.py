@@ -1,0 +1,357 @@
+"""Context of one department-year page: headline figures, charts and tables
+built from the document's rows in every dataset."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from yusuan.render import charts, fmt
+from yusuan.render.data import SiteData
+from yusuan.render.tables import Col, Row, Table, c, capped, i, m, tree_depth
+from yusuan.terms import TABLE_TITLES, norm
+
+MAX_ROWS = 60          # rows of a long table shown on the page (all of them are in the downloads)
+MAX_BARS = 30          # bars in a per-item chart
+MAX_TARGET_ROWS = 80   # performance indicator rows shown on the page
+TOTAL_LABELS = {"总计", "合计"}
+MORE = "完整数据见本页的 XLSX / CSV 下载。"
+
+
+@dataclass
+class Chart:
+    id: str                    # file stem: <id>.json beside the page
+    title: str
+    spec: dict
+    alt: str                   # text alternative
+    n: int = 0                 # bars, for the container's height
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    figures: list[tuple[str, str]] = field(default_factory=list)
+    text: str = ""
+
+
+def _sum(rows, key) -> float:
+    return round(sum(r[key] or 0 for r in rows), 2)
+
+
+def _top_alt(rows: list[dict], what: str) -> str:
+    """'最大的三项：A 1,234.00 万元；B …' as a text alternative to a bar chart."""
+    top = sorted((r for r in rows if r["amount"]), key=lambda r: -r["amount"])[:3]
+    if not top:
+        return f"{what}：无数据。"
+    parts = "；".join(f"{r['label']} {fmt.money_unit(r['amount'])}" for r in top)
+    return f"{what}，共 {len(rows)} 项，最大的：{parts}。"
+
+
+def headline(doc: dict) -> list[tuple[str, str, str]]:
+    """(label, value, note) for the figures grid."""
+    tb = doc["total_budget"]
+    return [
+        ("收支总预算", fmt.money_unit(tb), ""),
+        ("本年收入", fmt.money_unit(doc["current_year_income"]), f"占 {fmt.share(doc['current_year_income'], tb)}"),
+        ("上年结转结余", fmt.money_unit(doc["carryover"]), f"占 {fmt.share(doc['carryover'], tb)}"),
+        ("基本支出", fmt.money_unit(doc["basic_expenditure"]), f"占 {fmt.share(doc['basic_expenditure'], tb)}"),
+        ("项目支出", fmt.money_unit(doc["project_expenditure"]), f"占 {fmt.share(doc['project_expenditure'], tb)}"),
+        ("一般公共预算支出（财政拨款）", fmt.money_unit(doc["gpb_total"]), ""),
+        ("人员经费 / 公用经费", f"{fmt.money(doc['personnel'])} / {fmt.money(doc['public_funds'])}", "万元"),
+        ("“三公”经费", fmt.money_unit(doc["three_public"]), ""),
+        ("委托业务费", fmt.money_unit(doc["entrusted_fees"]),
+         "本文件无此表" if fmt.is_missing(doc["entrusted_fees"]) else ""),
+    ]
+
+
+def income_section(data: SiteData, doc_id: str) -> Section:
+    cells = [r for r in data.for_doc("table_cells", doc_id) if r["table_key"] == "income"]
+    total_rows = [r for r in cells if norm(r["row_label"] or "") in TOTAL_LABELS]
+    if total_rows:
+        row_no = min(r["row_no"] for r in total_rows)
+        cells = [r for r in total_rows if r["row_no"] == row_no]
+        source = "部门收入总体情况表 总计行"
+    else:
+        cells = [r for r in data.for_doc("table_cells", doc_id) if r["table_key"] == "summary"
+                 and norm(r["row_label"] or "") in ("本年收入", "上年结转结余")]
+        source = "部门收支总体情况表"
+    items = [r for r in cells if r["column_key"] and r["column_key"] != "total"
+             and not r["column_key"].endswith("subtotal") and r["amount"]]
+    rows = [{"label": r["column_label"] or r["row_label"], "amount": r["amount"]} for r in items]
+    sec = Section("income", "收入来源")
+    if rows:
+        sec.charts.append(Chart("income", f"收入来源（{source}）", charts.bars(rows, label_title="来源"),
+                                _top_alt(rows, "收入来源"), len(rows)))
+    t = Table([Col("来源"), Col("金额（万元）", True), Col("源文件行号", True)], caption=source)
+    for r in (cells if total_rows else cells):
+        t.rows.append(Row([c(r["column_label"] or r["row_label"]), m(r["amount"]), i(r["source_line"])],
+                          cls="total" if r["column_key"] == "total" else ""))
+    sec.tables.append(t)
+    return sec
+
+
+def expenditure_section(data: SiteData, doc_id: str) -> Section:
+    lines = data.for_doc("function_lines", doc_id)
+    table_key = "expenditure" if any(r["table_key"] == "expenditure" for r in lines) else "gpb_expenditure"
+    lines = [r for r in lines if r["table_key"] == table_key]
+    by_code: dict[str, dict] = {}
+    for r in lines:
+        e = by_code.setdefault(r["code"], {"code": r["code"], "name": r["name"], "level": r["level"]})
+        e.setdefault(r["measure"], r["amount"])
+    tree = sorted(by_code.values(), key=lambda e: e["code"])
+    sec = Section("expenditure", "支出：按功能分类")
+    kuan = [e for e in tree if tree_depth(e["code"], e["level"]) == 1] or [e for e in tree if tree_depth(e["code"], e["level"]) == 0]
+    kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))
+    bars = []
+    for e in kuan:
+        label = f"{e['code']} {e['name']}"
+        bars.append({"label": label, "series": "基本支出", "amount": e.get("basic") or 0})
+        bars.append({"label": label, "series": "项目支出", "amount": e.get("project") or 0})
+    if bars:
+        alt_rows = [{"label": f"{e['code']} {e['name']}", "amount": e.get("total") or 0} for e in kuan]
+        sec.charts.append(Chart("expenditure", "各款支出（基本支出与项目支出）",
+                                charts.stacked(bars, label_title="科目", series_title="口径",
+                                               series_order=["基本支出", "项目支出"]),
+                                _top_alt(alt_rows, "按功能分类（款）的支出"), len(kuan)))
+    t = Table([Col("科目编码"), Col("科目名称"), Col("合计", True), Col("基本支出", True), Col("项目支出", True)],
+              caption=f"{TABLE_TITLES.get(table_key, table_key)}（万元）")
+    for e in tree:
+        d = tree_depth(e["code"], e["level"])
+        t.rows.append(Row([c(e["code"]), c(e["name"]), m(e.get("total")), m(e.get("basic")), m(e.get("project"))],
+                          depth=d, cls=f"d{d}"))
+    sec.tables.append(t)
+    return sec
+
+
+def economic_section(data: SiteData, doc: dict) -> Section:
+    lines = data.for_doc("economic_lines", doc["doc_id"])
+    by_code: dict[str, dict] = {}
+    for r in lines:
+        e = by_code.setdefault(r["code"], {"code": r["code"], "name": r["name"], "level": r["level"]})
+        e.setdefault(r["measure"], r["amount"])
+    tree = sorted(by_code.values(), key=lambda e: e["code"])
+    sec = Section("economic", "基本支出：按经济分类")
+    sec.figures = [("人员经费", fmt.money_unit(doc["personnel"])), ("公用经费", fmt.money_unit(doc["public_funds"])),
+                   ("人员经费占比", fmt.share(doc["personnel"], (doc["personnel"] or 0) + (doc["public_funds"] or 0)))]
+    kuan = [e for e in tree if len(e["code"]) == 5] or [e for e in tree if len(e["code"]) == 3]
+    kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))[:MAX_BARS]
+    bars = []
+    for e in kuan:
+        label = f"{e['code']} {e['name']}"
+        bars.append({"label": label, "series": "人员经费", "amount": e.get("personnel") or 0})
+        bars.append({"label": label, "series": "公用经费", "amount": e.get("public_funds") or 0})
+    if bars:
+        alt_rows = [{"label": f"{e['code']} {e['name']}", "amount": e.get("total") or 0} for e in kuan]
+        sec.charts.append(Chart("economic", "基本支出各款（人员经费与公用经费）",
+                                charts.stacked(bars, label_title="科目", series_title="口径",
+                                               series_order=["人员经费", "公用经费"]),
+                                _top_alt(alt_rows, "按经济分类（款）的基本支出"), len(kuan)))
+    t = Table([Col("科目编码"), Col("科目名称"), Col("合计", True), Col("人员经费", True), Col("公用经费", True)],
+              caption="一般公共预算基本支出情况表（万元）")
+    for e in tree:
+        d = 0 if len(e["code"]) == 3 else 1
+        t.rows.append(Row([c(e["code"]), c(e["name"]), m(e.get("total")), m(e.get("personnel")),
+                           m(e.get("public_funds"))], depth=d, cls=f"d{d}"))
+    sec.tables.append(t)
+    return sec
+
+
+def projects_section(data: SiteData, doc: dict) -> Section:
+    projects = sorted(data.for_doc("projects", doc["doc_id"]), key=lambda r: (-(r["total"] or 0), r["project"] or ""))
+    sec = Section("projects", "项目支出")
+    sec.figures = [("项目数", fmt.integer(doc["n_projects"])),
+                   ("项目支出合计", fmt.money_unit(_sum(projects, "total"))),
+                   ("不予公开项目", f"{fmt.integer(doc['n_secret_projects'])} 个，{fmt.money_unit(doc['secret_project_amount'])}")]
+    rows = [{"label": r["project"], "amount": r["total"] or 0, "note": "不予公开" if r["is_secret"] else ""}
+            for r in projects[:MAX_BARS]]
+    if rows:
+        title = "项目支出（按金额）" + (f"：前 {MAX_BARS} 个" if len(projects) > MAX_BARS else "")
+        sec.charts.append(Chart("projects", title, charts.bars(rows, label_title="项目", highlight="不予公开",
+                                                               highlight_title="用途"),
+                                _top_alt(rows, "项目支出"), len(rows)))
+    t = Table([Col("项目名称"), Col("预算单位"), Col("功能分类"), Col("项目支出合计", True), Col("源文件行号", True)],
+              caption="一般公共预算项目支出情况表（万元，按金额排序）")
+    for r in projects:
+        name = c(r["project"])
+        if r["is_secret"]:
+            name.cls = "secret"
+        t.rows.append(Row([name, c(r["unit_name"]), c(f"{fmt.text(r['function_code'])} {fmt.text(r['function_name'])}".strip()),
+                           m(r["total"]), i(r["source_line"])], cls="secret" if r["is_secret"] else ""))
+    sec.tables.append(capped(t, MAX_ROWS, MORE))
+    details = data.for_doc("project_details", doc["doc_id"])
+    if details:
+        d = Table([Col("项目名称"), Col("预算安排规模", True), Col("政策依据"), Col("承担单位"), Col("执行时间")],
+                  caption="项目说明（情况说明）")
+        for r in details:
+            basis = "完全不予公开" if r["is_withheld"] else fmt.text(r["policy_basis"])
+            d.rows.append(Row([c(r["project"]), m(r["budget"]), c(basis), c(r["implementing_unit"]), c(r["period"])],
+                              cls="secret" if r["is_withheld"] else ""))
+        sec.tables.append(capped(d, MAX_ROWS // 2, MORE))
+    return sec
+
+
+THREE_PUBLIC_PARTS = ["outbound", "reception", "vehicle_purchase", "vehicle_operation"]
+
+
+def three_public_section(data: SiteData, doc: dict) -> Section:
+    rows = data.for_doc("three_public", doc["doc_id"])
+    sec = Section("three-public", "“三公”经费")
+    parts = {r["item"]: r for r in rows}
+    bars = [{"label": parts[k]["item_name"], "amount": parts[k]["total"] or 0} for k in THREE_PUBLIC_PARTS if k in parts]
+    if bars and any(b["amount"] for b in bars):
+        sec.charts.append(Chart("three-public", "“三公”经费构成", charts.bars(bars, label_title="项目"),
+                                _top_alt(bars, "“三公”经费"), len(bars)))
+    t = Table([Col("项目"), Col("合计", True), Col("一般公共预算", True), Col("政府性基金", True),
+               Col("国有资本经营预算", True)], caption="财政拨款“三公”经费支出情况表（万元）")
+    for r in rows:
+        d = 1 if r["item"] in ("vehicle_purchase", "vehicle_operation") else 0
+        t.rows.append(Row([c(r["item_name"]), m(r["total"]), m(r["gpb"]), m(r["gov_fund"]), m(r["state_capital"])],
+                          depth=d, cls="total" if r["item"] == "total" else f"d{d}"))
+    sec.tables.append(t)
+    fees = data.for_doc("entrusted_fees", doc["doc_id"])
+    if fees:
+        f = Table([Col("项目名称"), Col("预算单位"), Col("合计", True), Col("一般公共预算", True)],
+                  caption="财政拨款委托业务费支出情况表（万元）")
+        for r in fees:
+            f.rows.append(Row([c(r["project"]), c(r["unit_name"]), m(r["total"]), m(r["gpb"])],
+                              cls="secret" if r["is_secret"] else ""))
+        sec.tables.append(capped(f, MAX_ROWS, MORE))
+    elif fmt.is_missing(doc["entrusted_fees"]):
+        sec.text = "本文件没有财政拨款委托业务费支出情况表（2026 年以前的模板无此表）。"
+    return sec
+
+
+def carryover_section(data: SiteData, doc: dict) -> Section:
+    rows = sorted(data.for_doc("carryover", doc["doc_id"]), key=lambda r: (-(r["total"] or 0), r["project"] or ""))
+    sec = Section("carryover", "上年结转结余")
+    sec.figures = [("上年结转结余", fmt.money_unit(doc["carryover"])),
+                   ("结转项目数", fmt.integer(doc["n_carryover_projects"]))]
+    bars = [{"label": r["project"], "amount": r["total"] or 0, "note": "不予公开" if r["is_secret"] else ""}
+            for r in rows[:MAX_BARS]]
+    if bars:
+        sec.charts.append(Chart("carryover", "结转结余（按项目）", charts.bars(bars, label_title="项目"),
+                                _top_alt(bars, "上年结转结余"), len(bars)))
+    t = Table([Col("项目名称"), Col("预算单位"), Col("合计", True), Col("财政拨款", True), Col("非财政拨款", True)],
+              caption="上年结转结余情况表（万元）")
+    for r in rows:
+        t.rows.append(Row([c(r["project"]), c(r["unit_name"]), m(r["total"]), m(r["fiscal_subtotal"]),
+                           m(r["nonfiscal_subtotal"])], cls="secret" if r["is_secret"] else ""))
+    sec.tables.append(capped(t, MAX_ROWS, MORE))
+    return sec
+
+
+def yoy_section(data: SiteData, doc: dict) -> Section:
+    rows = data.for_doc("yoy_changes", doc["doc_id"])
+    sec = Section("yoy", "比上年变化")
+    t = Table([Col("对象"), Col("本年（万元）", True), Col("变化（万元）", True), Col("变化率", True),
+               Col("上年（推算，万元）", True), Col("主要原因")],
+              caption="情况说明中的“比上年增加/减少”；上年数由本年数减变化额推算，非文件印出")
+    for r in rows:
+        change = c(fmt.signed(r["change"]), cls="num " + ("up" if (r["change"] or 0) > 0 else "down" if (r["change"] or 0) < 0 else ""))
+        t.rows.append(Row([c(r["subject"]), m(r["amount"]), change,
+                           c(fmt.pct(r["change_pct"], 2), cls="num"), m(r["previous_amount"]), c(r["reason"])]))
+    sec.tables.append(capped(t, MAX_ROWS, MORE))
+    return sec
+
+
+def targets_section(data: SiteData, doc: dict) -> Section:
+    rows = data.for_doc("performance_targets", doc["doc_id"])
+    sec = Section("targets", "绩效目标")
+    if not rows:
+        sec.text = "本文件未公开绩效目标表，或未能读取。"
+        return sec
+    groups: dict[int, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["table_index"] or 0, []).append(r)
+    shown = 0
+    for idx in sorted(groups):
+        g = groups[idx]
+        first = g[0]
+        scope = "部门整体绩效目标" if first["scope"] == "department" else f"项目：{fmt.text(first['project'])}"
+        t = Table([Col("一级指标"), Col("二级指标"), Col("三级指标"), Col("指标值"), Col("上年完成值"), Col("权重", True)],
+                  caption=f"{scope}（年度预算 {fmt.money_unit(first['budget'])}）")
+        prev = (None, None)
+        for r in g:
+            l1 = r["level1"] if r["level1"] != prev[0] else ""
+            l2 = r["level2"] if (r["level1"], r["level2"]) != prev else ""
+            prev = (r["level1"], r["level2"])
+            t.rows.append(Row([c(l1), c(l2), c(r["level3"]), c(r["target_value"]), c(r["last_year_value"]),
+                               c(fmt.number(r["weight"]), cls="num")]))
+        if shown >= MAX_TARGET_ROWS:
+            t.rows = []
+            t.note = f"{len(g)} 个指标；{MORE}"
+        shown += len(g)
+        sec.tables.append(t)
+    return sec
+
+
+def procurement_assets_section(data: SiteData, doc: dict) -> Section:
+    sec = Section("procurement-assets", "政府采购与国有资产")
+    proc = data.for_doc("procurement", doc["doc_id"])
+    if proc:
+        p = proc[0]
+        t = Table([Col("项目"), Col("金额（万元）", True)], caption="政府采购预算")
+        for label, key in (("政府采购预算", "total"), ("货物", "goods"), ("工程", "works"), ("服务", "services"),
+                           ("面向中小企业预留", "sme_reserved"), ("其中小微企业预留", "small_micro_reserved")):
+            t.rows.append(Row([c(label), m(p[key])], depth=0 if key in ("total", "sme_reserved") else 1,
+                              cls="d0" if key in ("total", "sme_reserved") else "d1"))
+        sec.tables.append(t)
+    assets = data.for_doc("assets", doc["doc_id"])
+    if assets:
+        t = Table([Col("项目"), Col("数量", True), Col("单位"), Col("价值（万元）", True), Col("截至")],
+                  caption="国有资产占用使用情况")
+        for r in assets:
+            d = 1 if (r["item"] or "").startswith("vehicles_") else 0
+            t.rows.append(Row([c(r["item_name"]), c(fmt.number(r["quantity"]), cls="num"), c(r["quantity_unit"]),
+                               m(r["value"]), c(r["as_of"])], depth=d, cls=f"d{d}"))
+        sec.tables.append(capped(t, MAX_ROWS, MORE))
+    if not proc and not assets:
+        sec.text = "本文件未写明政府采购或国有资产情况，或未能读取。"
+    return sec
+
+
+STATUS_ORDER = {"fail": 0, "rounding": 1, "pass": 2}
+
+
+def checks_section(data: SiteData, doc: dict) -> Section:
+    rows = sorted(data.for_doc("checks", doc["doc_id"]),
+                  key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["check_id"] or ""))
+    sec = Section("checks", "算术校验")
+    counts = {s: sum(r["status"] == s for r in rows) for s in STATUS_ORDER}
+    sec.figures = [("校验数", fmt.integer(len(rows))), ("通过", fmt.integer(counts["pass"])),
+                   ("舍入差", fmt.integer(counts["rounding"])), ("不符", fmt.integer(counts["fail"]))]
+    t = Table([Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("涉及的表"),
+               Col("源文件行号")], caption="文件自身应满足的算术恒等式；“舍入差”见方法页")
+    for r in rows:
+        tables = "、".join(TABLE_TITLES.get(k, k) for k in (r["tables"] or "").split(",") if k)
+        t.rows.append(Row([c(fmt.status(r["status"]), cls=f"status {r['status']}"), c(r["description"]),
+                           m(r["expected"]), m(r["actual"]), m(r["difference"]), c(tables),
+                           c((r["lines"] or "").replace(",", ", "))], cls=r["status"] or ""))
+    sec.tables.append(t)
+    return sec
+
+
+def context(data: SiteData, doc: dict) -> dict:
+    doc_id = doc["doc_id"]
+    units = data.for_doc("units", doc_id)
+    sections = [
+        income_section(data, doc_id),
+        expenditure_section(data, doc_id),
+        economic_section(data, doc),
+        projects_section(data, doc),
+        three_public_section(data, doc),
+        carryover_section(data, doc),
+        yoy_section(data, doc),
+        targets_section(data, doc),
+        procurement_assets_section(data, doc),
+        checks_section(data, doc),
+    ]
+    return {
+        "doc": doc,
+        "title": f"{doc['department']} {doc['year']} 年部门预算",
+        "figures": headline(doc),
+        "units": units,
+        "sections": sections,
+        "charts": [ch for s in sections for ch in s.charts],
+    }

@@ -1,0 +1,46 @@
+"""Context of the transparency page: what each document publishes and withholds."""
+from __future__ import annotations
+
+from yusuan.render import fmt
+from yusuan.render.data import SiteData
+from yusuan.render.home import doc_href
+from yusuan.render.tables import Col, Row, Table, c, i, m
+from yusuan.terms import TABLE_TITLES
+
+
+def _titles(keys: str | None) -> str:
+    ks = [k for k in (keys or "").split(",") if k]
+    return "、".join(TABLE_TITLES.get(k, k) for k in ks) or "无"
+
+
+def context(data: SiteData) -> dict:
+    t = Table([Col("部门"), Col("年度", True), Col("有数据的表", True), Col("空表"), Col("缺失的表"),
+               Col("不予公开项目", True), Col("不予公开金额（万元）", True), Col("绩效目标"),
+               Col("未通过校验", True)], sortable=True, id="transparency-table",
+              caption=f"标准表共 {len(TABLE_TITLES)} 张。空表：印出但没有数字；缺失：文件中没有。")
+    for d in data.documents:
+        present = [k for k in (d["tables_present"] or "").split(",") if k]
+        targets = (f"已公开（{d['n_performance_targets']:,} 个指标）" if d["n_performance_targets"] else "未公开")
+        failed = i(d["n_checks_failed"])
+        if d["n_checks_failed"]:
+            failed.href = doc_href(d["doc_id"], "../") + "#checks"
+            failed.cls += " fail"
+        name = c(d["department"], href=doc_href(d["doc_id"], "../"))
+        t.rows.append(Row([name, i(d["year"]), c(f"{len(present)} / {len(TABLE_TITLES)}", cls="num"),
+                           c(_titles(d["tables_empty"])), c(_titles(d["tables_missing"])),
+                           i(d["n_secret_projects"]), m(d["secret_project_amount"]),
+                           c(targets, cls="" if d["n_performance_targets"] else "warn"), failed]))
+    failing = [r for r in data.tables["checks"] if r["status"] == "fail"]
+    docs = {d["doc_id"]: d for d in data.documents}
+    f = Table([Col("部门"), Col("年度", True), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True)],
+              caption="未通过的算术校验（文件自身的数字不相符，照实公布）")
+    for r in sorted(failing, key=lambda r: (docs.get(r["doc_id"], {}).get("department") or "", r["doc_id"], r["check_id"])):
+        d = docs.get(r["doc_id"], {"department": r["doc_id"], "year": None})
+        f.rows.append(Row([c(d["department"], href=doc_href(r["doc_id"], "../") + "#checks"), i(d["year"]),
+                           c(r["description"]), m(r["expected"]), m(r["actual"]), m(r["difference"])]))
+    problems = Table([Col("源文件"), Col("行号", True), Col("级别"), Col("说明")], caption="读取问题")
+    for r in sorted(data.tables["problems"], key=lambda r: (r["source_file"] or "", r["line"] or 0, r["message"] or "")):
+        problems.rows.append(Row([c(r["source_file"]), i(r["line"]), c(r["severity"]), c(r["message"])]))
+    return {"table": t, "failing": f, "problems": problems,
+            "n_withheld": sum(d["n_secret_projects"] or 0 for d in data.documents),
+            "withheld": fmt.money_unit(round(sum(d["secret_project_amount"] or 0 for d in data.documents), 2))}
