@@ -21,9 +21,8 @@ site_option = click.option("--site-dir", type=click.Path(file_okay=False, path_t
                            default=Path("site"), show_default=True, help="Where the static site is written.")
 strict_option = click.option("--strict", is_flag=True,
                              help="Exit with status 1 if any file or part could not be read (for CI).")
-cache_option = click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
-                            default=Path(".cache/yusuan"), show_default=True,
-                            help="Parse cache keyed by file content; '' disables it.")
+cache_option = click.option("--cache-dir", default=".cache/yusuan", show_default=True,
+                            help="Parse cache keyed by file content; an empty string disables it.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,12 +38,12 @@ def main() -> None:
     """
 
 
-def _data(content: Path, data_dir: Path, cache_dir: Path, strict: bool) -> None:
+def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool) -> None:
     from .pipeline import run_data
 
     if not content.is_dir():
         raise click.ClickException(f"content folder not found: {content} (use --content DIR)")
-    result = run_data(content, data_dir, cache_dir if str(cache_dir) else None, _progress)
+    result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress)
     if strict and result.failed:
         _progress(f"--strict: {len(result.problems)} problem(s), see above and {data_dir}/problems.csv")
         sys.exit(1)
@@ -63,7 +62,7 @@ def _site(data_dir: Path, site_dir: Path, content: Path) -> None:
 @data_option
 @cache_option
 @strict_option
-def data(content: Path, data_dir: Path, cache_dir: Path, strict: bool) -> None:
+def data(content: Path, data_dir: Path, cache_dir: str, strict: bool) -> None:
     """Parse every disclosure in --content into the datasets in --data-dir."""
     _data(content, data_dir, cache_dir, strict)
 
@@ -83,7 +82,7 @@ def site(data_dir: Path, site_dir: Path, content: Path) -> None:
 @site_option
 @cache_option
 @strict_option
-def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: Path, strict: bool) -> None:
+def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: str, strict: bool) -> None:
     """Run the data stage, then render the site."""
     _data(content, data_dir, cache_dir, strict)
     _site(data_dir, site_dir, content)
