@@ -41,10 +41,12 @@ class Narrative:
 # body is the last occurrence.
 PART_HEADING = re.compile(r"^第\s*(?P<no>[一二三四])\s*部分")
 NUMERAL = r"(?:[一二三四五六七八九十]+|\d{1,2})"
-# Top-level part-3 section: "五、关于…说明" / "5、 关于…" / "十三、其他重要事项的情况说明".
-SECTION_HEADING = re.compile(rf"^{NUMERAL}\s*[、.．]\s*(?P<title>(?:关于|其他).*)$")
-# Part-1 heading: "二、 机构设置" / "2、机构设置".
-PART1_HEADING = re.compile(rf"^{NUMERAL}\s*[、.．]\s*(?P<title>\S.{{0,15}})$")
+# Top-level part-3 section: "五、关于…说明" / "5、 关于…" / "（五）关于…" /
+# "十三、其他重要事项的情况说明". Its title, not its numbering, makes it top-level.
+SECTION_HEADING = re.compile(
+    rf"^(?:{NUMERAL}\s*[、.．]|[（(]\s*{NUMERAL}\s*[)）])\s*(?P<title>(?:关于|其他重要事项).*)$")
+# Part-1 heading: "二、 机构设置" / "2、机构设置" (a few Chinese words, nothing else).
+PART1_HEADING = re.compile(rf"^{NUMERAL}\s*[、.．]\s*(?P<title>[\u4e00-\u9fff]{{2,12}})$")
 # Sub-section: "（一）…" / "(1) …"; project blocks use it too ("（一）项目名称：…").
 SUB_HEADING = re.compile(rf"^[（(]\s*{NUMERAL}\s*[)）]\s*(?P<title>.+)$")
 # List numbering at the start of a paragraph: "1. " / "2、" / "三、" but not "4.48".
@@ -273,25 +275,25 @@ STAFF_ACTUAL = re.compile(r"实有(?:人数|人员|在职人员)?\s*(?:为|共|�
 
 
 def _add_staff(units: list[dict], paras: list[Para]) -> None:
-    """First stated 编制数 / 实有人数, given to the unit named in the same
-    paragraph, else to the department itself."""
+    """First stated 编制数 / 实有人数 of each unit: a count belongs to the unit
+    named between it and the count before it, else to the department itself."""
     if not units:
         return
     for column, pattern in (("staff_authorized", STAFF_AUTHORIZED), ("staff_actual", STAFF_ACTUAL)):
         for p in paras:
-            m = pattern.search(p.text)
-            if m:
-                unit = _unit_named(units, p.text[:m.start()])
+            since = 0
+            for m in pattern.finditer(p.text):
+                unit = _unit_named(units, p.text[since:m.start()])
                 if unit[column] is None:
                     unit[column] = int(m.group("n"))
-                break
+                since = m.end()
 
 
 def _unit_named(units: list[dict], text: str) -> dict:
     named = [u for u in units if u["unit_name"] in text and not u["is_self"]]
     if named:
         return max(named, key=lambda u: len(u["unit_name"]))
-    return next(u for u in units if u["is_self"]) if any(u["is_self"] for u in units) else units[0]
+    return next((u for u in units if u["is_self"]), units[0])
 
 
 # ------------------------------------------------------------- restatements
