@@ -314,6 +314,23 @@ def _data_like(cells: list[str], key: str | None) -> bool:
     return False
 
 
+def _is_continuation(cells: list[str]) -> bool:
+    """A row holding one piece of text and nothing else: the rest of a long
+    project name the converter wrapped onto its own line."""
+    vals = [c for c in cells if c]
+    return len(vals) == 1 and parse_amount(vals[0]) is None and not _data_like(cells, None)
+
+
+def _continue_name(cells: list[str], text: str, position: int | None = None) -> None:
+    """Append wrapped text to the previous row's cell (at `position`, or its last text cell)."""
+    texts = [p for p, c in enumerate(cells) if c.strip() and parse_amount(c) is None]
+    if position is None or position >= len(cells) or not cells[position].strip():
+        if not texts:
+            return
+        position = texts[-1]
+    cells[position] = cells[position].rstrip() + text.strip()
+
+
 def _label_columns(data: list[list[str]], width: int) -> set[int]:
     """Positions holding text (names, projects) or, left of the first text
     column, only short digit strings (the 类/款/项 code cells)."""
@@ -357,10 +374,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             if _EMPTY_NOTE.search(joined):
                 table.notes.append((row.line, joined))
             elif state == "data" and key in PROJECT_TABLES and data:
-                # A wrapped project name spilled onto a line of its own.
-                data[-1] = (data[-1][0], data[-1][1])
-                table.notes.append((row.line, joined))
-                table.problems.append((row.line, f"表 {number} 中的一行文字无法归入任何单元格：{joined[:40]}"))
+                _continue_name(data[-1][1], joined)   # a wrapped project name
             else:
                 table.notes.append((row.line, joined))
             continue
@@ -374,6 +388,9 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             if not data:
                 header.append(stripped)
                 seen_header.add(sig)
+            continue
+        if state == "data" and key in PROJECT_TABLES and data and _is_continuation(stripped):
+            _continue_name(data[-1][1], next(c for c in stripped if c), stripped.index(next(c for c in stripped if c)))
             continue
         state = "data"
         data.append((row, list(cells)))
