@@ -65,7 +65,7 @@ def _parent(code: str) -> str | None:
     return {3: None, 5: code[:3], 7: code[:5]}[len(code)]
 
 
-def _rows(doc_id: str, dept: str, level: str, total: float, i: int) -> dict[str, list[dict]]:
+def _rows(doc_id: str, dept: str, level: str, total: float, i: int, big: bool = False) -> dict[str, list[dict]]:
     carry = r2(total * 0.08)
     income = r2(total - carry)
     project = r2(total * 0.60)
@@ -85,6 +85,9 @@ def _rows(doc_id: str, dept: str, level: str, total: float, i: int) -> dict[str,
     if i == 2:
         names = [EVIL_SCRIPT, EVIL_IMG, "特定目标类项目XXXXX", "商务发展专项资金"]
     shares = [0.45, 0.25, 0.2, 0.1]
+    if big and i == 0:   # a very large department: hundreds of projects, checks and indicators
+        names = names + [f"产业发展项目第{k:03d}号（含配套资金）" for k in range(300)]
+        shares = [0.2, 0.1, 0.1, 0.1] + [0.5 / 300] * 300
     projects = []
     for name, share in zip(names, shares):
         amt = r2(project * share)
@@ -162,12 +165,13 @@ def _rows(doc_id: str, dept: str, level: str, total: float, i: int) -> dict[str,
                                  ("vehicles_general", "一般公务用车", 2, "辆", None), ("equipment_50", "单位价值50万元以上通用设备", 0, "台", None)):
         rows["assets"].append(dict(doc_id=doc_id, as_of="2025年底", item=item, item_name=name, quantity=q,
                                    quantity_unit=qu, value=v, source_line=nl()))
-    for k, (l1, l2, l3, val) in enumerate((("产出指标", "数量指标", "扶持企业数量", "≥20家"),
+    n_target_tables = 60 if big and i == 0 else 1
+    for table_index, k, (l1, l2, l3, val) in [(t, k, x) for t in range(1, n_target_tables + 1) for k, x in enumerate((("产出指标", "数量指标", "扶持企业数量", "≥20家"),
                                            ("产出指标", "质量指标", "资金拨付合规率", "100%"),
                                            ("效益指标", "经济效益指标", "带动企业投资", "≥5000万元"),
-                                           ("满意度指标", "服务对象满意度指标", "企业满意度", "≥90%"))):
+                                           ("满意度指标", "服务对象满意度指标", "企业满意度", "≥90%")))]:
         rows["performance_targets"].append(dict(
-            doc_id=doc_id, scope="project", table_index=1, project=names[0], unit_name=f"{dept}本级",
+            doc_id=doc_id, scope="project", table_index=table_index, project=names[(table_index - 1) % len(names)], unit_name=f"{dept}本级",
             budget=projects[0]["total"], level1=l1, level2=l2, level3=l3, target_value=val, basis="计划标准",
             last_year_value=None, weight=25.0, scoring_rule="完成得满分", evidence="验收资料", source_line=nl()))
     rows["project_details"].append(dict(
@@ -182,6 +186,9 @@ def _rows(doc_id: str, dept: str, level: str, total: float, i: int) -> dict[str,
         ("expenditure_basic_project", "表3 合计 = 基本支出 + 项目支出", total, r2(total + 0.01), "rounding", "expenditure", "201,202"),
         ("gpb_basic_vs_table6", "表5 基本支出 = 表6 总计", basic, basic, "pass", "gpb_expenditure,gpb_basic", "250,300"),
     ]
+    if big and i == 0:
+        checks += [(f"gpb_projects.row.total.{k}", f"表7 第{k}行：合计 = 各经济分类之和", 100.0 + k, 100.0 + k,
+                    "pass", "gpb_projects", str(1000 + k)) for k in range(1200)]
     if i == 2:
         checks.append(("carryover_total", "表12 总计 = 表1 上年结转结余", carry, r2(carry + 12.5), "fail", "carryover,summary", "123,700"))
     for cid, desc, exp, act, status, tables, lines in checks:
@@ -245,10 +252,10 @@ def _aggregates(rows: dict[str, list[dict]]) -> None:
 _DTYPES = {"string": "string", "integer": "Int64", "number": "float64", "boolean": "boolean"}
 
 
-def frames() -> dict[str, pd.DataFrame]:
+def frames(big: bool = False) -> dict[str, pd.DataFrame]:
     rows: dict[str, list[dict]] = {d.name: [] for d in DATASETS}
     for i, (doc_id, dept, level, total) in enumerate(DOCS):
-        for name, part in _rows(doc_id, dept, level, total, i).items():
+        for name, part in _rows(doc_id, dept, level, total, i, big).items():
             rows[name].extend(part)
     _aggregates(rows)
     out = {}
@@ -266,11 +273,12 @@ def source_text(doc_id: str, dept: str) -> str:
             f"（1）本文件为测试样例 {doc_id}。<script>alert('src')</script>\n")
 
 
-def make_fixture(data_dir: Path) -> Path:
+def make_fixture(data_dir: Path, big: bool = False) -> Path:
     """Write every dataset of the contract (Parquet, CSV, XLSX, DuckDB,
-    datapackage.json) and the source texts into data_dir."""
+    datapackage.json) and the source texts into data_dir. big: the first
+    document gets 300+ projects, 1,200+ checks and 240 indicators."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    dfs = frames()
+    dfs = frames(big)
     for name, df in dfs.items():
         df.to_parquet(data_dir / f"{name}.parquet", index=False)
         df.to_csv(data_dir / f"{name}.csv", index=False)

@@ -23,6 +23,7 @@ def _spec(chart: alt.Chart) -> dict:
     spec = chart.configure(font=FONT).configure_view(stroke=None).configure_axis(
         labelFontSize=12, titleFontSize=12).configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom").to_dict()
     spec.pop("$schema", None)  # names an outside host; vega-embed does not need it
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     return spec
 
 
@@ -46,7 +47,7 @@ def bars(rows: list[dict], *, label_title: str, value_title: str = "金额（万
         tooltip.append(alt.Tooltip("note:N", title="说明"))
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        x=alt.X("amount:Q", title=value_title, axis=alt.Axis(format=",.0f")),
+        x=alt.X("amount:Q", title=value_title, axis=alt.Axis(format=",.0f", tickCount=5, labelOverlap=True)),
         color=color,
         tooltip=tooltip,
     ).properties(width="container", height=alt.Step(22))
@@ -68,7 +69,7 @@ def stacked(rows: list[dict], *, label_title: str, series_title: str, series_ord
         tooltip.append(alt.Tooltip("share:Q", title="占比（%）", format=".1f"))
     x = alt.X("sum(amount):Q", title="占比" if normalize else value_title,
               stack="normalize" if normalize else "zero",
-              axis=alt.Axis(format="%" if normalize else ",.0f"))
+              axis=alt.Axis(format="%" if normalize else ",.0f", tickCount=5, labelOverlap=True))
     chart = alt.Chart(data).mark_bar().encode(
         y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=x,

@@ -9,11 +9,12 @@ from yusuan.render.data import SiteData
 from yusuan.render.tables import Col, Row, Table, c, capped, i, m, tree_depth
 from yusuan.terms import TABLE_TITLES, norm
 
-MAX_ROWS = 60          # rows of a long table shown on the page (all of them are in the downloads)
+# A department page stays under 100 KB whatever the document: long tables show
+# their first rows and link to a sub-page (docs/<doc_id>/<name>/) with every row.
+MAX_ROWS = 30          # rows of a long table shown on the page
 MAX_BARS = 30          # bars in a per-item chart
-MAX_TARGET_ROWS = 80   # performance indicator rows shown on the page
+MAX_TARGET_ROWS = 50   # performance indicator rows shown on the page
 TOTAL_LABELS = {"总计", "合计"}
-MORE = "完整数据见本页的 XLSX / CSV 下载。"
 
 
 @dataclass
@@ -26,6 +27,14 @@ class Chart:
 
 
 @dataclass
+class Subpage:
+    id: str                    # docs/<doc_id>/<id>/
+    title: str
+    tables: list[Table]
+    searchable: bool = True
+
+
+@dataclass
 class Section:
     id: str
     title: str
@@ -33,6 +42,13 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     figures: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
+    subpages: list[Subpage] = field(default_factory=list)
+
+    def capped(self, table: Table, limit: int, page: str, title: str) -> Table:
+        capped(table, limit, page)
+        if table.full is not None:
+            self.subpages.append(Subpage(page, title, [table.full]))
+        return table
 
 
 def _sum(rows, key) -> float:
@@ -170,15 +186,14 @@ def projects_section(data: SiteData, doc: dict) -> Section:
         sec.charts.append(Chart("projects", title, charts.bars(rows, label_title="项目", highlight="不予公开",
                                                                highlight_title="用途"),
                                 _top_alt(rows, "项目支出"), len(rows)))
-    t = Table([Col("项目名称"), Col("预算单位"), Col("功能分类"), Col("项目支出合计", True), Col("源文件行号", True)],
-              caption="一般公共预算项目支出情况表（万元，按金额排序）")
+    t = Table([Col("项目名称"), Col("用途"), Col("预算单位"), Col("功能分类"), Col("项目支出合计", True),
+               Col("源文件行号", True)], caption="一般公共预算项目支出情况表（万元，按金额排序）")
     for r in projects:
-        name = c(r["project"])
-        if r["is_secret"]:
-            name.cls = "secret"
-        t.rows.append(Row([name, c(r["unit_name"]), c(f"{fmt.text(r['function_code'])} {fmt.text(r['function_name'])}".strip()),
+        purpose = c("不予公开", cls="secret-mark") if r["is_secret"] else c("")
+        t.rows.append(Row([c(r["project"]), purpose, c(r["unit_name"]),
+                           c(f"{fmt.text(r['function_code'])} {fmt.text(r['function_name'])}".strip()),
                            m(r["total"]), i(r["source_line"])], cls="secret" if r["is_secret"] else ""))
-    sec.tables.append(capped(t, MAX_ROWS, MORE))
+    sec.tables.append(sec.capped(t, MAX_ROWS, "projects", "全部项目"))
     details = data.for_doc("project_details", doc["doc_id"])
     if details:
         d = Table([Col("项目名称"), Col("预算安排规模", True), Col("政策依据"), Col("承担单位"), Col("执行时间")],
@@ -187,7 +202,7 @@ def projects_section(data: SiteData, doc: dict) -> Section:
             basis = "完全不予公开" if r["is_withheld"] else fmt.text(r["policy_basis"])
             d.rows.append(Row([c(r["project"]), m(r["budget"]), c(basis), c(r["implementing_unit"]), c(r["period"])],
                               cls="secret" if r["is_withheld"] else ""))
-        sec.tables.append(capped(d, MAX_ROWS // 2, MORE))
+        sec.tables.append(sec.capped(d, MAX_ROWS // 2, "project-details", "全部项目说明"))
     return sec
 
 
@@ -216,7 +231,7 @@ def three_public_section(data: SiteData, doc: dict) -> Section:
         for r in fees:
             f.rows.append(Row([c(r["project"]), c(r["unit_name"]), m(r["total"]), m(r["gpb"])],
                               cls="secret" if r["is_secret"] else ""))
-        sec.tables.append(capped(f, MAX_ROWS, MORE))
+        sec.tables.append(sec.capped(f, MAX_ROWS, "entrusted-fees", "全部委托业务费项目"))
     elif fmt.is_missing(doc["entrusted_fees"]):
         sec.text = "本文件没有财政拨款委托业务费支出情况表（2026 年以前的模板无此表）。"
     return sec
@@ -237,7 +252,7 @@ def carryover_section(data: SiteData, doc: dict) -> Section:
     for r in rows:
         t.rows.append(Row([c(r["project"]), c(r["unit_name"]), m(r["total"]), m(r["fiscal_subtotal"]),
                            m(r["nonfiscal_subtotal"])], cls="secret" if r["is_secret"] else ""))
-    sec.tables.append(capped(t, MAX_ROWS, MORE))
+    sec.tables.append(sec.capped(t, MAX_ROWS, "carryover", "全部结转结余项目"))
     return sec
 
 
@@ -251,7 +266,7 @@ def yoy_section(data: SiteData, doc: dict) -> Section:
         change = c(fmt.signed(r["change"]), cls="num " + ("up" if (r["change"] or 0) > 0 else "down" if (r["change"] or 0) < 0 else ""))
         t.rows.append(Row([c(r["subject"]), m(r["amount"]), change,
                            c(fmt.pct(r["change_pct"], 2), cls="num"), m(r["previous_amount"]), c(r["reason"])]))
-    sec.tables.append(capped(t, MAX_ROWS, MORE))
+    sec.tables.append(sec.capped(t, MAX_ROWS, "yoy", "全部比上年变化"))
     return sec
 
 
@@ -264,7 +279,7 @@ def targets_section(data: SiteData, doc: dict) -> Section:
     groups: dict[int, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["table_index"] or 0, []).append(r)
-    shown = 0
+    tables = []
     for idx in sorted(groups):
         g = groups[idx]
         first = g[0]
@@ -278,11 +293,21 @@ def targets_section(data: SiteData, doc: dict) -> Section:
             prev = (r["level1"], r["level2"])
             t.rows.append(Row([c(l1), c(l2), c(r["level3"]), c(r["target_value"]), c(r["last_year_value"]),
                                c(fmt.number(r["weight"]), cls="num")]))
-        if shown >= MAX_TARGET_ROWS:
-            t.rows = []
-            t.note = f"{len(g)} 个指标；{MORE}"
-        shown += len(g)
-        sec.tables.append(t)
+        tables.append(t)
+    sec.figures = [("绩效目标表", fmt.integer(len(tables))), ("绩效指标", fmt.integer(len(rows)))]
+    if len(rows) <= MAX_TARGET_ROWS:
+        sec.tables = tables
+        return sec
+    sec.subpages.append(Subpage("targets", "全部绩效目标", tables))
+    shown = 0
+    for t in tables:
+        if shown + len(t.rows) <= MAX_TARGET_ROWS:
+            sec.tables.append(t)
+            shown += len(t.rows)
+    listing = Table([Col("绩效目标表"), Col("指标数", True)], caption="其余绩效目标表",
+                    note=f"共 {len(rows):,} 个指标，此处列出 {shown:,} 个。", more_href="targets/")
+    listing.rows = [Row([c(t.caption), i(len(t.rows))]) for t in tables if t not in sec.tables]
+    sec.tables.append(listing)
     return sec
 
 
@@ -305,7 +330,7 @@ def procurement_assets_section(data: SiteData, doc: dict) -> Section:
             d = 1 if (r["item"] or "").startswith("vehicles_") else 0
             t.rows.append(Row([c(r["item_name"]), c(fmt.number(r["quantity"]), cls="num"), c(r["quantity_unit"]),
                                m(r["value"]), c(r["as_of"])], depth=d, cls=f"d{d}"))
-        sec.tables.append(capped(t, MAX_ROWS, MORE))
+        sec.tables.append(sec.capped(t, MAX_ROWS, "assets", "全部国有资产项目"))
     if not proc and not assets:
         sec.text = "本文件未写明政府采购或国有资产情况，或未能读取。"
     return sec
@@ -314,21 +339,47 @@ def procurement_assets_section(data: SiteData, doc: dict) -> Section:
 STATUS_ORDER = {"fail": 0, "rounding": 1, "pass": 2}
 
 
+def check_group(check_id: str) -> str:
+    """The table a check belongs to: the first part of its id (income.tree.201.total → income)."""
+    return (check_id or "").split(".")[0]
+
+
 def checks_section(data: SiteData, doc: dict) -> Section:
+    """Counts by table and every check that does not pass on the page; every
+    check, passing or not, on the sub-page checks/."""
     rows = sorted(data.for_doc("checks", doc["doc_id"]),
                   key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["check_id"] or ""))
     sec = Section("checks", "算术校验")
     counts = {s: sum(r["status"] == s for r in rows) for s in STATUS_ORDER}
     sec.figures = [("校验数", fmt.integer(len(rows))), ("通过", fmt.integer(counts["pass"])),
                    ("舍入差", fmt.integer(counts["rounding"])), ("不符", fmt.integer(counts["fail"]))]
-    t = Table([Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("涉及的表"),
-               Col("源文件行号")], caption="文件自身应满足的算术恒等式；“舍入差”见方法页")
+    groups: dict[str, dict[str, int]] = {}
     for r in rows:
-        tables = "、".join(TABLE_TITLES.get(k, k) for k in (r["tables"] or "").split(",") if k)
-        t.rows.append(Row([c(fmt.status(r["status"]), cls=f"status {r['status']}"), c(r["description"]),
-                           m(r["expected"]), m(r["actual"]), m(r["difference"]), c(tables),
-                           c((r["lines"] or "").replace(",", ", "))], cls=r["status"] or ""))
-    sec.tables.append(t)
+        g = groups.setdefault(check_group(r["check_id"]), {s: 0 for s in STATUS_ORDER})
+        g[r["status"]] = g.get(r["status"], 0) + 1
+    summary = Table([Col("表"), Col("校验数", True), Col("通过", True), Col("舍入差", True), Col("不符", True)],
+                    caption="各表的校验结果", more_href="checks/", note="每一条校验（含通过的）及其源文件行号：")
+    for key in sorted(groups):
+        g = groups[key]
+        label = TABLE_TITLES.get(key, {"cross": "表间核对", "narrative": "情况说明与表格"}.get(key, key))
+        summary.rows.append(Row([c(label), i(sum(g.values())), i(g["pass"]), i(g["rounding"]),
+                                 c(fmt.integer(g["fail"]), cls="num fail" if g["fail"] else "num")]))
+    sec.tables.append(summary)
+
+    def table(rs: list[dict], caption: str) -> Table:
+        t = Table([Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")],
+                  caption=caption)
+        for r in rs:
+            t.rows.append(Row([c(fmt.status(r["status"]), cls=f"status {r['status']}"), c(r["description"]),
+                               m(r["expected"]), m(r["actual"]), m(r["difference"]),
+                               c((r["lines"] or "").replace(",", ", "))]))
+        return t
+
+    failing = [r for r in rows if r["status"] != "pass"]
+    if failing:
+        sec.tables.append(sec.capped(table(failing, "未通过的校验（不符与舍入差；“舍入差”见方法页）"),
+                                     MAX_ROWS, "checks-failing", "未通过的校验"))
+    sec.subpages.append(Subpage("checks", "全部算术校验", [table(rows, "全部校验")], searchable=False))
     return sec
 
 
@@ -354,4 +405,5 @@ def context(data: SiteData, doc: dict) -> dict:
         "units": units,
         "sections": sections,
         "charts": [ch for s in sections for ch in s.charts],
+        "subpages": [p for s in sections for p in s.subpages],
     }

@@ -65,6 +65,11 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _front_title(title: str) -> markupsafe.Markup:
+    """A YAML (JSON) string for the front matter; HTML-escaped because the theme prints it unescaped in <title>."""
+    return markupsafe.Markup(json.dumps(html_text(title), ensure_ascii=False))
+
+
 def render_department(env: jinja2.Environment, data: SiteData, doc: dict, docs_dir: Path) -> None:
     ctx = department.context(data, doc)
     folder = docs_dir / "docs" / doc["doc_id"]
@@ -74,8 +79,12 @@ def render_department(env: jinja2.Environment, data: SiteData, doc: dict, docs_d
     downloads.write_csv_zip(data, doc["doc_id"], folder / f"{doc['doc_id']}-csv.zip")
     text = env.get_template("department.md").render(
         ctx, figures_list=ctx["figures"], root="../../",
-        front_title=markupsafe.Markup(json.dumps(html_text(ctx["title"]), ensure_ascii=False)))
+        front_title=_front_title(ctx["title"]))
     write(folder / "index.md", text)
+    for sub in ctx["subpages"]:
+        title = f"{ctx['title']}：{sub.title}"
+        write(folder / sub.id / "index.md", env.get_template("table_page.md").render(
+            page=sub, doc=doc, title=title, root="../../../", front_title=_front_title(title)))
 
 
 def render_pages(data: SiteData, docs_dir: Path, content_dir: Path, progress=print) -> None:

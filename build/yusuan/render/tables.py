@@ -37,6 +37,8 @@ class Table:
     note: str = ""             # shown under the table (e.g. "前 50 行，完整数据见下载")
     sortable: bool = False
     id: str = ""
+    more_href: str = ""        # a page listing every row, when this one shows only some
+    full: "Table | None" = None
 
     def __bool__(self) -> bool:
         return bool(self.rows)
@@ -68,10 +70,13 @@ def tree_depth(code: str | None, level: str | None = None) -> int:
     return {3: 0, 5: 1, 7: 2}.get(len(code or ""), 0)
 
 
-def capped(table: Table, limit: int, what: str) -> Table:
-    """Keep the first `limit` rows; say where the rest is."""
+def capped(table: Table, limit: int, page: str) -> Table:
+    """Keep the first `limit` rows on the page; the full table goes to the
+    sub-page `page/` (see department.Subpage)."""
     if len(table.rows) > limit:
         n = len(table.rows)
+        table.full = Table(table.columns, list(table.rows), table.caption)
         table.rows = table.rows[:limit]
-        table.note = f"共 {n:,} 行，此处列出前 {limit} 行；{what}"
+        table.more_href = f"{page}/"
+        table.note = f"共 {n:,} 行，此处列出前 {limit} 行。"
     return table
