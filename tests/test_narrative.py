@@ -454,3 +454,76 @@ def test_unreadable_sections_are_problems_not_errors():
     assert [r["subject"] for r in n.yoy_changes] == ["一般公共预算", "基本支出"]
     empty = parse_text("")
     assert (empty.units, empty.yoy_changes, empty.problems) == ([], [], [])
+
+
+VARIANT = """目录
+第一部分 部门概况
+第三部分 部门预算情况说明
+第一部分 部门概况
+1、主要职能
+（1）负责测试。
+2、机构设置
+本部门无下属预算单位。
+第二部分 部门预算公开表
+部门收支总体情况表
+编制部门：喀什地区测试局
+第三部分 部门预算情况说明
+一、关于喀什地区测试局2025年收支预算情况总体说明
+收支预算总额 300.00 万元。
+五、关于喀什地区测试局2025年一般公共预算当年拨款情况说明
+1.农林水支出（类）农业农村（款）行政运行（项）：2025年预算数为120.00万元。比上年预算减少
+20.00 万元，下降 14.29%，主要原因是人员减少。
+基本支出 100.00 万元，较上年增加 10.00 万元，增长 11.11%，主要原因是调资。
+项目支出 50.00 万元，较上年增加 5.00 万元，主要为新增项目。
+十三、其他重要事项的情况说明
+（三）国有资产占用使用情况
+截至2024年12月31日，喀什地区测试局占用使用国有资产总体情况为：
+1.房屋 1,200.50㎡，价值 300.00 万元。
+2.车辆共 3 辆，价值 60.00 万元；其中：特种专业技术用车 1 辆，价值 30.00 万元；其他车辆 2 辆，价值 30.00 万元。
+单位价值 50 万元（含）以上通用设备 2 台（套）。
+（四）预算绩效情况
+部门整体绩效目标表
+（2025年度）
+部门名称\t\t喀什地区测试局
+部门联系人\t\t李四\t联系电话\t0998-2123456
+年度预算(万元)\t\t合计：\t300.00
+一级指标\t二级指标\t三级指标\t指标值\t指标设定依据\t分值权重
+履职效能\t数量指标\t检查次数\t>=4 次\t工作计划\t50
+部门整体绩效目标表
+（2025年度）
+一级指标\t二级指标\t三级指标\t指标值\t指标设定依据\t分值权重
+\t质量指标\t检查合格率\t=100%\t工作计划\t50
+第四部分 名词解释
+"""
+
+
+def test_variant_department_named_from_the_tables():
+    (unit,) = parse_text(VARIANT).units
+    assert (unit["unit_name"], unit["is_self"], unit["source_line"]) == ("喀什地区测试局", True, 8)
+
+
+def test_variant_yoy_wording():
+    n = parse_text(VARIANT)
+    assert [(r["subject"], r["amount"], r["change"], r["change_pct"], r["source_line"]) for r in n.yoy_changes] == [
+        ("农林水支出（类）农业农村（款）行政运行（项）", 120.00, -20.00, -14.29, 16),
+        ("基本支出", 100.00, 10.00, 11.11, 18),   # 较上年 with a percentage counts …
+    ]                                              # … 较上年 without one (line 19) does not
+    assert n.yoy_changes[0]["reason"] == "人员减少"
+    assert {r["key"]: r["amount"] for r in n.restatements} == {"total_budget": 300.00}
+
+
+def test_variant_assets():
+    n = parse_text(VARIANT)
+    assets = {r["item"]: (r["quantity"], r["value"]) for r in n.assets}
+    assert assets == {"building": (1200.50, 300.00), "vehicles": (3, 60.00), "vehicles_special": (1, 30.00),
+                      "vehicles_other": (2, 30.00), "equipment_50": (2, None)}
+    assert {r["as_of"] for r in n.assets} == {"2024年12月31日"}
+
+
+def test_variant_table_title_repeated_at_page_break_continues_the_table():
+    n = parse_text(VARIANT)
+    rows = n.performance_targets
+    assert [(r["table_index"], r["level1"], r["level2"], r["level3"], r["budget"]) for r in rows] == [
+        (1, "履职效能", "数量指标", "检查次数", 300.00), (1, "履职效能", "质量指标", "检查合格率", 300.00)]
+    assert all("李四" not in s and "0998-2123456" not in s for s in _strings(n))
+    assert n.problems == []

@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from yusuan.layout import Row
-from yusuan.targets import MONEY, MONEY_RE, NUM, is_table_title, money, parse_target_tables, tidy
+from yusuan.targets import (MONEY, MONEY_RE, NUM, YEAR_LINE, is_table_title, money,
+                            parse_target_tables, tidy)
 from yusuan.terms import WITHHELD, norm
 
 
@@ -45,15 +46,15 @@ NUMERAL = r"(?:[一二三四五六七八九十]+|\d{1,2})"
 # "十三、其他重要事项的情况说明". Its title, not its numbering, makes it top-level.
 SECTION_HEADING = re.compile(
     rf"^(?:{NUMERAL}\s*[、.．]|[（(]\s*{NUMERAL}\s*[)）])\s*(?P<title>(?:关于|其他重要事项).*)$")
-# Part-1 heading: "二、 机构设置" / "2、机构设置" (a few Chinese words, nothing else).
-PART1_HEADING = re.compile(rf"^{NUMERAL}\s*[、.．]\s*(?P<title>[\u4e00-\u9fff]{{2,12}})$")
+# Part-1 heading: "二、 机构设置" / "2、主要职能" — a few Chinese words ending like a
+# heading, so that a listed unit ("1.某某局本级") is not taken for one.
+PART1_HEADING = re.compile(rf"^{NUMERAL}\s*[、.．]\s*(?P<title>[\u4e00-\u9fff]{{0,10}}(?:职能|职责|设置|情况|构成|概况))$")
 # Sub-section: "（一）…" / "(1) …"; project blocks use it too ("（一）项目名称：…").
 SUB_HEADING = re.compile(rf"^[（(]\s*{NUMERAL}\s*[)）]\s*(?P<title>.+)$")
 # List numbering at the start of a paragraph: "1. " / "2、" / "三、" but not "4.48".
 NUMBERING = re.compile(rf"^\s*(?:{NUMERAL}\s*[、.．](?!\d)|[（(]\s*{NUMERAL}\s*[)）])\s*")
 # "标签：值" lines of project blocks ("预算安排规模：14.50 万元").
 LABEL = re.compile(r"^(?P<label>[\u4e00-\u9fff]{2,12})\s*[:：]\s*(?P<value>.*)$", re.S)
-YEAR_LINE = re.compile(r"^[（(]\s*\d{4}\s*年?\s*[)）]$")
 SENTENCE_END = tuple("。；;！!？?：:")
 
 # Section heading → key, first needle found wins (财政拨款收支 before 收支预算,
@@ -185,7 +186,7 @@ def parse_narrative(rows: list[Row]) -> Narrative:
     part3 = paragraphs(part3_rows)
     _tag_sections(part3)
 
-    out.units = _units(part1, out.problems)
+    out.units = _units(part1, out.problems, _compiler(rows))
     _add_staff(out.units, part1 + part3)
     out.restatements = _restatements(part3)
     out.yoy_changes = _yoy_changes(part3, out.problems)
@@ -215,6 +216,9 @@ def _sentence(text: str, pos: int) -> str:
 
 # "昌吉回族自治州工业和信息化局无下属预算单位。"
 NO_SUBUNITS = re.compile(r"^(?P<name>.+?)(?:无|没有|不存在)(?:下属|所属|二级)(?:预算)?单位")
+# "本部门无下属预算单位" names nobody: the department is then the 编制部门 of the tables.
+GENERIC_SELF = {"本部门", "本单位", "我部门", "我单位", "我局", "本局", "我委", "本委", "我厅", "本厅", "部门本级"}
+COMPILER = re.compile(r"编制(?:部门|单位)\s*[:：]\s*(?P<name>[^\s\t]+)")
 # "…包括：" / "…分别是：" introducing a list of units.
 UNIT_LIST = re.compile(r"(?:包括|包含|分别是|分别为|如下)[:：]")
 UNIT_SUFFIX = re.compile(r"(?:本级|局|厅|委|办|中心|站|所|院|队|处|室|会|校|馆|社|部|园|场|团|台|库|公司)$")
@@ -222,7 +226,16 @@ UNIT_SPLIT = re.compile(rf"[；;。，,]|{NUMERAL}\s*[、.．](?!\d)|[（(]\s*\d
 SELF_WORDS = ("本级", "机关")
 
 
-def _units(part1: list[Para], problems: list) -> list[dict]:
+def _compiler(rows: list[Row]) -> str | None:
+    """The 编制部门 printed above the tables, if any."""
+    for row in rows:
+        m = COMPILER.search(row.text)
+        if m:
+            return m.group("name")
+    return None
+
+
+def _units(part1: list[Para], problems: list, compiler: str | None = None) -> list[dict]:
     block = _part1_block(part1, "机构设置")
     if block is None:
         return []
@@ -231,7 +244,8 @@ def _units(part1: list[Para], problems: list) -> list[dict]:
     for p in paras:
         m = NO_SUBUNITS.match(p.text)
         if m:
-            return [_unit(tidy(m.group("name")), True, p.line)]
+            name = tidy(m.group("name")).strip("，,。")
+            return [_unit(compiler if name in GENERIC_SELF and compiler else name, True, p.line)]
         units += _listed_units(p)
     if not units:
         problems.append((heading.line, "第一部分“机构设置”未能读出预算单位名称"))
@@ -301,7 +315,7 @@ def _unit_named(units: list[dict], text: str) -> dict:
 # (key, section key, pattern) — the first match in the section is the restatement.
 # "^" patterns apply to a paragraph with its list numbering removed.
 RESTATEMENTS: list[tuple[str, str, str]] = [
-    ("total_budget", "overview", rf"(?<!财政拨款)收支总预算\s*(?:为|是)?\s*{MONEY}"),
+    ("total_budget", "overview", rf"(?<!财政拨款)收支(?:总预算|预算总额)\s*(?:为|是)?\s*{MONEY}"),
     ("income_total", "income", rf"收入预算\s*(?:为|是|合计)?\s*{MONEY}"),
     ("expenditure_total", "expenditure", rf"支出预算\s*(?:为|是|合计)?\s*{MONEY}"),
     ("basic_expenditure", "expenditure", rf"^基本支出\s*(?:为)?\s*{MONEY}"),
@@ -339,9 +353,10 @@ def _restatements(part3: list[Para]) -> list[dict]:
 # ---------------------------------------------------------------- yoy changes
 
 # "比上年预算减少 87.63 万元，下降 12.24%" (the percentage may be missing) or
-# "比上年预算持平" / "与上年持平".
+# "比上年预算持平" / "与上年持平". "较上年"/"与上年相比" count only with a
+# percentage: reasons use "较上年增加 X 万元" loosely for their own figures.
 YOY = re.compile(
-    rf"比上年(?:预算数?)?\s*(?P<dir>增加|减少)\s*(?P<chg>{NUM})\s*(?P<unit>万元|元)"
+    rf"(?P<cmp>比上年|较上年|与上年(?:预算)?相比)(?:预算数?)?\s*[，,]?\s*(?P<dir>增加|减少)\s*(?P<chg>{NUM})\s*(?P<unit>万元|元)"
     rf"(?:\s*[，,、]?\s*(?P<pdir>增长|下降|增加|减少|上升|降低)\s*(?P<pct>{NUM})\s*[%％])?"
     rf"|(?:比|与)上年(?:预算数?)?\s*(?P<flat>持平|未变化|无变化|没有变化)"
 )
@@ -369,13 +384,15 @@ class _Change:
 
 def _yoy_changes(part3: list[Para], problems: list) -> list[dict]:
     rows: list[dict] = []
+    stated_by_section: dict[str, dict[str, float]] = {}
     for p in part3:
         if p.heading:
             continue
         changes = _changes_in(p.text)
         _note_unread(p, changes, problems)
-        if changes:
-            stated = _stated_amounts([q for q in part3 if q.key == p.key and not q.heading])
+        if changes and p.key not in stated_by_section:
+            stated_by_section[p.key] = _stated_amounts([q for q in part3 if q.key == p.key and not q.heading])
+        stated = stated_by_section.get(p.key, {})
         for i, c in enumerate(changes):
             end = changes[i + 1].start if i + 1 < len(changes) else len(p.text)
             amount = c.amount if c.amount is not None else stated.get(norm(c.subject))
@@ -386,8 +403,15 @@ def _yoy_changes(part3: list[Para], problems: list) -> list[dict]:
 def _changes_in(text: str) -> list[_Change]:
     changes: list[_Change] = []
     for m in YOY.finditer(text):
-        start = _clause_start(text, m.start(), changes[-1].m.end() if changes else 0)
+        if m.group("cmp") and not m.group("cmp").startswith("比") and not m.group("pct"):
+            continue
+        floor = changes[-1].m.end() if changes else 0
+        start = _clause_start(text, m.start(), floor)
         subject, amount = _subject_and_amount(text[start:m.start()])
+        if not subject and start > floor:
+            # "…预算数为 X 万元。比上年…": the subject is in the sentence before.
+            start = _clause_start(text, start - 1, floor)
+            subject, amount = _subject_and_amount(text[start:m.start()])
         changes.append(_Change(m, start, subject, amount))
         tail = text[m.end():]
         if SUB_ITEMS_FOLLOW.match(tail):
@@ -510,13 +534,15 @@ def _procurement(part3: list[Para], problems: list) -> list[dict]:
 # --------------------------------------------------------------------- assets
 
 AS_OF = re.compile(r"截至\s*(?P<date>\d{4}\s*年\s*(?:底|末|年底|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?))")
-BUILDING = re.compile(rf"房屋(?:建筑物)?\s*(?:面积)?\s*(?P<area>{NUM})\s*平方米\s*[，,]?\s*(?:价值\s*{MONEY})?")
+AREA_UNIT = r"(?:平方米|㎡|m²|m2)"
+BUILDING = re.compile(rf"房屋(?:建筑物)?\s*(?:面积)?\s*(?:共|为)?\s*(?P<area>{NUM})\s*{AREA_UNIT}\s*[，,]?\s*(?:价值\s*{MONEY})?")
 # "车辆 4 辆，价值 90.12 万元" and each kind "一般公务用车 4 辆，价值 90.12 万元".
 VEHICLES = re.compile(rf"(?P<name>[\u4e00-\u9fff（）()]+?)\s*(?P<n>\d+)\s*辆\s*[，,]?\s*(?:价值\s*{MONEY})?")
 FURNITURE = re.compile(rf"办公家具\s*(?:价值)?\s*(?:为)?\s*{MONEY}")
 OTHER_ASSETS = re.compile(rf"其他资产\s*(?:价值)?\s*(?:为)?\s*{MONEY}")
 # "单价 50 万元以上大型设备 0 台" (existing) or after "安排购置" (planned this year).
-EQUIPMENT = re.compile(r"(?P<name>单价\s*(?P<th>\d+)\s*万元以上的?\s*(?:大型)?设备)\s*(?P<n>\d+)\s*(?:台|套|台（套）)")
+EQUIPMENT = re.compile(r"(?P<name>(?:单价|单位价值)\s*(?:在)?\s*(?P<th>\d+)\s*万元(?:[（(]含[)）])?以上的?\s*(?:大型|通用|专用)*设备)"
+                       r"\s*(?:共|为)?\s*(?P<n>\d+)\s*(?:台[（(]套[)）]|台|套)")
 VEHICLE_KINDS: dict[str, str] = {
     "车辆": "vehicles",
     "一般公务用车": "vehicles_general",
@@ -559,7 +585,7 @@ def _assets_in(p: Para) -> list[dict]:
         rows.append(_asset(p, m, "building", "房屋", money(m.group("area")), "平方米",
                            _amount(m) if m.group("num") else None))
     for m in VEHICLES.finditer(text):
-        name = NUMBERING.sub("", m.group("name"))
+        name = re.sub(r"(?:共|合计|总计)$", "", NUMBERING.sub("", m.group("name")))
         key = VEHICLE_KINDS.get(norm(name)) or ("vehicles_kind" if name.endswith(("车", "车辆")) else None)
         if key:
             rows.append(_asset(p, m, key, name, float(m.group("n")), "辆",

@@ -71,7 +71,7 @@ def tidy(text: str | None) -> str:
 # ----------------------------------------------------------- table vocabulary
 
 TABLE_TITLE = re.compile(r"绩效目标表\s*$")
-YEAR_LINE = re.compile(r"^[（(]\s*\d{4}\s*年?\s*[)）]$")
+YEAR_LINE = re.compile(r"^[（(]\s*\d{4}\s*年度?\s*[)）]$")
 
 # Header cell → column key, first match wins (指标值设置依据 contains 指标值,
 # so the longer names come first).
@@ -96,7 +96,9 @@ TEXT_COLUMNS = ["level1", "level2", "level3", "target_value", "basis",
 # Label rows above the indicator header. Contact labels are private.
 UNIT_LABELS = ("部门名称", "预算单位", "单位名称")
 PROJECT_LABEL = "项目名称"
-CONTACT_LABELS = ("联系人", "联系电话", "项目负责人", "负责人", "电话")
+CONTACT_LABELS = ("联系人", "联系电话", "项目负责人", "负责人", "电话", "联系方式", "姓名", "号码", "手机")
+# The same, with its value in the same cell: "联系人：王某".
+CONTACT_IN_CELL = re.compile(r"(?:联系人|负责人|电话|联系方式|手机)\s*[:：]\s*(?P<value>\S.*)$")
 
 # 一级指标 names that do not end in 指标 (department tables) or that a shifted
 # row could otherwise take for a 二级指标.
@@ -123,10 +125,18 @@ def _scope(title: str) -> str:
 def parse_target_tables(rows: list[Row]) -> TargetTables:
     """All 绩效目标表 in `rows` (part 3), in document order."""
     out = TargetTables()
-    index = 0
+    table: _Table | None = None
     for title, body in _split_tables(rows):
-        index += 1
-        _parse_table(title, index, body, out)
+        # A title repeated at a page break, with no label rows under it,
+        # continues the table above rather than starting a new one.
+        if table is None or not _starts_with_header(body):
+            if table is not None:
+                table.finish(out)
+            table = _Table(title, (table.info["table_index"] + 1) if table else 1)
+        for row in body:
+            table.read(row, out)
+    if table is not None:
+        table.finish(out)
     return out
 
 
@@ -148,40 +158,55 @@ def _split_tables(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
     return tables
 
 
-def _parse_table(title: Row, index: int, body: list[Row], out: TargetTables) -> None:
-    info = {"scope": _scope(title.text), "table_index": index,
-            "project": None, "unit_name": None, "budget": None}
-    columns: list[str] | None = None
-    level1 = level2 = ""
-    emitted: list[dict] = []
-    for row in body:
+class _Table:
+    """One 绩效目标表 being read: its label values, columns and fill-down state."""
+
+    def __init__(self, title: Row, index: int):
+        self.title = title
+        self.info = {"scope": _scope(title.text), "table_index": index,
+                     "project": None, "unit_name": None, "budget": None}
+        self.columns: list[str] | None = None
+        self.level1 = self.level2 = ""
+        self.rows: list[dict] = []
+
+    def read(self, row: Row, out: TargetTables) -> None:
         cells = [tidy(c) for c in row.cells]
         if all(MARKDOWN_RULE.match(c) for c in cells):
-            continue
+            return
         if _is_header(cells):
-            columns = [_header_key(c) for c in cells]
-            continue
-        if columns is None:
-            _read_label_row(cells, info, out)
-            continue
-        cells = _align(cells, len(columns))
-        if cells is None:
-            continue
-        if not any(cells[:3]):
+            self.columns = [_header_key(c) for c in cells]
+            return
+        if self.columns is None:
+            _read_label_row(cells, self.info, out)
+            return
+        aligned = _align(cells, len(self.columns))
+        if aligned is None:
+            return
+        if not any(aligned[:3]):
             # A wrapped cell continued on a row of its own: glue onto the row above.
-            if emitted:
-                _continue_row(emitted[-1], columns, cells)
-            continue
-        record = dict(zip(columns, cells))
+            if self.rows:
+                _continue_row(self.rows[-1], self.columns, aligned)
+            return
+        record = dict(zip(self.columns, aligned))
         if record.get("level1"):
-            level1, level2 = record["level1"], record.get("level2", "")
+            self.level1, self.level2 = record["level1"], record.get("level2", "")
         else:
-            level2 = record.get("level2") or level2
-        record.update(level1=level1, level2=level2)
-        emitted.append(_target_row(info, record, row.line))
-    if columns is None:
-        out.problems.append((title.line, f"绩效目标表“{title.text}”没有找到指标表头（一级指标/二级指标/三级指标），未能读取"))
-    out.rows.extend(emitted)
+            self.level2 = record.get("level2") or self.level2
+        record.update(level1=self.level1, level2=self.level2)
+        self.rows.append(_target_row(self.info, record, row.line))
+
+    def finish(self, out: TargetTables) -> None:
+        name = self.info["project"] or self.title.text
+        if self.columns is None:
+            out.problems.append((self.title.line, f"绩效目标表“{name}”没有找到指标表头（一级指标/二级指标/三级指标），未能读取"))
+        elif not self.rows:
+            out.problems.append((self.title.line, f"绩效目标表“{name}”有表头但没有读出任何指标行"))
+        out.rows.extend(self.rows)
+
+
+def _starts_with_header(body: list[Row]) -> bool:
+    first = next((r for r in body if any(c.strip() for c in r.cells)), None)
+    return first is not None and _is_header([tidy(c) for c in first.cells])
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -203,8 +228,10 @@ def _read_label_row(cells: list[str], info: dict, out: TargetTables) -> None:
     if not values:
         return
     label = norm(values[0])
-    for i, cell in enumerate(values[:-1]):
-        if _is_contact_label(cell) and not _is_contact_label(values[i + 1]):
+    for i, cell in enumerate(values):
+        if m := CONTACT_IN_CELL.search(cell):
+            out.contacts.append(m.group("value"))
+        elif _is_contact_label(cell) and i + 1 < len(values) and not _is_contact_label(values[i + 1]):
             out.contacts.append(values[i + 1])
     if label.startswith(UNIT_LABELS) and len(values) > 1:
         info["unit_name"] = values[1]
