@@ -509,7 +509,8 @@ def test_variant_yoy_wording():
         ("基本支出", 100.00, 10.00, 11.11, 18),   # 较上年 with a percentage counts …
     ]                                              # … 较上年 without one (line 19) does not
     assert n.yoy_changes[0]["reason"] == "人员减少"
-    assert {r["key"]: r["amount"] for r in n.restatements} == {"total_budget": 300.00}
+    assert {r["key"]: r["amount"] for r in n.restatements} == \
+        {"total_budget": 300.00, "gpb_basic": 100.00, "gpb_project": 50.00}
 
 
 def test_variant_assets():
