@@ -73,6 +73,11 @@ SECTION_KEYS: list[tuple[str, str]] = [
     ("委托业务费", "entrusted_fees"),
     ("上年结转结余", "carryover"),
     ("其他重要事项", "other"),
+    # Usually sub-sections of 其他重要事项, but some places number them on their own.
+    ("运行经费", "running_costs"),
+    ("政府采购", "procurement"),
+    ("国有资产", "assets"),
+    ("绩效", "performance"),
     ("支出预算", "expenditure"),
 ]
 SUB_KEYS: list[tuple[str, str]] = [
@@ -106,6 +111,10 @@ class Para:
 
     def line_at(self, pos: int) -> int:
         return [line for offset, line in self.breaks if offset <= pos][-1]
+
+    def under(self, key: str) -> bool:
+        """Is this paragraph in the section or sub-section `key`?"""
+        return key in (self.key, self.sub_key)
 
     @property
     def where(self) -> str:
@@ -316,8 +325,8 @@ def _unit_named(units: list[dict], text: str) -> dict:
 # "^" patterns apply to a paragraph with its list numbering removed.
 RESTATEMENTS: list[tuple[str, str, str]] = [
     ("total_budget", "overview", rf"(?<!财政拨款)收支(?:总预算|预算总额)\s*(?:为|是)?\s*{MONEY}"),
-    ("income_total", "income", rf"收入预算\s*(?:为|是|合计)?\s*{MONEY}"),
-    ("expenditure_total", "expenditure", rf"支出预算\s*(?:为|是|合计)?\s*{MONEY}"),
+    ("income_total", "income", rf"收入预算(?:总额|总计|合计)?\s*(?:为|是)?\s*{MONEY}"),
+    ("expenditure_total", "expenditure", rf"支出预算(?:总额|总计|合计)?\s*(?:为|是)?\s*{MONEY}"),
     ("basic_expenditure", "expenditure", rf"^基本支出\s*(?:为)?\s*{MONEY}"),
     ("project_expenditure", "expenditure", rf"^项目支出\s*(?:为)?\s*{MONEY}"),
     ("fiscal_total", "fiscal", rf"财政拨款收支总预算\s*(?:为|是)?\s*{MONEY}"),
@@ -327,10 +336,10 @@ RESTATEMENTS: list[tuple[str, str, str]] = [
     ("personnel", "gpb_basic", rf"^人员经费\s*(?:为)?\s*{MONEY}"),
     ("public_funds", "gpb_basic", rf"^公用经费\s*(?:为)?\s*{MONEY}"),
     # “三公”经费数为 X — the quotes come in every width, or not at all.
-    ("three_public", "three_public", rf"三公[”\"'’]?经费(?:预算)?(?:数|总额)?\s*(?:为|是)\s*{MONEY}"),
+    ("three_public", "three_public", rf"三公[”\"'’]?经费(?:预算)?(?:数|总额)?\s*(?:为|是)?\s*{MONEY}"),
     ("entrusted_fees", "entrusted_fees", rf"委托业务费(?:预算)?\s*(?:为|是|合计)?\s*{MONEY}"),
     ("carryover", "carryover", rf"上年结转结余\s*(?:为|是|合计)?\s*{MONEY}"),
-    ("running_costs", "other", rf"机关运行经费(?:财政拨款)?(?:预算)?\s*(?:为|是)?\s*{MONEY}"),
+    ("running_costs", "running_costs", rf"机关运行经费(?:财政拨款)?(?:预算)?\s*(?:为|是)?\s*{MONEY}"),
 ]
 _RESTATEMENT_RES = [(k, s, re.compile(p)) for k, s, p in RESTATEMENTS]
 
@@ -339,7 +348,7 @@ def _restatements(part3: list[Para]) -> list[dict]:
     found: dict[str, dict] = {}
     for key, section, pattern in _RESTATEMENT_RES:
         for p in part3:
-            if key in found or p.key != section or p.heading:
+            if key in found or not p.under(section) or p.heading:
                 continue
             body = NUMBERING.sub("", p.text, count=1)
             m = pattern.search(body)
@@ -515,7 +524,7 @@ NO_PROCUREMENT = re.compile(r"(?:无|没有|未安排)政府采购")
 
 def _procurement(part3: list[Para], problems: list) -> list[dict]:
     paras = [p for p in part3 if not p.heading
-             and (p.sub_key == "procurement" or "政府采购预算" in p.text or "预留政府采购" in p.text)]
+             and (p.under("procurement") or "政府采购预算" in p.text or "预留政府采购" in p.text)]
     row: dict = {}
     for p in paras:
         for key, pattern in PROCUREMENT.items():
@@ -558,7 +567,7 @@ VEHICLE_KINDS: dict[str, str] = {
 
 
 def _assets(part3: list[Para], problems: list) -> list[dict]:
-    paras = [p for p in part3 if p.sub_key == "assets" and not p.heading]
+    paras = [p for p in part3 if p.under("assets") and not p.heading]
     if not paras:
         return []
     as_of = next((re.sub(r"\s+", "", m.group("date")) for p in paras if (m := AS_OF.search(p.text))), None)
