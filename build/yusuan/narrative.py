@@ -227,7 +227,7 @@ def _sentence(text: str, pos: int) -> str:
 NO_SUBUNITS = re.compile(r"^(?P<name>.+?)(?:无|没有|不存在)(?:下属|所属|二级)(?:预算)?单位")
 # "本部门无下属预算单位" names nobody: the department is then the 编制部门 of the tables.
 GENERIC_SELF = {"本部门", "本单位", "我部门", "我单位", "我局", "本局", "我委", "本委", "我厅", "本厅", "部门本级"}
-COMPILER = re.compile(r"编制(?:部门|单位)\s*[:：]\s*(?P<name>[^\s\t]+)")
+COMPILER = re.compile(r"编制(?:部门|单位)\s*[:：]\s*(?P<name>\S+)")
 # "…包括：" / "…分别是：" introducing a list of units.
 UNIT_LIST = re.compile(r"(?:包括|包含|分别是|分别为|如下)[:：]")
 UNIT_SUFFIX = re.compile(r"(?:本级|局|厅|委|办|中心|站|所|院|队|处|室|会|校|馆|社|部|园|场|团|台|库|公司)$")
