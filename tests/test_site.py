@@ -1,0 +1,237 @@
+"""The rendered site: every page, escaping, no outside hosts, page size,
+determinism. Runs on the fixture data folder (tests/site_fixtures.py, with
+HTML in project names and a very large department) and on the real samples
+(`data_dir` from conftest.py)."""
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pandas as pd
+import pytest
+
+from site_fixtures import EVIL_IMG, EVIL_SCRIPT, make_fixture
+from yusuan.render.site import build_site, json_text
+from yusuan.schema import DATASETS
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+MAX_PAGE = 100_000
+# XML namespace names: identifiers inside SVG code, never fetched.
+NAMESPACES = {"www.w3.org"}
+# mkdocs-material's own bundle names hosts it loads only on demand (mermaid
+# diagrams, a ResizeObserver polyfill for old browsers, GitHub repo facts):
+# none of those features is used, and the browser test proves nothing is fetched.
+THIRD_PARTY = "assets/javascripts/"
+
+
+def build(data: Path, out: Path) -> Path:
+    site = out / "site"
+    build_site(data, site, CONTENT, progress=lambda *_: None)
+    return site
+
+
+@pytest.fixture(scope="session")
+def fixture_data(tmp_path_factory) -> Path:
+    return make_fixture(tmp_path_factory.mktemp("fixture_data"), big=True)
+
+
+@pytest.fixture(scope="session")
+def fixture_site(fixture_data, tmp_path_factory) -> Path:
+    return build(fixture_data, tmp_path_factory.mktemp("fixture_site"))
+
+
+@pytest.fixture(scope="session")
+def real_site(data_dir, tmp_path_factory) -> Path:
+    return build(data_dir, tmp_path_factory.mktemp("real_site"))
+
+
+@pytest.fixture(scope="session", params=["fixture", "real"])
+def built(request, fixture_data, data_dir):
+    """(data folder, site folder) for the fixture and for the real samples."""
+    if request.param == "fixture":
+        return fixture_data, request.getfixturevalue("fixture_site")
+    return data_dir, request.getfixturevalue("real_site")
+
+
+def doc_ids(data: Path) -> list[str]:
+    return sorted(pd.read_parquet(data / "documents.parquet")["doc_id"])
+
+
+def html_files(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "data-spec", "action", "poster") and value:
+                self.urls.append((tag, name, value))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def links(page: Path) -> Links:
+    p = Links()
+    p.feed(page.read_text(encoding="utf-8"))
+    return p
+
+
+def test_every_department_page_exists_and_is_linked(built):
+    data, site = built
+    home = (site / "index.html").read_text(encoding="utf-8")
+    for doc_id in doc_ids(data):
+        page = site / "docs" / doc_id / "index.html"
+        assert page.exists(), doc_id
+        assert f'href="docs/{doc_id}/"' in home, f"home does not link {doc_id}"
+        for ext in (".xlsx", "-csv.zip"):
+            assert (site / "docs" / doc_id / f"{doc_id}{ext}").stat().st_size > 0
+    for name in ("compare", "transparency", "data", "method", "about"):
+        assert (site / name / "index.html").exists(), name
+
+
+def test_department_pages_are_not_in_the_nav(built):
+    data, site = built
+    home = (site / "index.html").read_text(encoding="utf-8")
+    nav = home[home.index('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[:nav.index("</nav>")]
+    assert "docs/" not in nav
+
+
+def test_department_page_under_100_kb(built):
+    data, site = built
+    for doc_id in doc_ids(data):
+        size = (site / "docs" / doc_id / "index.html").stat().st_size
+        assert size < MAX_PAGE, f"{doc_id}: {size:,} bytes"
+
+
+def test_document_text_is_escaped(fixture_site):
+    page = (site_page := fixture_site / "docs" / "2026-ats-swkj" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    for path in html_files(fixture_site):
+        text = path.read_text(encoding="utf-8")
+        assert "<script>alert" not in text, path
+        assert "<img src=x" not in text, path
+        assert "onerror=alert" not in text.replace("&lt;img src=x onerror=alert", ""), path
+    # the only script elements are the theme's and ours
+    for tag, attr, url in links(site_page).urls:
+        if tag == "script":
+            assert url.startswith("../../assets/"), url
+
+
+def test_chart_specs_cannot_close_a_script(fixture_site):
+    specs = sorted(fixture_site.rglob("docs/*/*.json")) + sorted((fixture_site / "compare").glob("*.json"))
+    assert specs
+    for spec in specs:
+        text = spec.read_text(encoding="utf-8")
+        assert not set("<>&") & set(text), spec
+    assert "\\u003cscript\\u003e" in (fixture_site / "docs" / "2026-ats-swkj" / "projects.json").read_text("utf-8")
+
+
+def test_json_text_escapes_html():
+    s = json_text({"name": "</script><script>alert(1)</script>&"})
+    assert "<" not in s and ">" not in s and "&" not in s
+    assert s == '{"name":"\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u0026"}'
+
+
+def _external(url: str) -> bool:
+    return bool(urlparse(url).netloc) or url.startswith("//")
+
+
+def test_no_outside_hosts(built):
+    _, site = built
+    for page in html_files(site):
+        for tag, attr, url in links(page).urls:
+            assert not _external(url), f"{page}: <{tag} {attr}={url}>"
+    for path in sorted(site.rglob("*.css")) + sorted(site.rglob("*.js")):
+        if THIRD_PARTY in path.as_posix() and path.suffix == ".js":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".css":
+            # license comments (CSS, and SVG ones inside data: URIs) name hosts; they load nothing
+            text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+            text = re.sub(r"\\3c\s?!--.*?--(>|\\3e)", "", text, flags=re.S)
+        hosts = {urlparse(u).netloc for u in re.findall(r"https?://[^\s\"'()<>]+", text)}
+        assert hosts <= NAMESPACES, f"{path}: {sorted(hosts - NAMESPACES)}"
+        if path.suffix == ".css":
+            assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), path
+            assert "@import" not in text, path
+
+
+def test_every_internal_link_resolves(built):
+    _, site = built
+    for page in html_files(site):
+        if page.name == "404.html":   # served at any depth, so mkdocs links it from the site root
+            continue
+        for tag, attr, url in links(page).urls:
+            url, _ = urldefrag(url)
+            if not url or url.startswith(("mailto:", "javascript:", "data:")) or _external(url):
+                continue
+            target = (page.parent / url).resolve()
+            if url.endswith("/") or target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page.relative_to(site)}: {attr}={url}"
+
+
+def test_data_page_covers_every_dataset(built):
+    _, site = built
+    page = (site / "data" / "index.html").read_text(encoding="utf-8")
+    for ds in DATASETS:
+        assert f'id="{ds.name}"' in page, ds.name
+        assert f'href="files/{ds.name}.parquet"' in page and f'href="files/{ds.name}.csv"' in page, ds.name
+        for f in ds.fields:
+            assert f">{f.name}<" in page, f"{ds.name}.{f.name}"
+    for name in ("yusuan.xlsx", "yusuan.duckdb", "datapackage.json"):
+        assert f'href="files/{name}"' in page
+
+
+def test_numbers_are_formatted_and_aligned(fixture_site):
+    page = (fixture_site / "docs" / "2026-xj-gxt" / "index.html").read_text(encoding="utf-8")
+    assert '<td class="num">23,456.78</td>' in page or "23,456.78" in page
+    assert re.search(r'<td class="num"[^>]*>\d{1,3}(,\d{3})*\.\d\d</td>', page)
+    assert 'class="ys-indent ys-d2"' in page   # 项 rows indented under 款 and 类
+
+
+def test_secret_projects_marked(fixture_site):
+    page = (fixture_site / "docs" / "2026-ats-swkj" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<tr class="secret"><td>特定目标类项目XXXXX</td><td class="secret-mark">不予公开</td>', page)
+
+
+def test_search_is_chinese(built):
+    _, site = built
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    assert any("\u200b" in d["text"] for d in index["docs"])   # segmented by jieba at build time
+
+
+def test_source_files_published(built):
+    data, site = built
+    for doc_id in doc_ids(data):
+        src = data / "sources" / f"{doc_id}.txt"
+        if src.exists():
+            assert (site / "sources" / f"{doc_id}.txt").read_bytes() == src.read_bytes()
+
+
+def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
+    again = build(fixture_data, tmp_path)
+    first = {p.relative_to(fixture_site): p.read_bytes() for p in sorted(fixture_site.rglob("*")) if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in sorted(again.rglob("*")) if p.is_file()}
+    assert sorted(first) == sorted(second)
+    differ = [str(k) for k in first if first[k] != second[k]]
+    assert not differ, differ
