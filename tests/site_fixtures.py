@@ -12,8 +12,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 
 from yusuan.schema import DATASETS
+
+CONTENT = Path(__file__).resolve().parents[1] / "content"
 
 EVIL_SCRIPT = "<script>alert(1)</script>招商引资专项经费"
 EVIL_IMG = '<img src=x onerror=alert(1)>园区建设 & 运维"项目"'
@@ -302,6 +305,31 @@ def make_fixture(data_dir: Path, big: bool = False) -> Path:
     for doc_id, dept, _level, _total in DOCS:
         (data_dir / "sources" / f"{doc_id}.txt").write_text(source_text(doc_id, dept), encoding="utf-8")
     return data_dir
+
+
+# Fixtures shared by test_site.py and test_browser.py (import them by name).
+
+def build(data: Path, out: Path) -> Path:
+    from yusuan.render.site import build_site
+
+    site = out / "site"
+    build_site(data, site, CONTENT, progress=lambda *_: None)
+    return site
+
+
+@pytest.fixture(scope="session")
+def fixture_data(tmp_path_factory) -> Path:
+    return make_fixture(tmp_path_factory.mktemp("fixture_data"), big=True)
+
+
+@pytest.fixture(scope="session")
+def fixture_site(fixture_data, tmp_path_factory) -> Path:
+    return build(fixture_data, tmp_path_factory.mktemp("fixture_site"))
+
+
+@pytest.fixture(scope="session")
+def real_site(data_dir, tmp_path_factory) -> Path:
+    return build(data_dir, tmp_path_factory.mktemp("real_site"))
 
 
 if __name__ == "__main__":

@@ -13,12 +13,10 @@ from urllib.parse import urldefrag, urlparse
 import pandas as pd
 import pytest
 
-from site_fixtures import EVIL_IMG, EVIL_SCRIPT, make_fixture
-from yusuan.render.site import build_site, json_text
+from site_fixtures import build, fixture_data, fixture_site, real_site  # noqa: F401 - fixtures
+from yusuan.render.site import json_text
 from yusuan.schema import DATASETS
 
-ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ROOT / "content"
 MAX_PAGE = 100_000
 # XML namespace names: identifiers inside SVG code, never fetched.
 NAMESPACES = {"www.w3.org"}
@@ -26,27 +24,6 @@ NAMESPACES = {"www.w3.org"}
 # diagrams, a ResizeObserver polyfill for old browsers, GitHub repo facts):
 # none of those features is used, and the browser test proves nothing is fetched.
 THIRD_PARTY = "assets/javascripts/"
-
-
-def build(data: Path, out: Path) -> Path:
-    site = out / "site"
-    build_site(data, site, CONTENT, progress=lambda *_: None)
-    return site
-
-
-@pytest.fixture(scope="session")
-def fixture_data(tmp_path_factory) -> Path:
-    return make_fixture(tmp_path_factory.mktemp("fixture_data"), big=True)
-
-
-@pytest.fixture(scope="session")
-def fixture_site(fixture_data, tmp_path_factory) -> Path:
-    return build(fixture_data, tmp_path_factory.mktemp("fixture_site"))
-
-
-@pytest.fixture(scope="session")
-def real_site(data_dir, tmp_path_factory) -> Path:
-    return build(data_dir, tmp_path_factory.mktemp("real_site"))
 
 
 @pytest.fixture(scope="session", params=["fixture", "real"])
@@ -224,8 +201,9 @@ def test_source_files_published(built):
     data, site = built
     for doc_id in doc_ids(data):
         src = data / "sources" / f"{doc_id}.txt"
-        if src.exists():
-            assert (site / "sources" / f"{doc_id}.txt").read_bytes() == src.read_bytes()
+        if src.exists():   # published with contacts hidden, line for line
+            published = (site / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
+            assert published.count("\n") == src.read_text(encoding="utf-8").count("\n")
 
 
 def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
@@ -235,3 +213,24 @@ def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
     assert sorted(first) == sorted(second)
     differ = [str(k) for k in first if first[k] != second[k]]
     assert not differ, differ
+
+
+def test_published_sources_hide_contacts(real_site):
+    """Privacy rule: contact names and phone numbers in 绩效目标表 are never published."""
+    sources = sorted((real_site / "sources").glob("*.txt"))
+    assert sources
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), path.name
+        for line in text.splitlines():
+            if "联系人" in line and "\t" in line:
+                assert "［已隐去］" in line, line
+    for page in html_files(real_site):
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", page.read_text(encoding="utf-8")), page
+
+
+def test_redact_keeps_lines():
+    from yusuan.render.privacy import redact
+    assert redact("部门联系人\t\t王某\t联系电话\t13209947970\t\n下一行") == \
+        "部门联系人\t\t［已隐去］\t联系电话\t［已隐去］\t\n下一行"
+    assert redact("\t部门联系人\n\t\n\t王某\n") == "\t部门联系人\n\t\n\t［已隐去］\n"

@@ -6,7 +6,7 @@ from yusuan.render import charts
 from yusuan.render.data import SiteData
 from yusuan.render.department import Chart
 from yusuan.render.home import doc_href
-from yusuan.render.tables import Col, Row, Table, c, i, m, p
+from yusuan.render.tables import Col, Row, Table, c, i, m, p, y
 
 MAX_CHART_DOCS = 40   # departments in a comparison chart (largest budgets)
 MAX_CLASSES = 8       # function classes shown by name; the rest are 其他
@@ -27,7 +27,7 @@ def table(data: SiteData) -> Table:
         r = ratios.get(d["doc_id"], {})
         name = c(d["department"], href=doc_href(d["doc_id"], "../"))
         name.sort = d["department"]
-        t.rows.append(Row([name, c(d["level"]), i(d["year"]), m(d["total_budget"]), m(d["current_year_income"]),
+        t.rows.append(Row([name, c(d["level"]), y(d["year"]), m(d["total_budget"]), m(d["current_year_income"]),
                            m(d["carryover"]), m(d["basic_expenditure"]), m(d["project_expenditure"]),
                            p(r.get("project_share_pct")), p(r.get("personnel_share_pct")),
                            p(r.get("carryover_share_pct")), m(d["three_public"]),
@@ -76,7 +76,7 @@ def class_summary(data: SiteData) -> Table:
     t = Table([Col("年度", True), Col("类编码"), Col("类名称"), Col("部门数", True), Col("合计（万元）", True),
                Col("占比", True)], caption="所有部门按功能分类（类）的支出合计", sortable=True, id="class-table")
     for r in sorted(data.tables["function_class_summary"], key=lambda r: (r["year"] or 0, r["rank"] or 0, r["class_code"])):
-        t.rows.append(Row([i(r["year"]), c(r["class_code"]), c(r["class_name"]), i(r["n_departments"]),
+        t.rows.append(Row([y(r["year"]), c(r["class_code"]), c(r["class_name"]), i(r["n_departments"]),
                            m(r["total"]), p(r["share_pct"])]))
     return t
 

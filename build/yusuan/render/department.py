@@ -245,7 +245,8 @@ def carryover_section(data: SiteData, doc: dict) -> Section:
     bars = [{"label": r["project"], "amount": r["total"] or 0, "note": "不予公开" if r["is_secret"] else ""}
             for r in rows[:MAX_BARS]]
     if bars:
-        sec.charts.append(Chart("carryover", "结转结余（按项目）", charts.bars(bars, label_title="项目"),
+        sec.charts.append(Chart("carryover", "结转结余（按项目）", charts.bars(bars, label_title="项目", highlight="不予公开",
+                                                                          highlight_title="用途"),
                                 _top_alt(bars, "上年结转结余"), len(bars)))
     t = Table([Col("项目名称"), Col("预算单位"), Col("合计", True), Col("财政拨款", True), Col("非财政拨款", True)],
               caption="上年结转结余情况表（万元）")

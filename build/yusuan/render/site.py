@@ -20,7 +20,7 @@ import jinja2
 import markupsafe
 import yaml
 
-from yusuan.render import catalog, compare, department, downloads, fmt, home, transparency
+from yusuan.render import privacy, catalog, compare, department, downloads, fmt, home, transparency
 from yusuan.render.assets import write_assets
 from yusuan.render.data import SiteData, load
 
@@ -120,7 +120,8 @@ def publish_files(data: SiteData, docs_dir: Path) -> None:
     for doc in data.documents:
         src = data.folder / "sources" / f"{doc['doc_id']}.txt"
         if src.exists():
-            shutil.copyfile(src, sources / src.name)
+            text = src.read_text(encoding="utf-8")
+            (sources / src.name).write_text(privacy.redact(text), encoding="utf-8")
 
 
 def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:

@@ -61,6 +61,11 @@ def i(x) -> Cell:
     return Cell(fmt.integer(x), cls="num", sort=None if fmt.is_missing(x) else int(x))
 
 
+def y(x) -> Cell:
+    """A year: no thousands separator."""
+    return Cell(fmt.text(x), cls="num", sort=None if fmt.is_missing(x) else int(x))
+
+
 DEPTH = {"类": 0, "款": 1, "项": 2}
 
 

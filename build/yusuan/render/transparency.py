@@ -4,7 +4,7 @@ from __future__ import annotations
 from yusuan.render import fmt
 from yusuan.render.data import SiteData
 from yusuan.render.home import doc_href
-from yusuan.render.tables import Col, Row, Table, c, i, m
+from yusuan.render.tables import Col, Row, Table, c, i, m, y
 from yusuan.terms import TABLE_TITLES
 
 
@@ -26,7 +26,7 @@ def context(data: SiteData) -> dict:
             failed.href = doc_href(d["doc_id"], "../") + "#checks"
             failed.cls += " fail"
         name = c(d["department"], href=doc_href(d["doc_id"], "../"))
-        t.rows.append(Row([name, i(d["year"]), c(f"{len(present)} / {len(TABLE_TITLES)}", cls="num"),
+        t.rows.append(Row([name, y(d["year"]), c(f"{len(present)} / {len(TABLE_TITLES)}", cls="num"),
                            c(_titles(d["tables_empty"])), c(_titles(d["tables_missing"])),
                            i(d["n_secret_projects"]), m(d["secret_project_amount"]),
                            c(targets, cls="" if d["n_performance_targets"] else "warn"), failed]))
@@ -36,7 +36,7 @@ def context(data: SiteData) -> dict:
               caption="未通过的算术校验（文件自身的数字不相符，照实公布）")
     for r in sorted(failing, key=lambda r: (docs.get(r["doc_id"], {}).get("department") or "", r["doc_id"], r["check_id"])):
         d = docs.get(r["doc_id"], {"department": r["doc_id"], "year": None})
-        f.rows.append(Row([c(d["department"], href=doc_href(r["doc_id"], "../") + "#checks"), i(d["year"]),
+        f.rows.append(Row([c(d["department"], href=doc_href(r["doc_id"], "../") + "#checks"), y(d["year"]),
                            c(r["description"]), m(r["expected"]), m(r["actual"]), m(r["difference"])]))
     problems = Table([Col("源文件"), Col("行号", True), Col("级别"), Col("说明")], caption="读取问题")
     for r in sorted(data.tables["problems"], key=lambda r: (r["source_file"] or "", r["line"] or 0, r["message"] or "")):

@@ -1,0 +1,116 @@
+"""The built site in headless Chromium: charts draw, no console errors, no
+request leaves 127.0.0.1, every download link answers 200."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from site_fixtures import real_site  # noqa: F401 - fixture
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing: apt-get install -y chromium fonts-noto-cjk")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs-assets"
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(real_site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(real_site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def first_doc(real_site: Path) -> str:
+    return sorted(p.name for p in (real_site / "docs").iterdir())[0]
+
+
+def visit(browser, url: str, screenshot: Path | None = None):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="networkidle")
+    charts = page.locator(".ys-chart")
+    for k in range(charts.count()):
+        charts.nth(k).locator("svg").first.wait_for(timeout=15_000)
+    if screenshot:
+        page.screenshot(path=str(screenshot), full_page=False)
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    n_charts = charts.count()
+    page.close()
+    return requests, errors, hrefs, n_charts
+
+
+@pytest.mark.parametrize("path", ["", "compare/", "DOC", "transparency/", "data/"])
+def test_page_in_browser(browser, server, real_site, path, tmp_path):
+    if path == "DOC":
+        path = f"docs/{first_doc(real_site)}/"
+    requests, errors, hrefs, n_charts = visit(browser, server + path)
+    assert not errors, errors
+    outside = [u for u in requests if not u.startswith(server)]
+    assert not outside, outside
+    if path.startswith("docs/") or path == "compare/":
+        assert n_charts >= 2
+
+
+def test_charts_are_svg(browser, server, real_site):
+    from playwright.sync_api import sync_playwright  # noqa: F401 - browser fixture holds it
+    page = browser.new_page()
+    page.goto(server + f"docs/{first_doc(real_site)}/", wait_until="networkidle")
+    page.wait_for_function("document.querySelectorAll('.ys-chart').length === document.querySelectorAll('.ys-chart svg.marks').length")
+    n = page.evaluate("document.querySelectorAll('.ys-chart svg.marks').length")
+    bars = page.evaluate("document.querySelectorAll('.ys-chart svg path').length")
+    page.close()
+    assert n >= 4 and bars > 10
+
+
+def test_downloads_answer_200(browser, server, real_site):
+    links = set()
+    for path in ("", "data/", f"docs/{first_doc(real_site)}/"):
+        _, _, hrefs, _ = visit(browser, server + path)
+        links |= {h.split("#")[0] for h in hrefs if h.startswith(server)}
+    assert any(h.endswith(".xlsx") for h in links) and any(h.endswith(".parquet") for h in links)
+    for url in sorted(links):
+        with urllib.request.urlopen(url) as r:
+            assert r.status == 200, url
+
+
+def test_sortable_table(browser, server):
+    page = browser.new_page()
+    page.goto(server + "compare/", wait_until="networkidle")
+    header = page.locator("#compare-table th", has_text="收支总预算")
+    header.click()
+    header.click()   # descending
+    values = page.eval_on_selector_all("#compare-table tbody tr td:nth-child(4)", "els => els.map(e => Number(e.dataset.sort))")
+    page.close()
+    assert values == sorted(values, reverse=True)
+
+
+def test_screenshots(browser, server, real_site):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    visit(browser, server + f"docs/{first_doc(real_site)}/", SCREENSHOTS / "screenshot-department.png")
+    visit(browser, server, SCREENSHOTS / "screenshot-home.png")
+    assert (SCREENSHOTS / "screenshot-department.png").stat().st_size > 10_000
