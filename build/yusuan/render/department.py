@@ -94,7 +94,8 @@ def income_section(data: SiteData, doc_id: str) -> Section:
         source = "部门收支总体情况表"
     items = [r for r in cells if r["column_key"] and r["column_key"] != "total"
              and not r["column_key"].endswith("subtotal") and r["amount"]]
-    rows = [{"label": r["column_label"] or r["row_label"], "amount": r["amount"]} for r in items]
+    rows = sorted(({"label": r["column_label"] or r["row_label"], "amount": r["amount"]} for r in items),
+                  key=lambda r: (-r["amount"], r["label"]))
     sec = Section("income", "收入来源")
     if rows:
         sec.charts.append(Chart("income", f"收入来源（{source}）", charts.bars(rows, label_title="来源"),
