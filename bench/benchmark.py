@@ -9,17 +9,19 @@ shifted consistently). Every file's bytes differ, so none is a duplicate.
 Then, for each N, in a fresh work folder:
 
 1. cold build: `yusuan data` with an empty parse cache, then `yusuan site`;
-2. add one: one new department-year added, `yusuan data` (the cache should
-   make it parse only that file) and `yusuan site` again;
-3. delete one: one file removed, `yusuan data` and `yusuan site`, and a check
-   that its department is gone from the datasets and the site.
+2. add one: a new department's file added, `yusuan data` (the cache should
+   make it parse only that file) and `yusuan site` again, and a check that the
+   department is in the datasets and the site;
+3. delete one: that file removed, `yusuan data` and `yusuan site`, and a check
+   that the department is gone from the datasets and the site.
+Cases 2 and 3 run for N up to --incremental-up-to (default 100).
 
 It prints a Markdown table of wall time, peak memory (max RSS of each command,
 from wait4), dataset and site size, and the largest HTML page; with
 --update-readme it writes the table into README.md between the markers
 <!-- benchmark --> and <!-- /benchmark -->.
 
-    python3 bench/benchmark.py                  # N = 100 and 1000
+    python3 bench/benchmark.py                  # N = 100 (all cases) and 1000 (cold build)
     python3 bench/benchmark.py --sizes 30       # a quick look
     python3 bench/benchmark.py --update-readme  # and record the figures
 
