@@ -34,6 +34,9 @@ class Narrative:
     performance_targets: list[dict] = field(default_factory=list)
     restatements: list[dict] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    # Contact names read from the 绩效目标表: kept only so the source text can
+    # be redacted (privacy.redact); never written to a dataset.
+    contacts: list[str] = field(default_factory=list, repr=False)
 
 
 # ------------------------------------------------------------------ headings
@@ -206,6 +209,7 @@ def parse_narrative(rows: list[Row]) -> Narrative:
     out.performance_targets = targets.rows
     out.problems.extend(targets.problems)
     _scrub(out, targets.contacts)
+    out.contacts = targets.contacts
     out.problems.sort()
     return out
 
@@ -670,7 +674,7 @@ def _finish_project(block: dict, problems: list) -> dict:
 
 # -------------------------------------------------------------------- privacy
 
-PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+from .privacy import PHONE  # noqa: E402  (kept beside the rule it serves)
 NAME_SPLIT = re.compile(r"[、，,；;/\s]+")
 
 

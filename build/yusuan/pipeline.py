@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import aggregate, store
+from . import aggregate, privacy, store
 from .checks import run_checks
 from .document import NotADisclosure, parse_document
 from .extract import document_datasets
@@ -63,7 +63,7 @@ def parse_file(path: Path, root: Path) -> Parsed:
         doc_id=doc.doc_id, department=doc.department, year=doc.year,
         datasets=document_datasets(doc, checks),
         problems=[problem(source.rel, line, sev, msg) for line, sev, msg in doc.problems],
-        text="\n".join(source.lines),
+        text=privacy.redact("\n".join(source.lines), doc.narrative.contacts),
     )
 
 

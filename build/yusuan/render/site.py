@@ -20,7 +20,7 @@ import jinja2
 import markupsafe
 import yaml
 
-from yusuan.render import privacy, catalog, compare, department, downloads, fmt, home, transparency
+from yusuan.render import catalog, compare, department, downloads, fmt, home, transparency
 from yusuan.render.assets import write_assets
 from yusuan.render.data import SiteData, load
 
@@ -119,9 +119,8 @@ def publish_files(data: SiteData, docs_dir: Path) -> None:
     sources.mkdir(parents=True, exist_ok=True)
     for doc in data.documents:
         src = data.folder / "sources" / f"{doc['doc_id']}.txt"
-        if src.exists():
-            text = src.read_text(encoding="utf-8")
-            (sources / src.name).write_text(privacy.redact(text), encoding="utf-8")
+        if src.exists():   # already redacted by the data stage (yusuan.privacy)
+            shutil.copyfile(src, sources / src.name)
 
 
 def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:
