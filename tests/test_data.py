@@ -9,8 +9,7 @@ from collections import Counter
 import duckdb
 import pandas as pd
 import pytest
-
-from conftest import ATUSHI, CHANGJI, SAMPLES, ZIZHIQU, sample
+from conftest import ATUSHI, CHANGJI, ZIZHIQU, sample
 from yusuan.schema import DATASETS
 
 HEADLINES = {
@@ -209,8 +208,8 @@ def test_every_column_has_title_and_unit_where_amount():
 
 
 def test_deterministic(tmp_path, data_dir):
-    from yusuan.pipeline import run_data
     from conftest import CONTENT
+    from yusuan.pipeline import run_data
 
     again = tmp_path / "again"
     run_data(CONTENT, again, cache_dir=None, progress=lambda *_: None)

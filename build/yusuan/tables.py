@@ -20,7 +20,6 @@ from .layout import Row
 from .terms import column_key, norm, table_key, three_public_item
 
 AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-DECIMAL_AMOUNT = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}(?!\d)")
 _TABLE_NO = re.compile(r"^表\s*([0-9一二三四五六七八九十]+(?:\s*[-—－]\s*\d+)?)\s*(.*)$")
 _META = re.compile(r"(编制部门|编制单位|预算单位)\s*[:：]|^单位\s*[:：]|金额单位")
 _UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
@@ -399,8 +398,6 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     if not data:
         return table
     width = max(len(c) for _, c in data)
-    width = max(width, max((len(h) for h in header), default=0)) if header and \
-        max(len(h) for h in header) <= width + 1 else width
     label_cols = _label_columns([c for _, c in data], width)
     table.columns = _resolve_header(header, width, label_cols)
     _build_rows(table, data, width, label_cols, known_units or set())

@@ -23,8 +23,6 @@ TABLE_KEYS: list[tuple[str, str]] = [
     ("委托业务费", "entrusted_fees"),               # 表11 (2026 on)
     ("上年结转结余情况表", "carryover"),            # 表12 (表11 in 2025)
 ]
-# fiscal_summary's title also contains 收支...总体情况表: test it before summary.
-TABLE_KEY_ORDER = ["fiscal_summary"] + [k for _, k in TABLE_KEYS if k != "fiscal_summary"]
 
 TABLE_TITLES = {
     "summary": "部门收支总体情况表",
@@ -45,6 +43,7 @@ STANDARD_TABLES = list(TABLE_TITLES)
 
 def table_key(title: str) -> str | None:
     t = re.sub(r"\s+", "", title)
+    # 财政拨款收支…总体情况表 also contains 收支…总体情况表: test it first.
     if "财政拨款收支" in t and "总体情况表" in t:
         return "fiscal_summary"
     for needle, key in TABLE_KEYS:
@@ -123,15 +122,6 @@ def column_key(path: list[str]) -> str:
 # Budget levels of the issuing government, for the home page and comparisons.
 LEVELS = ["自治区", "州市", "县市"]
 
-# Rows of table 1 / table 4 (income side) → headline keys.
-SUMMARY_INCOME_ROWS = {
-    "本年收入": "current_year_income",
-    "上年结转结余": "carryover",
-    "收入总计": "total_income",
-    "支出总计": "total_expenditure",
-    "财政拨款（补助）": "fiscal_income",
-}
-
 # Table 10 rows → item keys.
 THREE_PUBLIC_ITEMS = [
     ("因公出国", "outbound"),
@@ -146,8 +136,8 @@ THREE_PUBLIC_ITEMS = [
 
 def three_public_item(label: str) -> str | None:
     t = norm(label).removeprefix("其中：").removeprefix("其中:")
-    for needle, key in THREE_PUBLIC_ITEMS:
-        if t.startswith(needle) or needle in t and key in ("total",) and t == needle:
+    for needle, key in THREE_PUBLIC_ITEMS:   # longest needles first where they overlap
+        if t.startswith(needle):
             return key
     return None
 
