@@ -14,6 +14,15 @@ import altair as alt
 AMOUNT_FORMAT = ",.2f"
 FONT = '-apple-system, BlinkMacSystemFont, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 LABEL_LIMIT = 260
+LEGEND_LABEL_LIMIT = 320  # a legend label is never cut short enough to hide which class it is
+
+
+def _legend(n: int) -> alt.Legend:
+    """Legend below the plot, in as many rows as needed (two columns when there
+    are more than three entries) so every entry is shown and the plot keeps its
+    full width."""
+    return alt.Legend(orient="bottom", direction="horizontal", columns=2 if n > 3 else n,
+                      labelLimit=LEGEND_LABEL_LIMIT, symbolType="square", columnPadding=16, rowPadding=4)
 SECRET_COLOR = "#c62828"
 COLORS = ["#3f51b5", "#ff9800", "#009688", "#9c27b0", "#795548", "#607d8b", "#e91e63", "#8bc34a",
           "#00bcd4", "#ffc107", "#673ab7", "#4caf50"]
@@ -41,7 +50,8 @@ def bars(rows: list[dict], *, label_title: str, value_title: str = "金额（万
     if highlight:
         color = alt.Color("note:N", title=highlight_title,
                           scale=alt.Scale(domain=["", highlight], range=[COLORS[0], SECRET_COLOR]),
-                          legend=alt.Legend(labelExpr=f"datum.label || '公开'"))
+                          legend=alt.Legend(labelExpr=f"datum.label || '公开'", orient="bottom", direction="horizontal",
+                                            labelLimit=LEGEND_LABEL_LIMIT))
     tooltip = [alt.Tooltip("label:N", title=label_title), _amount(value_title)]
     if highlight:
         tooltip.append(alt.Tooltip("note:N", title="说明"))
@@ -74,7 +84,8 @@ def stacked(rows: list[dict], *, label_title: str, series_title: str, series_ord
         y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
         x=x,
         color=alt.Color("series:N", title=series_title, sort=series_order,
-                        scale=alt.Scale(domain=series_order, range=(COLORS * 4)[:len(series_order)])),
+                        scale=alt.Scale(domain=series_order, range=(COLORS * 4)[:len(series_order)]),
+                        legend=_legend(len(series_order))),
         order=alt.Order("series_rank:Q"),
         tooltip=tooltip,
     ).transform_calculate(
