@@ -235,3 +235,22 @@ def test_redact_keeps_lines():
         "部门联系人\t\t［已隐去］\t联系电话\t［已隐去］\t\n下一行"
     assert redact("\t部门联系人\n\t\n\t王某\n") == "\t部门联系人\n\t\n\t［已隐去］\n"
     assert redact("项目负责人\t刘雪亮、樊羿希\n另见刘雪亮", ["刘雪亮、樊羿希"]) == "项目负责人\t［已隐去］\n另见［已隐去］"
+
+
+def test_income_table_lists_sources_then_total(built):
+    """收入来源: sources largest first, the 总计 row last and marked, no subtotal beside its parts."""
+    _, site = built
+    for page in sorted(site.glob("docs/*/index.html")):
+        html = page.read_text(encoding="utf-8")
+        if 'id="income"' not in html:
+            continue
+        section = html.split('id="income"', 1)[1].split("<h2", 1)[0]
+        body = section.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        rows = re.findall(r"<tr([^>]*)>(.*?)</tr>", body, re.S)
+        assert "小计" not in body, page
+        if any('class="total"' in attrs for attrs, _ in rows):
+            assert 'class="total"' in rows[-1][0], page
+            assert sum('class="total"' in attrs for attrs, _ in rows) == 1, page
+        amounts = [float(re.findall(r'<td class="num"[^>]*>([\d,.]+)</td>', cells)[0].replace(",", ""))
+                   for attrs, cells in rows if 'class="total"' not in attrs]
+        assert amounts == sorted(amounts, reverse=True), page

@@ -92,19 +92,33 @@ def income_section(data: SiteData, doc_id: str) -> Section:
         cells = [r for r in data.for_doc("table_cells", doc_id) if r["table_key"] == "summary"
                  and norm(r["row_label"] or "") in ("本年收入", "上年结转结余")]
         source = "部门收支总体情况表"
-    items = [r for r in cells if r["column_key"] and r["column_key"] != "total"
-             and not r["column_key"].endswith("subtotal") and r["amount"]]
-    rows = sorted(({"label": r["column_label"] or r["row_label"], "amount": r["amount"]} for r in items),
-                  key=lambda r: (-r["amount"], r["label"]))
+    # The 总计 column, subtotal columns (财政拨款（补助）小计) and the sources
+    # (leaf columns). A subtotal is never shown beside its own parts: chart and
+    # table list the sources, largest first, then the 总计 row, amounts as read.
+    totals = [r for r in cells if r["column_key"] == "total"]
+    subtotals = [r for r in cells if (r["column_key"] or "").endswith("subtotal")]
+    sources = sorted((r for r in cells if r not in totals and r not in subtotals),
+                     key=lambda r: (-(r["amount"] or 0), r["column_label"] or r["row_label"] or ""))
+    rows = [{"label": r["column_label"] or r["row_label"], "amount": r["amount"]} for r in sources if r["amount"]]
     sec = Section("income", "收入来源")
     if rows:
         sec.charts.append(Chart("income", f"收入来源（{source}）", charts.bars(rows, label_title="来源"),
                                 _top_alt(rows, "收入来源"), len(rows)))
-    t = Table([Col("来源"), Col("金额（万元）", True), Col("源文件行号", True)], caption=source)
-    for r in (cells if total_rows else cells):
-        t.rows.append(Row([c(r["column_label"] or r["row_label"]), m(r["amount"]), i(r["source_line"])],
-                          cls="total" if r["column_key"] == "total" else ""))
+    caption = f"{source}：各项来源按金额从大到小，最后一行为总计" if totals else f"{source}：按金额从大到小"
+    t = Table([Col("来源"), Col("金额（万元）", True), Col("源文件行号", True)], caption=caption)
+    for r in sources:
+        t.rows.append(Row([c(r["column_label"] or r["row_label"]), m(r["amount"]), i(r["source_line"])]))
+    for r in totals:
+        t.rows.append(Row([c(r["column_label"] or "总计"), m(r["amount"]), i(r["source_line"])], cls="total"))
     sec.tables.append(t)
+    notes = []
+    for r in subtotals:
+        label = r["column_label"] or ""
+        group, _, name = label.rpartition("/")
+        parts = f"以“{group}/”开头的各项" if group else "其下各项"
+        notes.append(f"源文件另有“{name or label}” {fmt.money_unit(r['amount'])}（第 {r['source_line']} 行），"
+                     f"即{parts}合计，表中不重复列出。")
+    sec.text = "".join(notes)
     return sec
 
 
