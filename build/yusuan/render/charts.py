@@ -1,15 +1,18 @@
-"""Altair chart specs (Vega-Lite JSON) for the site's charts.
+"""Vega-Lite chart specs (JSON) for the site's charts.
 
 Each function takes plain records already shaped by pages.py and returns a
 spec dict; site.py writes it to a .json file beside the page, which the page's
 chart container points to. Tooltips show exact amounts in 万元 with thousands
 separators; every axis and legend is labelled in Chinese.
+
+The specs are written as plain dicts (they are what Altair's
+`chart.configure(...).to_dict()` gave): building them with Altair validated
+every spec against the Vega-Lite JSON schema and took most of the render time.
+tests/test_browser.py renders every chart with vega-embed.
 """
 from __future__ import annotations
 
 import json
-
-import altair as alt
 
 AMOUNT_FORMAT = ",.2f"
 FONT = '-apple-system, BlinkMacSystemFont, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
@@ -17,51 +20,74 @@ LABEL_LIMIT = 260
 LEGEND_LABEL_LIMIT = 320  # a legend label is never cut short enough to hide which class it is
 
 
-def _legend(n: int) -> alt.Legend:
+def _legend(n: int) -> dict:
     """Legend below the plot, in as many rows as needed (two columns when there
     are more than three entries) so every entry is shown and the plot keeps its
     full width."""
-    return alt.Legend(orient="bottom", direction="horizontal", columns=2 if n > 3 else n,
-                      labelLimit=LEGEND_LABEL_LIMIT, symbolType="square", columnPadding=16, rowPadding=4)
+    return {"orient": "bottom", "direction": "horizontal", "columns": 2 if n > 3 else n,
+            "labelLimit": LEGEND_LABEL_LIMIT, "symbolType": "square", "columnPadding": 16, "rowPadding": 4}
+
+
 SECRET_COLOR = "#c62828"
 COLORS = ["#3f51b5", "#ff9800", "#009688", "#9c27b0", "#795548", "#607d8b", "#e91e63", "#8bc34a",
           "#00bcd4", "#ffc107", "#673ab7", "#4caf50"]
+CONFIG = {
+    "font": FONT,
+    "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
+    "axis": {"labelFontSize": 12, "titleFontSize": 12},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+}
 
 
-def _spec(chart: alt.Chart) -> dict:
-    spec = chart.configure(font=FONT).configure_view(stroke=None).configure_axis(
-        labelFontSize=12, titleFontSize=12).configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom").to_dict()
-    spec.pop("$schema", None)  # names an outside host; vega-embed does not need it
-    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+def _spec(values: list[dict], encoding: dict, transform: list[dict] | None = None) -> dict:
+    """A bar chart as wide as its container, one 22 px band per label."""
+    spec = {
+        "config": json.loads(json.dumps(CONFIG)),   # a fresh copy per chart
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": encoding,
+        "height": {"step": 22},
+        "width": "container",
+        "autosize": {"type": "fit-x", "contains": "padding"},
+    }
+    if transform:
+        spec["transform"] = transform
     return spec
 
 
-def _amount(title: str = "金额（万元）") -> alt.Tooltip:
-    return alt.Tooltip("amount:Q", title=title, format=AMOUNT_FORMAT)
+def _field(name: str, type_: str, title, **more) -> dict:
+    return {"field": name, "type": type_, "title": title, **more}
+
+
+def _amount(title: str = "金额（万元）") -> dict:
+    return _field("amount", "quantitative", title, format=AMOUNT_FORMAT)
+
+
+def _y(order: list[str]) -> dict:
+    return _field("label", "nominal", None, sort=order, axis={"labelLimit": LABEL_LIMIT})
 
 
 def bars(rows: list[dict], *, label_title: str, value_title: str = "金额（万元）",
          highlight: str | None = None, highlight_title: str = "") -> dict:
     """Horizontal bars, one per row {label, amount[, note]}, in the given order.
     `highlight`: rows with note == highlight are drawn in red (secret projects)."""
-    data = alt.Data(values=[{"label": r["label"], "amount": r["amount"], "note": r.get("note", "")} for r in rows])
-    order = [r["label"] for r in rows]
-    color = alt.value(COLORS[0])
+    values = [{"label": r["label"], "amount": r["amount"], "note": r.get("note", "")} for r in rows]
+    color = {"value": COLORS[0]}
     if highlight:
-        color = alt.Color("note:N", title=highlight_title,
-                          scale=alt.Scale(domain=["", highlight], range=[COLORS[0], SECRET_COLOR]),
-                          legend=alt.Legend(labelExpr=f"datum.label || '公开'", orient="bottom", direction="horizontal",
-                                            labelLimit=LEGEND_LABEL_LIMIT))
-    tooltip = [alt.Tooltip("label:N", title=label_title), _amount(value_title)]
+        color = _field("note", "nominal", highlight_title,
+                       scale={"domain": ["", highlight], "range": [COLORS[0], SECRET_COLOR]},
+                       legend={"labelExpr": "datum.label || '公开'", "orient": "bottom",
+                               "direction": "horizontal", "labelLimit": LEGEND_LABEL_LIMIT})
+    tooltip = [_field("label", "nominal", label_title), _amount(value_title)]
     if highlight:
-        tooltip.append(alt.Tooltip("note:N", title="说明"))
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        x=alt.X("amount:Q", title=value_title, axis=alt.Axis(format=",.0f", tickCount=5, labelOverlap=True)),
-        color=color,
-        tooltip=tooltip,
-    ).properties(width="container", height=alt.Step(22))
-    return _spec(chart)
+        tooltip.append(_field("note", "nominal", "说明"))
+    return _spec(values, {
+        "y": _y([r["label"] for r in rows]),
+        "x": _field("amount", "quantitative", value_title,
+                    axis={"format": ",.0f", "tickCount": 5, "labelOverlap": True}),
+        "color": color,
+        "tooltip": tooltip,
+    })
 
 
 def stacked(rows: list[dict], *, label_title: str, series_title: str, series_order: list[str],
@@ -71,24 +97,22 @@ def stacked(rows: list[dict], *, label_title: str, series_title: str, series_ord
     for r in rows:
         if r["label"] not in labels:
             labels.append(r["label"])
-    data = alt.Data(values=[{"label": r["label"], "series": r["series"], "amount": r["amount"],
-                             "share": r.get("share")} for r in rows])
-    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("series:N", title=series_title),
+    values = [{"label": r["label"], "series": r["series"], "amount": r["amount"],
+               "share": r.get("share")} for r in rows]
+    tooltip = [_field("label", "nominal", label_title), _field("series", "nominal", series_title),
                _amount(value_title)]
     if normalize:
-        tooltip.append(alt.Tooltip("share:Q", title="占比（%）", format=".1f"))
-    x = alt.X("sum(amount):Q", title="占比" if normalize else value_title,
-              stack="normalize" if normalize else "zero",
-              axis=alt.Axis(format="%" if normalize else ",.0f", tickCount=5, labelOverlap=True))
-    chart = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=LABEL_LIMIT)),
-        x=x,
-        color=alt.Color("series:N", title=series_title, sort=series_order,
-                        scale=alt.Scale(domain=series_order, range=(COLORS * 4)[:len(series_order)]),
+        tooltip.append(_field("share", "quantitative", "占比（%）", format=".1f"))
+    x = _field("amount", "quantitative", "占比" if normalize else value_title, aggregate="sum",
+               stack="normalize" if normalize else "zero",
+               axis={"format": "%" if normalize else ",.0f", "tickCount": 5, "labelOverlap": True})
+    return _spec(values, {
+        "y": _y(labels),
+        "x": x,
+        "color": _field("series", "nominal", series_title, sort=series_order,
+                        scale={"domain": series_order, "range": (COLORS * 4)[:len(series_order)]},
                         legend=_legend(len(series_order))),
-        order=alt.Order("series_rank:Q"),
-        tooltip=tooltip,
-    ).transform_calculate(
-        series_rank="indexof(" + json.dumps(series_order, ensure_ascii=False) + ", datum.series)"
-    ).properties(width="container", height=alt.Step(22))
-    return _spec(chart)
+        "order": {"field": "series_rank", "type": "quantitative"},
+        "tooltip": tooltip,
+    }, transform=[{"calculate": "indexof(" + json.dumps(series_order, ensure_ascii=False) + ", datum.series)",
+                   "as": "series_rank"}])
