@@ -127,6 +127,7 @@ def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:
     config = yaml.safe_load(base.read_text(encoding="utf-8"))
     config["docs_dir"] = str((build_dir / "docs").resolve())
     config["site_dir"] = str(site_dir.resolve())
+    config["hooks"] = [*config.get("hooks", []), str(Path(__file__).resolve().parent / "mkdocs_hooks.py")]
     path = build_dir / "mkdocs.yml"
     write(path, "# Derived from " + base.name + " by yusuan.render.site; do not edit.\n"
           + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
