@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import time
@@ -75,8 +76,6 @@ def render_department(env: jinja2.Environment, data: SiteData, doc: dict, docs_d
     folder = docs_dir / "docs" / doc["doc_id"]
     for ch in ctx["charts"]:
         write(folder / f"{ch.id}.json", json_text(ch.spec))
-    downloads.write_xlsx(data, doc["doc_id"], folder / f"{doc['doc_id']}.xlsx")
-    downloads.write_csv_zip(data, doc["doc_id"], folder / f"{doc['doc_id']}-csv.zip")
     text = env.get_template("department.md").render(
         ctx, figures_list=ctx["figures"], root="../../",
         front_title=_front_title(ctx["title"]))
@@ -85,6 +84,34 @@ def render_department(env: jinja2.Environment, data: SiteData, doc: dict, docs_d
         title = f"{ctx['title']}：{sub.title}"
         write(folder / sub.id / "index.md", env.get_template("table_page.md").render(
             page=sub, doc=doc, title=title, root="../../../", front_title=_front_title(title)))
+
+
+def write_downloads(data: SiteData, folder: Path) -> None:
+    """Each document's XLSX and CSV ZIP, in folder/docs/<doc_id>/ (as in the site)."""
+    for doc in data.documents:
+        doc_id = doc["doc_id"]
+        out = folder / "docs" / doc_id
+        out.mkdir(parents=True)
+        downloads.write_xlsx(data, doc_id, out / f"{doc_id}.xlsx")
+        downloads.write_csv_zip(data, doc_id, out / f"{doc_id}-csv.zip")
+
+
+def start_downloads(data: SiteData, folder: Path):
+    """Write the downloads in a second process while this one renders the pages
+    and runs mkdocs (they took a third of the build); returns a function that
+    waits for them. Without fork (not Linux), they are written here and now."""
+    folder.mkdir(parents=True)
+    if "fork" not in multiprocessing.get_all_start_methods():
+        write_downloads(data, folder)
+        return lambda: None
+    proc = multiprocessing.get_context("fork").Process(target=write_downloads, args=(data, folder), daemon=True)
+    proc.start()
+
+    def wait() -> None:
+        proc.join()
+        if proc.exitcode != 0:
+            raise SiteError(f"writing the XLSX/CSV downloads failed (exit code {proc.exitcode})")
+    return wait
 
 
 def render_pages(data: SiteData, docs_dir: Path, content_dir: Path, progress=print) -> None:
@@ -182,6 +209,8 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         shutil.rmtree(build_dir)
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
+    downloads_dir = build_dir / "downloads"
+    wait_for_downloads = start_downloads(data, downloads_dir)
     render_pages(data, docs_dir, content_dir, progress)
     publish_files(data, docs_dir)
     write_assets(docs_dir / "assets" / "yusuan", cache=build_dir.parent / ".cache" / "yusuan")
@@ -189,4 +218,6 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         shutil.rmtree(site_dir)
     progress("site: mkdocs build")
     run_mkdocs(derived_config(config, build_dir, site_dir))
+    wait_for_downloads()
+    shutil.copytree(downloads_dir, site_dir, dirs_exist_ok=True)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
