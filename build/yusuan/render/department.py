@@ -122,29 +122,39 @@ def income_section(data: SiteData, doc_id: str) -> Section:
     return sec
 
 
-def expenditure_section(data: SiteData, doc_id: str) -> Section:
-    lines = data.for_doc("function_lines", doc_id)
-    table_key = "expenditure" if any(r["table_key"] == "expenditure" for r in lines) else "gpb_expenditure"
-    lines = [r for r in lines if r["table_key"] == table_key]
+def _code_tree(lines: list[dict]) -> list[dict]:
+    """Long lines (code, measure, amount) → one dict per code, sorted by code."""
     by_code: dict[str, dict] = {}
     for r in lines:
         e = by_code.setdefault(r["code"], {"code": r["code"], "name": r["name"], "level": r["level"]})
         e.setdefault(r["measure"], r["amount"])
-    tree = sorted(by_code.values(), key=lambda e: e["code"])
+    return sorted(by_code.values(), key=lambda e: e["code"])
+
+
+def _split_chart(sec: Section, key: str, title: str, items: list[dict],
+                 series: list[tuple[str, str]], alt_title: str) -> None:
+    """A stacked bar per 款, split into two measures (基本/项目, 人员/公用)."""
+    bars = [{"label": f"{e['code']} {e['name']}", "series": name, "amount": e.get(measure) or 0}
+            for e in items for name, measure in series]
+    if not bars:
+        return
+    alt_rows = [{"label": f"{e['code']} {e['name']}", "amount": e.get("total") or 0} for e in items]
+    sec.charts.append(Chart(key, title,
+                            charts.stacked(bars, label_title="科目", series_title="口径",
+                                           series_order=[name for name, _ in series]),
+                            _top_alt(alt_rows, alt_title), len(items)))
+
+
+def expenditure_section(data: SiteData, doc_id: str) -> Section:
+    lines = data.for_doc("function_lines", doc_id)
+    table_key = "expenditure" if any(r["table_key"] == "expenditure" for r in lines) else "gpb_expenditure"
+    lines = [r for r in lines if r["table_key"] == table_key]
+    tree = _code_tree(lines)
     sec = Section("expenditure", "支出：按功能分类")
     kuan = [e for e in tree if tree_depth(e["code"], e["level"]) == 1] or [e for e in tree if tree_depth(e["code"], e["level"]) == 0]
     kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))
-    bars = []
-    for e in kuan:
-        label = f"{e['code']} {e['name']}"
-        bars.append({"label": label, "series": "基本支出", "amount": e.get("basic") or 0})
-        bars.append({"label": label, "series": "项目支出", "amount": e.get("project") or 0})
-    if bars:
-        alt_rows = [{"label": f"{e['code']} {e['name']}", "amount": e.get("total") or 0} for e in kuan]
-        sec.charts.append(Chart("expenditure", "各款支出（基本支出与项目支出）",
-                                charts.stacked(bars, label_title="科目", series_title="口径",
-                                               series_order=["基本支出", "项目支出"]),
-                                _top_alt(alt_rows, "按功能分类（款）的支出"), len(kuan)))
+    _split_chart(sec, "expenditure", "各款支出（基本支出与项目支出）", kuan,
+                 [("基本支出", "basic"), ("项目支出", "project")], "按功能分类（款）的支出")
     t = Table([Col("科目编码"), Col("科目名称"), Col("合计", True), Col("基本支出", True), Col("项目支出", True)],
               caption=f"{TABLE_TITLES.get(table_key, table_key)}（万元）")
     for e in tree:
@@ -157,27 +167,14 @@ def expenditure_section(data: SiteData, doc_id: str) -> Section:
 
 def economic_section(data: SiteData, doc: dict) -> Section:
     lines = data.for_doc("economic_lines", doc["doc_id"])
-    by_code: dict[str, dict] = {}
-    for r in lines:
-        e = by_code.setdefault(r["code"], {"code": r["code"], "name": r["name"], "level": r["level"]})
-        e.setdefault(r["measure"], r["amount"])
-    tree = sorted(by_code.values(), key=lambda e: e["code"])
+    tree = _code_tree(lines)
     sec = Section("economic", "基本支出：按经济分类")
     sec.figures = [("人员经费", fmt.money_unit(doc["personnel"])), ("公用经费", fmt.money_unit(doc["public_funds"])),
                    ("人员经费占比", fmt.share(doc["personnel"], (doc["personnel"] or 0) + (doc["public_funds"] or 0)))]
     kuan = [e for e in tree if len(e["code"]) == 5] or [e for e in tree if len(e["code"]) == 3]
     kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))[:MAX_BARS]
-    bars = []
-    for e in kuan:
-        label = f"{e['code']} {e['name']}"
-        bars.append({"label": label, "series": "人员经费", "amount": e.get("personnel") or 0})
-        bars.append({"label": label, "series": "公用经费", "amount": e.get("public_funds") or 0})
-    if bars:
-        alt_rows = [{"label": f"{e['code']} {e['name']}", "amount": e.get("total") or 0} for e in kuan]
-        sec.charts.append(Chart("economic", "基本支出各款（人员经费与公用经费）",
-                                charts.stacked(bars, label_title="科目", series_title="口径",
-                                               series_order=["人员经费", "公用经费"]),
-                                _top_alt(alt_rows, "按经济分类（款）的基本支出"), len(kuan)))
+    _split_chart(sec, "economic", "基本支出各款（人员经费与公用经费）", kuan,
+                 [("人员经费", "personnel"), ("公用经费", "public_funds")], "按经济分类（款）的基本支出")
     t = Table([Col("科目编码"), Col("科目名称"), Col("合计", True), Col("人员经费", True), Col("公用经费", True)],
               caption="一般公共预算基本支出情况表（万元）")
     for e in tree:
