@@ -89,3 +89,15 @@ def test_units_grouped_in_table_7_and_wrapped_project_names(tmp_path):
     assert checks["gpb_projects.unit.昌吉州中小企业服务中心.total"].status == "pass"
     assert checks["cross.gpb_project"].status == "pass"
     assert not [c for c in checks.values() if c.status == "fail"]
+
+
+def test_missing_row_is_unknown_not_zero(tmp_path):
+    """No number is invented: a headline whose row is absent stays empty,
+    while a printed row with a blank cell (empty = zero) reads as 0."""
+    assert "二、上年结转结余\t1,704.86\t219 援助其他地区支出\t\n" in TEXT
+    text = TEXT.replace("二、上年结转结余\t1,704.86\t219 援助其他地区支出\t\n", "")
+    text = text.replace("一、本年收入\t628.09\t", "一、本年收入\t\t")
+    doc, checks, _ = parse(tmp_path, text)
+    assert doc.headline["carryover"] is None
+    assert doc.headline["current_year_income"] == 0.0
+    assert checks["cross.summary.balance"].status == "pass"

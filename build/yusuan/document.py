@@ -126,7 +126,17 @@ def _cell(t: Table | None, label: str, key: str | None = None) -> float | None:
     if t is None:
         return None
     c = t.find(label, key)
-    return c.amount if c else (0.0 if t.rows else None)
+    if c:
+        return c.amount
+    # A printed row whose cell is blank means zero; no such row means unknown.
+    return 0.0 if any(r.label and norm(r.label).endswith(label) for r in t.rows) else None
+
+
+def _table_total(t: Table | None) -> float | None:
+    """总计 of a table; 0 for a table printed empty (the document says so)."""
+    if t is None:
+        return None
+    return 0.0 if t.is_empty else t.total("total")
 
 
 def headline(doc: Document) -> dict[str, object]:
@@ -149,8 +159,8 @@ def headline(doc: Document) -> dict[str, object]:
         "gpb_project": t("gpb_expenditure").total("project") if t("gpb_expenditure") else None,
         "personnel": t("gpb_basic").total("personnel") if t("gpb_basic") else None,
         "public_funds": t("gpb_basic").total("public_funds") if t("gpb_basic") else None,
-        "three_public": (t("three_public").total("total") or 0.0) if t("three_public") else None,
-        "entrusted_fees": (fees.total("total") or 0.0) if fees else None,
+        "three_public": _table_total(t("three_public")),
+        "entrusted_fees": _table_total(fees),
         "n_projects": len(project_rows),
         "n_carryover_projects": len(carry_rows),
         "secret_project_amount": round(sum(r.values.get("total", 0.0) for r in secret), 2),
