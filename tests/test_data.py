@@ -208,11 +208,13 @@ def test_every_column_has_title_and_unit_where_amount():
 
 
 def test_deterministic(tmp_path, data_dir):
+    """Same input, same bytes — and parsing in one process gives what the
+    fixture's parallel parse (one process per core) gave."""
     from conftest import CONTENT
     from yusuan.pipeline import run_data
 
     again = tmp_path / "again"
-    run_data(CONTENT, again, cache_dir=None, progress=lambda *_: None)
+    run_data(CONTENT, again, cache_dir=None, progress=lambda *_: None, workers=1)
     for p in sorted(data_dir.rglob("*")):
         if p.is_file() and p.name != "yusuan.duckdb":   # DuckDB stamps a random database id
             assert (again / p.relative_to(data_dir)).read_bytes() == p.read_bytes(), p.name

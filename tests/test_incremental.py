@@ -13,7 +13,7 @@ def test_add_change_delete(tmp_path, monkeypatch):
     parsed = []
     real = pipeline.parse_file
     monkeypatch.setattr(pipeline, "parse_file", lambda p, r: parsed.append(p.name) or real(p, r))
-    quiet = dict(progress=lambda *_: None)
+    quiet = dict(progress=lambda *_: None, workers=1)   # parse here, where the spy sees it
 
     pipeline.run_data(content, out, cache, **quiet)
     assert len(parsed) == 3

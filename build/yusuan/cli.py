@@ -21,6 +21,8 @@ site_option = click.option("--site-dir", type=click.Path(file_okay=False, path_t
                            default=Path("site"), show_default=True, help="Where the static site is written.")
 strict_option = click.option("--strict", is_flag=True,
                              help="Exit with status 1 if any file or part could not be read (for CI).")
+jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                           help="Processes that parse files at once [default: one per CPU core].")
 cache_option = click.option("--cache-dir", default=".cache/yusuan", show_default=True,
                             help="Parse cache keyed by file content; an empty string disables it.")
 
@@ -38,42 +40,44 @@ def main() -> None:
     """
 
 
-def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool) -> None:
+def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None) -> None:
     from .pipeline import run_data
 
     if not content.is_dir():
         raise click.ClickException(f"content folder not found: {content} (use --content DIR)")
-    result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress)
+    result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs)
     if strict and result.failed:
         _progress(f"--strict: {len(result.problems)} problem(s), see above and {data_dir}/problems.csv")
         sys.exit(1)
 
 
-def _site(data_dir: Path, site_dir: Path, content: Path) -> None:
+def _site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None = None) -> None:
     from .render.site import build_site
 
     if not (data_dir / "documents.parquet").exists():
         raise click.ClickException(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
-    build_site(data_dir, site_dir, content, progress=_progress)
+    build_site(data_dir, site_dir, content, progress=_progress, workers=jobs)
 
 
 @main.command()
 @content_option
 @data_option
 @cache_option
+@jobs_option
 @strict_option
-def data(content: Path, data_dir: Path, cache_dir: str, strict: bool) -> None:
+def data(content: Path, data_dir: Path, cache_dir: str, jobs: int | None, strict: bool) -> None:
     """Parse every disclosure in --content into the datasets in --data-dir."""
-    _data(content, data_dir, cache_dir, strict)
+    _data(content, data_dir, cache_dir, strict, jobs)
 
 
 @main.command()
 @data_option
 @site_option
 @content_option
-def site(data_dir: Path, site_dir: Path, content: Path) -> None:
+@jobs_option
+def site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None) -> None:
     """Render the static website from the datasets in --data-dir."""
-    _site(data_dir, site_dir, content)
+    _site(data_dir, site_dir, content, jobs)
 
 
 @main.command()
@@ -81,11 +85,12 @@ def site(data_dir: Path, site_dir: Path, content: Path) -> None:
 @data_option
 @site_option
 @cache_option
+@jobs_option
 @strict_option
-def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: str, strict: bool) -> None:
+def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: str, jobs: int | None, strict: bool) -> None:
     """Run the data stage, then render the site."""
-    _data(content, data_dir, cache_dir, strict)
-    _site(data_dir, site_dir, content)
+    _data(content, data_dir, cache_dir, strict, jobs)
+    _site(data_dir, site_dir, content, jobs)
 
 
 @main.command()

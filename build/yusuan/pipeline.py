@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,48 +70,93 @@ def parse_file(path: Path, root: Path) -> Parsed:
     )
 
 
-def _cached(path: Path, root: Path, sha: str, cache_dir: Path | None, version: str) -> Parsed:
-    entry = cache_dir / f"{sha}-{version}.json" if cache_dir else None
-    if entry and entry.exists():
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        parsed = Parsed(**data)
-        rel = path.relative_to(root).as_posix()
-        for p in parsed.problems:
-            p["source_file"] = rel        # same bytes may now live under another name
-        parsed.datasets["documents"][0]["source_file"] = rel
-        return parsed
-    parsed = parse_file(path, root)
+def _cache_entry(cache_dir: Path | None, sha: str, version: str) -> Path | None:
+    return cache_dir / f"{sha}-{version}.json" if cache_dir else None
+
+
+def _from_cache(entry: Path, rel: str) -> Parsed:
+    parsed = Parsed(**json.loads(entry.read_text(encoding="utf-8")))
+    for p in parsed.problems:
+        p["source_file"] = rel        # same bytes may now live under another name
+    parsed.datasets["documents"][0]["source_file"] = rel
+    return parsed
+
+
+def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
+    """Parse one file (in a worker process); a file that cannot be read comes
+    back as the message saying why, so one bad file never stops the others."""
+    path, root, entry = job
+    try:
+        parsed = parse_file(path, root)
+    except (ReadError, NotADisclosure) as e:
+        return f"未收录：{e}"
+    except Exception as e:  # a parser bug must not stop the other files
+        return f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"
     if entry:
         with store.atomic_path(entry) as tmp:
             tmp.write_text(json.dumps(parsed.__dict__, ensure_ascii=False), encoding="utf-8")
     return parsed
 
 
-def collect(content: Path, cache_dir: Path | None = None, progress=print) -> Result:
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
+
+
+def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress) -> list[Parsed | str]:
+    """Parse files in `workers` processes (fork), results in the order given."""
+    if workers <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_parse_and_cache(job) for job in jobs]
+    results = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for n, parsed in enumerate(pool.map(_parse_and_cache, jobs, chunksize=4), start=1):
+            results.append(parsed)
+            if n % 100 == 0 or n == len(jobs):
+                progress(f"  parsed {n}/{len(jobs)}")
+    return results
+
+
+def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None) -> Result:
+    """Read every disclosure under content/: from the parse cache when its bytes
+    were parsed before, else parsed (in parallel over `workers` processes)."""
     files = find_disclosures(content)
     version = parser_version()
+    workers = default_jobs() if workers is None else workers
     problems: list[dict] = []
-    docs: list[Parsed] = []
-    by_sha: dict[str, str] = {}
-    by_key: dict[tuple[str, int | None], str] = {}
-    ids: set[str] = set()
     if not files:
         problems.append(problem(content.as_posix(), None, "error", "内容目录中没有任何 .txt 公开文件"))
+    by_sha: dict[str, str] = {}
+    outcome: dict[str, Parsed | str] = {}     # rel → parsed, or why not
+    to_parse: list[str] = []
+    jobs = []
     for i, path in enumerate(files, start=1):
         rel = path.relative_to(content).as_posix()
-        progress(f"[{i}/{len(files)}] {rel}")
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         if sha in by_sha:
-            problems.append(problem(rel, None, "warning", f"与 {by_sha[sha]} 字节完全相同：作为同一份文件只收录一次"))
+            outcome[rel] = f"与 {by_sha[sha]} 字节完全相同：作为同一份文件只收录一次"
             continue
         by_sha[sha] = rel
-        try:
-            parsed = _cached(path, content, sha, cache_dir, version)
-        except (ReadError, NotADisclosure) as e:
-            problems.append(problem(rel, None, "error", f"未收录：{e}"))
-            continue
-        except Exception as e:  # a parser bug must not stop the other files
-            problems.append(problem(rel, None, "error", f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"))
+        entry = _cache_entry(cache_dir, sha, version)
+        if entry and entry.exists():
+            outcome[rel] = _from_cache(entry, rel)
+        else:
+            to_parse.append(rel)
+            jobs.append((path, content, entry))
+    progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
+             f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
+    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress)))
+
+    docs: list[Parsed] = []
+    by_key: dict[tuple[str, int | None], str] = {}
+    ids: set[str] = set()
+    for path in files:   # in file order, so duplicate handling is deterministic
+        rel = path.relative_to(content).as_posix()
+        parsed = outcome[rel]
+        if isinstance(parsed, str):
+            duplicate = parsed.startswith("与 ")
+            problems.append(problem(rel, None, "warning" if duplicate else "error", parsed))
             continue
         key = (parsed.department, parsed.year)
         if key in by_key:
@@ -163,9 +211,10 @@ def write_sources(result: Result, data_dir: Path) -> None:
             stale.unlink()
 
 
-def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print) -> Result:
+def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
+             workers: int | None = None) -> Result:
     progress(f"yusuan data: reading {content}/")
-    result = collect(content, cache_dir, progress)
+    result = collect(content, cache_dir, progress, workers)
     for p in result.problems:
         where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
         progress(f"  {p['severity']}: {where}: {p['message']}")

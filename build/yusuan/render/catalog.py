@@ -30,7 +30,7 @@ def context(data: SiteData) -> dict:
         files = [{"name": f"{ds.name}.{ext}", "size": _size(data.folder, f"{ds.name}.{ext}")}
                  for ext in ("parquet", "csv") if (data.folder / f"{ds.name}.{ext}").exists()]
         datasets.append({"name": ds.name, "title": ds.title, "description": ds.description,
-                         "rows": fmt.integer(len(data.tables.get(ds.name, []))), "files": files, "columns": cols,
+                         "rows": fmt.integer(data.count(ds.name)), "files": files, "columns": cols,
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
     whole = [{"name": n, "size": _size(data.folder, n)} for n in WHOLE if (data.folder / n).exists()]
     return {"datasets": datasets, "whole": whole}

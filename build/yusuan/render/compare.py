@@ -17,7 +17,7 @@ def _label(d: dict) -> str:
 
 
 def table(data: SiteData) -> Table:
-    ratios = {r["doc_id"]: r for r in data.tables["department_ratios"]}
+    ratios = {r["doc_id"]: r for r in data.records("department_ratios")}
     t = Table([Col("部门"), Col("层级"), Col("年度", True), Col("收支总预算", True), Col("本年收入", True),
                Col("上年结转结余", True), Col("基本支出", True), Col("项目支出", True), Col("项目支出占比", True),
                Col("人员经费占比", True), Col("结转结余占比", True), Col("“三公”经费", True),
@@ -50,7 +50,7 @@ def chart_classes(data: SiteData, docs: list[dict]) -> Chart:
     wanted = {d["doc_id"]: d for d in docs}
     totals: dict[str, float] = {}
     names: dict[str, str] = {}
-    for r in data.tables["function_class_totals"]:
+    for r in data.records("function_class_totals"):
         if r["doc_id"] in wanted:
             totals[r["class_code"]] = totals.get(r["class_code"], 0) + (r["total"] or 0)
             names.setdefault(r["class_code"], r["class_name"])
@@ -75,7 +75,7 @@ def chart_classes(data: SiteData, docs: list[dict]) -> Chart:
 def class_summary(data: SiteData) -> Table:
     t = Table([Col("年度", True), Col("类编码"), Col("类名称"), Col("部门数", True), Col("合计（万元）", True),
                Col("占比", True)], caption="所有部门按功能分类（类）的支出合计", sortable=True, id="class-table")
-    for r in sorted(data.tables["function_class_summary"], key=lambda r: (r["year"] or 0, r["rank"] or 0, r["class_code"])):
+    for r in sorted(data.records("function_class_summary"), key=lambda r: (r["year"] or 0, r["rank"] or 0, r["class_code"])):
         t.rows.append(Row([y(r["year"]), c(r["class_code"]), c(r["class_name"]), i(r["n_departments"]),
                            m(r["total"]), p(r["share_pct"])]))
     return t

@@ -1,56 +1,97 @@
-"""Load the data folder written by `yusuan data` for rendering: every dataset
-of the contract as plain records (dicts, missing values as None), sorted so
-that pages come out the same every time."""
+"""Load the data folder written by `yusuan data` for rendering.
+
+Datasets stay Arrow tables, each sorted by doc_id so that one document's rows
+are one contiguous slice: a department page (and its downloads) converts only
+its own rows to Python, which keeps the site stage fast at thousands of
+documents. Rows come out in the same order every time (the files are
+deterministic and the sorts are stable)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from yusuan.schema import DATASETS
+from yusuan.terms import LEVELS
 
 
 class DataFolderError(Exception):
     """The data folder is missing or incomplete."""
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    df = df.astype(object).where(df.notna(), None)
-    return df.to_dict("records")
-
-
 @dataclass
 class SiteData:
     folder: Path
-    tables: dict[str, list[dict]]
+    arrow: dict[str, pa.Table]
     package: dict = field(default_factory=dict)
-    _by_doc: dict[str, dict[str, list[dict]]] = field(default_factory=dict, repr=False)
+    _slices: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False)
+    _records: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+
+    def records(self, name: str) -> list[dict]:
+        """Every row of a dataset as dicts (for the small, site-wide datasets)."""
+        if name not in self._records:
+            self._records[name] = self.arrow[name].to_pylist() if name in self.arrow else []
+        return self._records[name]
+
+    def where(self, name: str, column: str, value) -> list[dict]:
+        """Rows of a dataset whose `column` equals `value`."""
+        if name not in self.arrow:
+            return []
+        table = self.arrow[name]
+        return table.filter(pc.equal(table[column], value)).to_pylist()
+
+    def count(self, name: str) -> int:
+        return self.arrow[name].num_rows if name in self.arrow else 0
 
     @property
     def documents(self) -> list[dict]:
         """One record per disclosure, ordered by level, department, year."""
-        from yusuan.terms import LEVELS
         order = {lvl: i for i, lvl in enumerate(LEVELS)}
-        return sorted(self.tables["documents"],
+        return sorted(self.records("documents"),
                       key=lambda d: (order.get(d["level"], 99), d["department"] or "", d["year"] or 0, d["doc_id"]))
 
+    def doc_table(self, name: str, doc_id: str) -> pa.Table | None:
+        """The Arrow rows of dataset `name` for one document (file order), or None."""
+        if name not in self.arrow or "doc_id" not in self.arrow[name].column_names:
+            return None
+        if name not in self._slices:
+            self._slices[name] = _slices(self.arrow[name])
+        start, length = self._slices[name].get(doc_id, (0, 0))
+        return self.arrow[name].slice(start, length)
+
     def for_doc(self, name: str, doc_id: str) -> list[dict]:
-        """Rows of dataset `name` belonging to one document, in source order."""
-        if name not in self._by_doc:
-            grouped: dict[str, list[dict]] = {}
-            for r in self.tables.get(name, []):
-                grouped.setdefault(r.get("doc_id"), []).append(r)
-            for rows in grouped.values():
-                rows.sort(key=_source_order)
-            self._by_doc[name] = grouped
-        return self._by_doc[name].get(doc_id, [])
+        """Rows of dataset `name` belonging to one document, in source order
+        (by source line; rows without one last; ties in file order)."""
+        table = self.doc_table(name, doc_id)
+        if table is None or not table.num_rows:
+            return []
+        rows = table.to_pylist()
+        if "source_line" in table.column_names:
+            rows.sort(key=lambda r: 10**9 if r["source_line"] is None else r["source_line"])
+        return rows
 
 
-def _source_order(r: dict):
-    line = r.get("source_line")
-    return (line if line is not None else 10**9, json.dumps(r, sort_keys=True, default=str, ensure_ascii=False))
+def _slices(table: pa.Table) -> dict[str, tuple[int, int]]:
+    """doc_id → (first row, row count) in a table sorted by doc_id."""
+    out: dict[str, tuple[int, int]] = {}
+    start = 0
+    values = table.column("doc_id").to_pylist()
+    for i in range(1, len(values) + 1):
+        if i == len(values) or values[i] != values[start]:
+            out[values[start]] = (start, i - start)
+            start = i
+    return out
+
+
+def _sorted_by_doc(table: pa.Table) -> pa.Table:
+    if "doc_id" not in table.column_names or not table.num_rows:
+        return table
+    # a stable sort: each document's rows keep their file order
+    return table.take(pc.sort_indices(table, [("doc_id", "ascending")]))
 
 
 def load(folder: Path) -> SiteData:
@@ -61,7 +102,8 @@ def load(folder: Path) -> SiteData:
     tables = {}
     for ds in DATASETS:
         path = folder / f"{ds.name}.parquet"
-        tables[ds.name] = _records(pd.read_parquet(path)) if path.exists() else []
+        if path.exists():
+            tables[ds.name] = _sorted_by_doc(pq.read_table(path))
     package_path = folder / "datapackage.json"
     package = json.loads(package_path.read_text(encoding="utf-8")) if package_path.exists() else {}
     return SiteData(folder, tables, package)

@@ -189,7 +189,7 @@ def run_mkdocs(config_path: Path) -> None:
 
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
-               build_dir: Path | None = None, config: Path | None = None) -> None:
+               build_dir: Path | None = None, config: Path | None = None, workers: int | None = None) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).

@@ -30,7 +30,7 @@ def context(data: SiteData) -> dict:
                            c(_titles(d["tables_empty"])), c(_titles(d["tables_missing"])),
                            i(d["n_secret_projects"]), m(d["secret_project_amount"]),
                            c(targets, cls="" if d["n_performance_targets"] else "warn"), failed]))
-    failing = [r for r in data.tables["checks"] if r["status"] == "fail"]
+    failing = data.where("checks", "status", "fail")
     docs = {d["doc_id"]: d for d in data.documents}
     f = Table([Col("部门"), Col("年度", True), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True)],
               caption="未通过的算术校验（文件自身的数字不相符，照实公布）")
@@ -39,7 +39,7 @@ def context(data: SiteData) -> dict:
         f.rows.append(Row([c(d["department"], href=doc_href(r["doc_id"], "../") + "#checks"), y(d["year"]),
                            c(r["description"]), m(r["expected"]), m(r["actual"]), m(r["difference"])]))
     problems = Table([Col("源文件"), Col("行号", True), Col("级别"), Col("说明")], caption="读取问题")
-    for r in sorted(data.tables["problems"], key=lambda r: (r["source_file"] or "", r["line"] or 0, r["message"] or "")):
+    for r in sorted(data.records("problems"), key=lambda r: (r["source_file"] or "", r["line"] or 0, r["message"] or "")):
         problems.rows.append(Row([c(r["source_file"]), i(r["line"]), c(r["severity"]), c(r["message"])]))
     return {"table": t, "failing": f, "problems": problems,
             "n_withheld": sum(d["n_secret_projects"] or 0 for d in data.documents),
