@@ -12,10 +12,8 @@ each cell, for provenance) or a line of prose (one cell, `tabular=False`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-
-_CELL_LINE = re.compile(r"^\t[^\t]*$")
+from functools import cached_property
 
 
 @dataclass
@@ -25,7 +23,7 @@ class Row:
     cell_lines: list[int]   # 1-based line of each cell
     tabular: bool
 
-    @property
+    @cached_property   # read many times; a Row's cells are never changed after it is made
     def text(self) -> str:
         """The row as one string (prose, or cells joined), whitespace-trimmed."""
         return "".join(c.strip() for c in self.cells)
@@ -34,8 +32,13 @@ class Row:
         return [c.strip() for c in self.cells]
 
 
+def _is_cell_line(line: str) -> bool:
+    """A line holding one cell: a tab, then text without tabs."""
+    return line.startswith("\t") and line.count("\t") == 1
+
+
 def is_cell_per_line(lines: list[str]) -> bool:
-    single = sum(1 for l in lines if _CELL_LINE.match(l))
+    single = sum(1 for l in lines if _is_cell_line(l))
     multi = sum(1 for l in lines if l.count("\t") >= 2)
     return single > multi
 
@@ -52,7 +55,7 @@ def to_rows(lines: list[str]) -> list[Row]:
 
     for n, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
-        if cell_per_line and _CELL_LINE.match(line):
+        if cell_per_line and _is_cell_line(line):
             pending.append((n, line[1:].rstrip()))
             continue
         flush()

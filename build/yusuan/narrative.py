@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from yusuan.layout import Row
 from yusuan.targets import (MONEY, MONEY_RE, NUM, YEAR_LINE, is_table_title, money,
@@ -440,10 +441,13 @@ def _sub_items(text: str, offset: int) -> list[_Change]:
             for m in SUB_ITEM.finditer(text, offset, stop)]
 
 
+CLAUSE_END = re.compile(r"[。；;]|其中\s*[:：]")
+
+
 def _clause_start(text: str, pos: int, floor: int) -> int:
     """Start of the clause that ends at `pos`: after the last 。/；/其中： before it."""
     start = floor
-    for m in re.finditer(r"[。；;]|其中\s*[:：]", text[floor:pos]):
+    for m in CLAUSE_END.finditer(text[floor:pos]):
         start = floor + m.end()
     return start
 
@@ -455,15 +459,20 @@ def _subject_and_amount(clause: str) -> tuple[str, float | None]:
     return _clean_subject(clause[:m.start()]), money(m.group("num"), m.group("unit"))
 
 
+# "…（项）：2026 年预算数为" → the subject is before the colon.
+SUBJECT_COLON = re.compile(r"\s*[:：]\s*(?:\d{4}\s*年)?\s*(?:预算数?|金额)?\s*(?:为|是)?\s*$")
+SUBJECT_IS = re.compile(r"\s*(?:预算数|数)?\s*(?:为|是)\s*$")          # "…经费数为"
+# "昌吉…局 2026 年的机关运行经费…" → drop the department and year in front.
+SUBJECT_YEAR = re.compile(r"^.*?\d{4}\s*年度?的?\s*(?=\S)")
+SUBJECT_FISCAL = re.compile(r"^财政拨款(?=[“\"‘'])")              # 财政拨款“三公”经费 → “三公”经费
+SUBJECT_BUDGET = re.compile(r"(?<=经费)(?:财政拨款)?预算$")        # 机关运行经费财政拨款预算 → 机关运行经费
+
+
+@lru_cache(maxsize=1 << 14)   # pure; the same clauses are cleaned for every section
 def _clean_subject(raw: str) -> str:
     s = NUMBERING.sub("", raw.strip(), count=1)
-    # "…（项）：2026 年预算数为" → the subject is before the colon.
-    s = re.sub(r"\s*[:：]\s*(?:\d{4}\s*年)?\s*(?:预算数?|金额)?\s*(?:为|是)?\s*$", "", s)
-    s = re.sub(r"\s*(?:预算数|数)?\s*(?:为|是)\s*$", "", s)   # "…经费数为"
-    # "昌吉…局 2026 年的机关运行经费…" → drop the department and year in front.
-    s = re.sub(r"^.*?\d{4}\s*年度?的?\s*(?=\S)", "", s)
-    s = re.sub(r"^财政拨款(?=[“\"‘'])", "", s)           # 财政拨款“三公”经费 → “三公”经费
-    s = re.sub(r"(?<=经费)(?:财政拨款)?预算$", "", s)      # 机关运行经费财政拨款预算 → 机关运行经费
+    for pattern in (SUBJECT_COLON, SUBJECT_IS, SUBJECT_YEAR, SUBJECT_FISCAL, SUBJECT_BUDGET):
+        s = pattern.sub("", s)
     return tidy(s.strip("，,：: "))
 
 
@@ -472,11 +481,31 @@ def _stated_amounts(paras: list[Para]) -> dict[str, float]:
     (e.g. "“三公”经费数为 10.29 万元，其中：因公出国（境）费用 0.00 万元…")."""
     amounts: dict[str, float] = {}
     for p in paras:
-        for m in NAMED_AMOUNT.finditer(p.text):
+        for m in _named_amounts(p.text):
             name = norm(_clean_subject(m.group("name")))
             if name and name not in amounts:
                 amounts[name] = money(m.group("num"), m.group("unit"))
     return amounts
+
+
+NAME_STOP = re.compile(r"[，,；;：:。]")   # the characters a NAMED_AMOUNT name cannot hold
+
+
+def _named_amounts(text: str):
+    """The matches of NAMED_AMOUNT.finditer(text), found in linear time: when
+    no match starts at i, none starts later in the same clause either (its name
+    would be a suffix of one already tried), so go on after the next stop."""
+    pos = 0
+    while pos < len(text):
+        m = NAMED_AMOUNT.match(text, pos)
+        if m:
+            yield m
+            pos = m.end()
+            continue
+        stop = NAME_STOP.search(text, pos)
+        if stop is None:
+            return
+        pos = stop.end()
 
 
 def _reason(rest: str) -> str | None:
@@ -556,6 +585,8 @@ OTHER_ASSETS = re.compile(rf"其他资产\s*(?:价值)?\s*(?:为)?\s*{MONEY}")
 # "单价 50 万元以上大型设备 0 台" (existing) or after "安排购置" (planned this year).
 EQUIPMENT = re.compile(r"(?P<name>(?:单价|单位价值)\s*(?:在)?\s*(?P<th>\d+)\s*万元(?:[（(]含[)）])?以上的?\s*(?:大型|通用|专用)*设备)"
                        r"\s*(?:共|为)?\s*(?P<n>\d+)\s*(?:台[（(]套[)）]|台|套)")
+VEHICLE_TOTAL = re.compile(r"(?:共|合计|总计)$")
+WHITESPACE = re.compile(r"\s+")
 VEHICLE_KINDS: dict[str, str] = {
     "车辆": "vehicles",
     "一般公务用车": "vehicles_general",
@@ -574,7 +605,7 @@ def _assets(part3: list[Para], problems: list) -> list[dict]:
     paras = [p for p in part3 if p.under("assets") and not p.heading]
     if not paras:
         return []
-    as_of = next((re.sub(r"\s+", "", m.group("date")) for p in paras if (m := AS_OF.search(p.text))), None)
+    as_of = next((WHITESPACE.sub("", m.group("date")) for p in paras if (m := AS_OF.search(p.text))), None)
     rows: list[dict] = []
     for p in paras:
         rows += _assets_in(p)
@@ -598,7 +629,7 @@ def _assets_in(p: Para) -> list[dict]:
         rows.append(_asset(p, m, "building", "房屋", money(m.group("area")), "平方米",
                            _amount(m) if m.group("num") else None))
     for m in VEHICLES.finditer(text):
-        name = re.sub(r"(?:共|合计|总计)$", "", NUMBERING.sub("", m.group("name")))
+        name = VEHICLE_TOTAL.sub("", NUMBERING.sub("", m.group("name")))
         key = VEHICLE_KINDS.get(norm(name)) or ("vehicles_kind" if name.endswith(("车", "车辆")) else None)
         if key:
             rows.append(_asset(p, m, key, name, float(m.group("n")), "辆",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .layout import Row
 from .terms import column_key, norm, table_key, three_public_item
@@ -27,6 +28,9 @@ _DEPT = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*(.+?)\s*(?:单位\
 _EMPTY_NOTE = re.compile(r"为空表|空表|没有.*(?:支出|预算|安排)|无.*(?:支出|预算)")
 _CODE_PART = re.compile(r"^\d{2,7}$")
 _LEADING_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s+(\S.*)$")
+_CLASS_CODE = re.compile(r"^\d{3}$")
+_LABEL_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、]|其中[:：])")
+_UNIT_TAIL = re.compile(r"\s*单位\s*[:：].*$")
 _TOTAL_LABELS = {"总计", "合计", "收入总计", "支出总计", "总合计"}
 _CODE_HEADERS = {"类", "款", "项", "科目代码", "科目编码", "功能分类科目编码", "经济分类科目编码",
                  "功能科目编码", "经济科目编码", "编码", "代码"}
@@ -36,6 +40,7 @@ _PROJECT_HEADERS = {"项目名称"}
 PROJECT_TABLES = {"gpb_projects", "entrusted_fees", "carryover"}
 
 
+@lru_cache(maxsize=1 << 16)   # pure, and called for every cell several times
 def parse_amount(text: str) -> float | None:
     t = text.strip().replace("−", "-")
     if not t or not AMOUNT.match(t):
@@ -101,7 +106,7 @@ class Table:
         `label`, optionally in column `key` — for the two-sided tables 1 and 4."""
         for c in self.cells:
             lab = norm(c.row_label)
-            lab = re.sub(r"^(?:[一二三四五六七八九十]+、|\d+[.．、]|其中[:：])", "", lab)
+            lab = _LABEL_NUMBERING.sub("", lab)
             if lab.startswith(label) and (key is None or c.column_key == key):
                 return c
         return None
@@ -304,7 +309,7 @@ def _data_like(cells: list[str], key: str | None) -> bool:
     if not nonempty:
         return False
     first = norm(nonempty[0])
-    if re.match(r"^\d{3}$", first) or _LEADING_CODE.match(nonempty[0]):
+    if _CLASS_CODE.match(first) or _LEADING_CODE.match(nonempty[0]):
         return True
     if first in _TOTAL_LABELS or first.replace(" ", "") in _TOTAL_LABELS:
         return True
@@ -366,7 +371,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
                 table.unit = m.group(1)
             d = _DEPT.search(joined)
             if d and not table.department:
-                table.department = re.sub(r"\s*单位\s*[:：].*$", "", d.group(1)).strip()
+                table.department = _UNIT_TAIL.sub("", d.group(1)).strip()
             state = "header"
             continue
         if not row.tabular:

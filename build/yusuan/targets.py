@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from yusuan.layout import Row
 from yusuan.terms import norm
@@ -34,10 +35,12 @@ NUM = r"\d{1,3}(?:[,，]\d{3})+(?:[.．]\d+)?(?!\d)|\d+(?:[.．]\d+)?"
 # An amount followed by its unit; 元 alone (not 万元) is converted to 万元.
 MONEY = rf"(?P<num>{NUM})\s*(?P<unit>万元|元)"
 MONEY_RE = re.compile(MONEY)
+NUM_RE = re.compile(NUM)
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff]"
 # PDF line wraps leave spaces inside Chinese words ("效益 指标", "满意 度指 标").
 _SPACE_IN_CJK = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
+_WHITESPACE = re.compile(r"\s+")
 
 
 def to_number(text: str | None) -> float | None:
@@ -59,13 +62,14 @@ def money(num: str, unit: str = "万元") -> float | None:
     return value
 
 
+@lru_cache(maxsize=1 << 16)   # pure; table cells repeat a lot
 def tidy(text: str | None) -> str:
     """Cell or sentence text without wrap artefacts: spaces between Chinese
     characters removed, other whitespace runs collapsed."""
     if not text:
         return ""
     t = _SPACE_IN_CJK.sub("", text.strip())
-    return re.sub(r"\s+", " ", t)
+    return _WHITESPACE.sub(" ", t)
 
 
 # ----------------------------------------------------------- table vocabulary
@@ -305,5 +309,5 @@ def _target_row(info: dict, record: dict, line: int) -> dict:
 def _weight(text: str | None) -> float | None:
     if not text:
         return None
-    m = re.search(NUM, text)
+    m = NUM_RE.search(text)
     return to_number(m.group(0)) if m else None

@@ -5,6 +5,7 @@ of its own.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Canonical table keys, the same whatever number a year or place prints.
 # Matched against the table title (whitespace removed), first match wins.
@@ -41,8 +42,11 @@ TABLE_TITLES = {
 STANDARD_TABLES = list(TABLE_TITLES)
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def table_key(title: str) -> str | None:
-    t = re.sub(r"\s+", "", title)
+    t = _WHITESPACE.sub("", title)
     # 财政拨款收支…总体情况表 also contains 收支…总体情况表: test it first.
     if "财政拨款收支" in t and "总体情况表" in t:
         return "fiscal_summary"
@@ -100,9 +104,11 @@ COLUMN_PARENTS: dict[str, str] = {
 }
 
 
+# Cached: a document normalises the same few thousand labels tens of thousands of times.
+@lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """Header/label normal form: no whitespace, full-width parentheses."""
-    t = re.sub(r"\s+", "", text)
+    t = _WHITESPACE.sub("", text)
     return t.replace("(", "（").replace(")", "）")
 
 
