@@ -197,6 +197,59 @@ def test_search_is_chinese(built):
     assert any("\u200b" in d["text"] for d in index["docs"])   # segmented by jieba at build time
 
 
+def test_department_pages_framed_by_the_theme(built):
+    """Department pages are the mkdocs-rendered shell with title, contents and
+    body filled in (render/shell.py): the frame is the theme's, no marker is left."""
+    data, site = built
+    assert not (site / "docs" / "_shell").exists()
+    for path in html_files(site):
+        assert "YUSUANSHELL" not in path.read_text(encoding="utf-8"), path
+    docs = pd.read_parquet(data / "documents.parquet")
+    for d in docs.itertuples():
+        page = (site / "docs" / d.doc_id / "index.html").read_text(encoding="utf-8")
+        title = f"{d.department} {d.year} 年部门预算"
+        assert f"<title>{title} - 部门预算公开数据</title>" in page
+        assert page.count(title) >= 3      # <title>, header, <h1>
+        assert '<a href="#figures" class="md-skip">' in page
+        toc = page[page.index('data-md-component="toc"'):]
+        toc = toc[:toc.index("</ul>")]
+        ids = re.findall(r'<h2 id="([^"]+)"', page)
+        assert ids[0] == "figures" and len(ids) >= 10
+        assert re.findall(r'href="#([^"]+)"', toc) == ids
+        assert page.rstrip().endswith("</html>")
+        sub = (site / "docs" / d.doc_id / "checks" / "index.html").read_text(encoding="utf-8")
+        assert f"<title>{title}：全部算术校验 - 部门预算公开数据</title>" in sub
+        assert 'src="../../../assets/javascripts/bundle.' in sub
+
+
+def test_shell_escapes_what_it_fills():
+    from yusuan.render.shell import BODY, TITLE, TOC_ID, TOC_TITLE, Shell
+
+    html = (f'<title>{TITLE} - x</title><a href="#{TOC_ID}" class="md-skip">'
+            f'<ul><li class="md-nav__item">\n<a href="#{TOC_ID}" class="md-nav__link">{TOC_TITLE}</a></li></ul>'
+            f'<article class="md-content__inner md-typeset"><h1>{TITLE}</h1>{BODY}</article>')
+    page = Shell.from_html(html, has_toc=True).page('<b>"A&B"</b>', [("a", "<i>一</i>"), ("b", "二")], "<p>正文</p>")
+    assert page == ('<title>&lt;b&gt;&#34;A&amp;B&#34;&lt;/b&gt; - x</title><a href="#a" class="md-skip">'
+                    '<ul><li class="md-nav__item">\n<a href="#a" class="md-nav__link">&lt;i&gt;一&lt;/i&gt;</a></li>'
+                    '<li class="md-nav__item">\n<a href="#b" class="md-nav__link">二</a></li></ul>'
+                    '<article class="md-content__inner md-typeset"><p>正文</p></article>')
+
+
+def test_search_indexes_department_pages(real_site, data_dir):
+    index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    by_location = {d["location"]: d for d in index["docs"]}
+    assert not [loc for loc in by_location if "_shell" in loc]
+    projects = pd.read_parquet(data_dir / "projects.parquet")
+    for doc_id in doc_ids(data_dir):
+        page = by_location[f"docs/{doc_id}/"]
+        assert "部门预算" in page["title"].replace("\u200b", "")
+        section = by_location[f"docs/{doc_id}/#projects"]["text"]
+        assert "\u200b" in section                       # segmented by jieba
+        names = [n for n in projects[projects.doc_id == doc_id]["project"] if n][:30]
+        assert names and all(n.replace("\u200b", "") in section.replace("\u200b", "") for n in names)
+        assert not re.search(r"\d,\d{3}\.\d\d", section)      # words, not amounts
+
+
 def test_source_files_published(built):
     data, site = built
     for doc_id in doc_ids(data):

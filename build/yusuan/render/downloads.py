@@ -9,10 +9,9 @@ import io
 import zipfile
 from pathlib import Path
 
-import xlsxwriter
-
+from yusuan import xlsx
 from yusuan.render.data import SiteData
-from yusuan.schema import DATASETS
+from yusuan.schema import DATASETS, WANYUAN
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
 PER_DOC = [ds for ds in DATASETS if "doc_id" in ds.columns]
@@ -28,12 +27,12 @@ def _rows(data: SiteData, doc_id: str) -> list[tuple]:
     return out
 
 
+def _date(v):
+    return v.isoformat()[:10] if isinstance(v, (dt.date, dt.datetime)) else v
+
+
 def _cell(v):
-    if v is None:
-        return ""
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()[:10]
-    return v
+    return "" if v is None else _date(v)
 
 
 def write_csv_zip(data: SiteData, doc_id: str, path: Path) -> None:
@@ -53,25 +52,11 @@ def write_csv_zip(data: SiteData, doc_id: str, path: Path) -> None:
 
 
 def write_xlsx(data: SiteData, doc_id: str, path: Path) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    wb.set_properties({"created": FIXED_TIME, "title": doc_id})
-    header = wb.add_format({"bold": True})
-    amount = wb.add_format({"num_format": "#,##0.00"})
+    """A sheet per dataset: header "title（unit）", frozen; amounts as #,##0.00."""
+    sheets = []
     for ds, rows in _rows(data, doc_id):
-        ws = wb.add_worksheet(ds.name[:31])
-        fields = ds.fields
-        for j, f in enumerate(fields):
-            ws.write_string(0, j, f"{f.title}（{f.unit}）" if f.unit else f.title, header)
-        for k, r in enumerate(rows, 1):
-            for j, f in enumerate(fields):
-                v = _cell(r.get(f.name))
-                if v == "":
-                    continue
-                if isinstance(v, bool):
-                    ws.write_boolean(k, j, v)
-                elif isinstance(v, (int, float)):
-                    ws.write_number(k, j, v, amount if f.unit == "万元" else None)
-                else:
-                    ws.write_string(k, j, str(v))
-        ws.freeze_panes(1, 0)
-    wb.close()
+        columns = [[_date(r.get(f.name)) for r in rows] if f.type == "date" else [r.get(f.name) for r in rows]
+                   for f in ds.fields]
+        sheets.append(xlsx.Sheet(ds.name[:31], [f"{f.title}（{f.unit}）" if f.unit else f.title for f in ds.fields],
+                                 columns, {j for j, f in enumerate(ds.fields) if f.unit == WANYUAN}))
+    xlsx.write(str(path), sheets, title=doc_id)

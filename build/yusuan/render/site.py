@@ -15,14 +15,16 @@ import multiprocessing
 import os
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import markupsafe
 import yaml
 
-from yusuan.render import catalog, compare, department, downloads, fmt, home, transparency
+from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
 from yusuan.render.assets import write_assets
+from yusuan.pipeline import default_jobs
 from yusuan.render.data import SiteData, load
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -47,12 +49,8 @@ def environment() -> jinja2.Environment:
         comment_end_string="##}",
     )
     env.filters.update(fmt.FILTERS)
+    env.globals["table"] = tables.to_html
     return env
-
-
-def html_text(s: str) -> str:
-    """Escape for a place the theme prints without escaping (the <title>)."""
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def json_text(obj) -> str:
@@ -66,55 +64,14 @@ def write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _front_title(title: str) -> markupsafe.Markup:
-    """A YAML (JSON) string for the front matter; HTML-escaped because the theme prints it unescaped in <title>."""
-    return markupsafe.Markup(json.dumps(html_text(title), ensure_ascii=False))
+# ------------------------------------------------------------ index pages (mkdocs)
+
+SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False)}   # name → (folder, has_toc)
 
 
-def render_department(env: jinja2.Environment, data: SiteData, doc: dict, docs_dir: Path) -> None:
-    ctx = department.context(data, doc)
-    folder = docs_dir / "docs" / doc["doc_id"]
-    for ch in ctx["charts"]:
-        write(folder / f"{ch.id}.json", json_text(ch.spec))
-    text = env.get_template("department.md").render(
-        ctx, figures_list=ctx["figures"], root="../../",
-        front_title=_front_title(ctx["title"]))
-    write(folder / "index.md", text)
-    for sub in ctx["subpages"]:
-        title = f"{ctx['title']}：{sub.title}"
-        write(folder / sub.id / "index.md", env.get_template("table_page.md").render(
-            page=sub, doc=doc, title=title, root="../../../", front_title=_front_title(title)))
-
-
-def write_downloads(data: SiteData, folder: Path) -> None:
-    """Each document's XLSX and CSV ZIP, in folder/docs/<doc_id>/ (as in the site)."""
-    for doc in data.documents:
-        doc_id = doc["doc_id"]
-        out = folder / "docs" / doc_id
-        out.mkdir(parents=True)
-        downloads.write_xlsx(data, doc_id, out / f"{doc_id}.xlsx")
-        downloads.write_csv_zip(data, doc_id, out / f"{doc_id}-csv.zip")
-
-
-def start_downloads(data: SiteData, folder: Path):
-    """Write the downloads in a second process while this one renders the pages
-    and runs mkdocs (they took a third of the build); returns a function that
-    waits for them. Without fork (not Linux), they are written here and now."""
-    folder.mkdir(parents=True)
-    if "fork" not in multiprocessing.get_all_start_methods():
-        write_downloads(data, folder)
-        return lambda: None
-    proc = multiprocessing.get_context("fork").Process(target=write_downloads, args=(data, folder), daemon=True)
-    proc.start()
-
-    def wait() -> None:
-        proc.join()
-        if proc.exitcode != 0:
-            raise SiteError(f"writing the XLSX/CSV downloads failed (exit code {proc.exitcode})")
-    return wait
-
-
-def render_pages(data: SiteData, docs_dir: Path, content_dir: Path, progress=print) -> None:
+def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> None:
+    """The pages mkdocs renders: home, compare, transparency, data, the
+    hand-written ones, and the shells that frame every department page."""
     env = environment()
     write(docs_dir / "index.md", env.get_template("home.md").render(home=home.context(data)))
     cmp = compare.context(data)
@@ -129,20 +86,94 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path, progress=pri
         if not src.exists():
             raise SiteError(f"{src} not found: the hand-written pages live in content/pages/.")
         shutil.copyfile(src, docs_dir / name)
-    docs = data.documents
-    for n, doc in enumerate(docs, 1):
-        render_department(env, data, doc, docs_dir)
-        if n % 100 == 0 or n == len(docs):
-            progress(f"  {n}/{len(docs)} department pages")
+    for folder, has_toc in SHELLS.values():
+        write(docs_dir / folder / "index.md", shell.shell_markdown(has_toc))
 
 
-def publish_files(data: SiteData, docs_dir: Path) -> None:
+def take_shells(site_dir: Path) -> dict[str, shell.Shell]:
+    """Read the rendered shells and remove them from the site."""
+    shells = {}
+    for name, (folder, has_toc) in SHELLS.items():
+        path = site_dir / folder / "index.html"
+        try:
+            shells[name] = shell.Shell.from_html(path.read_text(encoding="utf-8"), has_toc)
+        except (OSError, shell.ShellError) as e:
+            raise SiteError(f"{path}: cannot frame department pages with it ({e})") from e
+    shutil.rmtree(site_dir / SHELLS["main"][0])
+    return shells
+
+
+# ------------------------------------------------------------ department pages (in worker processes)
+
+@dataclass
+class DepartmentWork:
+    """What every worker needs, set before the workers fork (shared, not pickled)."""
+    data: SiteData
+    env: jinja2.Environment
+    shells: dict[str, shell.Shell]
+    site_dir: Path
+
+
+_WORK: DepartmentWork | None = None
+
+
+def render_department(work: DepartmentWork, doc: dict) -> list[dict]:
+    """Write one department-year's pages, chart specs and downloads into the
+    site; return its search index entries."""
+    ctx = department.context(work.data, doc)
+    doc_id = doc["doc_id"]
+    folder = work.site_dir / "docs" / doc_id
+    folder.mkdir(parents=True, exist_ok=True)
+    for ch in ctx["charts"]:
+        write(folder / f"{ch.id}.json", json_text(ch.spec))
+    content = work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../")
+    toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
+    write(folder / "index.html", work.shells["main"].page(ctx["title"], toc, content))
+    for sub in ctx["subpages"]:
+        title = f"{ctx['title']}：{sub.title}"
+        content = work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)
+        write(folder / sub.id / "index.html", work.shells["sub"].page(title, [], content))
+    downloads.write_xlsx(work.data, doc_id, folder / f"{doc_id}.xlsx")
+    downloads.write_csv_zip(work.data, doc_id, folder / f"{doc_id}-csv.zip")
+    return search.entries(doc_id, ctx)
+
+
+def _render_one(doc: dict) -> list[dict]:
+    return render_department(_WORK, doc)
+
+
+def render_departments(work: DepartmentWork, workers: int, progress=print) -> list[dict]:
+    """Every department-year, over `workers` processes (fork); the search
+    entries come back in document order."""
+    global _WORK
+    docs = work.data.documents
+    entries: list[dict] = []
+    _WORK = work
+    try:
+        if workers <= 1 or len(docs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            results = map(_render_one, docs)
+            pool = None
+        else:
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            results = pool.map(_render_one, docs, chunksize=8)
+        for n, doc_entries in enumerate(results, 1):
+            entries += doc_entries
+            if n % 100 == 0 or n == len(docs):
+                progress(f"  {n}/{len(docs)} department pages")
+        if pool:
+            pool.shutdown()
+    finally:
+        _WORK = None
+    return entries
+
+
+def publish_files(data: SiteData, site_dir: Path) -> None:
     """Data files (data page downloads) and source texts, copied into the site."""
-    files = docs_dir / "data" / "files"
+    files = site_dir / "data" / "files"
     files.mkdir(parents=True, exist_ok=True)
     for name in catalog.files_to_publish(data.folder):
         shutil.copyfile(data.folder / name, files / name)
-    sources = docs_dir / "sources"
+    sources = site_dir / "sources"
     sources.mkdir(parents=True, exist_ok=True)
     for doc in data.documents:
         src = data.folder / "sources" / f"{doc['doc_id']}.txt"
@@ -209,15 +240,15 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         shutil.rmtree(build_dir)
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
-    downloads_dir = build_dir / "downloads"
-    wait_for_downloads = start_downloads(data, downloads_dir)
-    render_pages(data, docs_dir, content_dir, progress)
-    publish_files(data, docs_dir)
+    render_pages(data, docs_dir, content_dir)
     write_assets(docs_dir / "assets" / "yusuan", cache=build_dir.parent / ".cache" / "yusuan")
     if site_dir.exists():
         shutil.rmtree(site_dir)
-    progress("site: mkdocs build")
+    progress("site: mkdocs build (index pages and the department page frame)")
     run_mkdocs(derived_config(config, build_dir, site_dir))
-    wait_for_downloads()
-    shutil.copytree(downloads_dir, site_dir, dirs_exist_ok=True)
+    work = DepartmentWork(data, environment(), take_shells(site_dir), site_dir)
+    workers = default_jobs() if workers is None else workers
+    progress(f"site: department pages ({workers} processes)")
+    search.add_entries(site_dir, render_departments(work, workers, progress))
+    publish_files(data, site_dir)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")

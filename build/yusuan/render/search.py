@@ -1,0 +1,68 @@
+"""Search index entries for the department pages, which mkdocs does not
+render one by one (see shell.py), in the format of mkdocs-material's search
+plugin: one entry per page and per section, Chinese segmented with jieba at
+build time exactly as the plugin does it.
+
+What is indexed is what a reader searches for: the page title, the units, and
+per section its heading and the words in its tables (names of function
+classes, economic items, projects, indicators), not the amounts."""
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from yusuan.render.tables import Table
+
+
+@functools.lru_cache(maxsize=None)
+def _index():
+    from material.plugins.search.plugin import SearchIndex
+    return SearchIndex()
+
+
+@functools.lru_cache(maxsize=200_000)
+def segment(text: str) -> str:
+    """Chinese runs cut into words by jieba, as the search plugin does; the
+    same names recur in every document, hence the cache."""
+    return _index()._segment_chinese(text)
+
+
+def _words(table: Table) -> list[str]:
+    """The table's caption and its text cells (amounts and counts left out)."""
+    out = [table.caption] if table.caption else []
+    for row in table.rows:
+        out += [cell.text for cell in row.cells if cell.text and "num" not in cell.cls]
+    return out
+
+
+def _entry(location: str, title: str, parts: list[str]) -> dict:
+    text = " ".join(segment(p) for p in dict.fromkeys(p for p in parts if p))
+    return {"location": location, "title": segment(title), "text": text}
+
+
+def entries(doc_id: str, ctx: dict) -> list[dict]:
+    """The entries of one department-year page (ctx from department.context)."""
+    url = f"docs/{doc_id}/"
+    doc = ctx["doc"]
+    units = [u["unit_name"] for u in ctx["units"] if u.get("unit_name")]
+    out = [_entry(url, ctx["title"], [doc["department"], doc["level"], *units,
+                                      *(label for label, *_ in ctx["figures"])])]
+    for sec in ctx["sections"]:
+        parts = [label for label, *_ in sec.figures] + [ch.title for ch in sec.charts] + [sec.text]
+        for t in sec.tables:
+            parts += _words(t)
+        out.append(_entry(f"{url}#{sec.id}", sec.title, parts))
+    for sub in ctx["subpages"]:
+        if sub.searchable:
+            out.append(_entry(f"{url}{sub.id}/", f"{ctx['title']}：{sub.title}",
+                              [w for t in sub.tables for w in _words(t)]))
+    return out
+
+
+def add_entries(site_dir: Path, new: list[dict]) -> None:
+    """Append entries to the index mkdocs wrote (same JSON form as the plugin's)."""
+    path = site_dir / "search" / "search_index.json"
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] += new
+    path.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
