@@ -89,8 +89,9 @@ def _sum_check(check_id: str, description: str, parent: DataRow, children: list[
 
 def row_identities(t: Table) -> list[Check]:
     out = []
-    for lhs, rhs, desc in ROW_IDENTITIES.get(t.key or "", []):
-        present = {k for r in t.rows for k in r.values}
+    identities = ROW_IDENTITIES.get(t.key or "", [])
+    present = {k for r in t.rows for k in r.values} if identities else set()
+    for lhs, rhs, desc in identities:
         if lhs not in present:
             continue
         terms = [k for k in rhs if k in present]
@@ -119,33 +120,37 @@ def tree_checks(t: Table) -> list[Check]:
         if not r.is_total and not r.is_unit_row and r.code.isdigit():
             groups.setdefault(r.unit_name, []).append(r)
     measures = _measures(t)
+    columns = _columns(t)
     for unit, rows in groups.items():
+        # Table 7: a project row under a code that also has its own 项 subtotal
+        # row is that subtotal's child, not the 款's.
+        subtotalled = {x.code for x in rows if not x.project} if t.key == "gpb_projects" else set()
         for i, parent in enumerate(rows):
             n = len(parent.code)
             nxt = {3: 5, 5: 7}.get(n)
             children = []
             if nxt:
                 children = [c for c in rows[i + 1:] if len(c.code) == nxt and c.code.startswith(parent.code)
-                            and not (t.key == "gpb_projects" and c.project and any(
-                                len(x.code) == nxt and x.code == c.code and not x.project for x in rows))]
+                            and not (c.project and c.code in subtotalled)]
             elif n == 7 and not parent.project:   # a 项 subtotal over its projects (table 7)
                 children = [c for c in rows[i + 1:] if c.code == parent.code and c.project]
             if not children:
                 continue
             for key in measures:
                 c = _sum_check(f"{t.key}.tree.{unit and unit + '.'}{parent.code}.{key}",
-                               f"表{t.number} {parent.code} {parent.label}（{LEVEL_NAMES.get(n, '')}）= 下级科目之和 [{_column(t, key)}]",
+                               f"表{t.number} {parent.code} {parent.label}（{LEVEL_NAMES.get(n, '')}）= 下级科目之和 [{columns.get(key, key)}]",
                                parent, children, key, t.key)
                 if c:
                     out.append(c)
     return out
 
 
-def _column(t: Table, key: str) -> str:
+def _columns(t: Table) -> dict[str, str]:
+    """column key → its label (from the first cell in that column)."""
+    labels: dict[str, str] = {}
     for c in t.cells:
-        if c.column_key == key:
-            return c.column_label
-    return key
+        labels.setdefault(c.column_key, c.column_label)
+    return labels
 
 
 def total_checks(t: Table) -> list[Check]:
@@ -167,8 +172,10 @@ def total_checks(t: Table) -> list[Check]:
     else:
         return []
     out = []
-    for key in _measures(t):
-        c = _sum_check(f"{t.key}.total.{key}", f"表{t.number} 总计 = {what} [{_column(t, key)}]",
+    columns = _columns(t)
+    measures = _measures(t)
+    for key in measures:
+        c = _sum_check(f"{t.key}.total.{key}", f"表{t.number} 总计 = {what} [{columns.get(key, key)}]",
                        total, tops, key, t.key)
         if c:
             out.append(c)
@@ -176,8 +183,8 @@ def total_checks(t: Table) -> list[Check]:
     for u in units:
         members = [r for r in t.rows if r.unit_name == u.label and not r.is_unit_row and not r.is_total]
         members = [r for r in members if len(r.code) == 3] if any(r.code for r in members) else members
-        for key in _measures(t):
-            c = _sum_check(f"{t.key}.unit.{u.label}.{key}", f"表{t.number} {u.label} 合计 = 所属{'各类' if any(r.code for r in members) else '各项目'}之和 [{_column(t, key)}]",
+        for key in measures:
+            c = _sum_check(f"{t.key}.unit.{u.label}.{key}", f"表{t.number} {u.label} 合计 = 所属{'各类' if any(r.code for r in members) else '各项目'}之和 [{columns.get(key, key)}]",
                            u, members, key, t.key)
             if c:
                 out.append(c)
@@ -190,12 +197,13 @@ def three_public_checks(t: Table) -> list[Check]:
     out = []
     pairs = [("total", ["outbound", "reception", "vehicles"], "总计 = 因公出国（境）+ 公务接待 + 公务用车购置及运行维护"),
              ("vehicles", ["vehicle_purchase", "vehicle_operation"], "公务用车购置及运行维护（小计）= 购置 + 运行维护")]
+    columns = _columns(t)
     for lhs, rhs, desc in pairs:
         if lhs not in by_item:
             continue
         parts = [by_item[k] for k in rhs if k in by_item]
         for key in _measures(t):
-            c = _sum_check(f"three_public.items.{lhs}.{key}", f"表{t.number} {desc} [{_column(t, key)}]",
+            c = _sum_check(f"three_public.items.{lhs}.{key}", f"表{t.number} {desc} [{columns.get(key, key)}]",
                            by_item[lhs], parts, key, t.key)
             if c:
                 out.append(c)

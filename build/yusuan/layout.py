@@ -12,8 +12,7 @@ each cell, for provenance) or a line of prose (one cell, `tabular=False`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -23,10 +22,15 @@ class Row:
     cell_lines: list[int]   # 1-based line of each cell
     tabular: bool
 
-    @cached_property   # read many times; a Row's cells are never changed after it is made
+    # `text` is read many times and a Row's cells never change once made: keep it.
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
     def text(self) -> str:
         """The row as one string (prose, or cells joined), whitespace-trimmed."""
-        return "".join(c.strip() for c in self.cells)
+        if self._text is None:
+            self._text = "".join(map(str.strip, self.cells))
+        return self._text
 
     def stripped(self) -> list[str]:
         return [c.strip() for c in self.cells]
@@ -58,7 +62,8 @@ def to_rows(lines: list[str]) -> list[Row]:
         if cell_per_line and _is_cell_line(line):
             pending.append((n, line[1:].rstrip()))
             continue
-        flush()
+        if pending:
+            flush()
         if not line.strip():
             continue
         if "\t" in line:

@@ -303,7 +303,7 @@ def _fit(cells: list[str], lower: list[int | None], label_cols: set[int],
 
 def _data_like(cells: list[str], key: str | None) -> bool:
     vals = [c.strip() for c in cells]
-    if any(AMOUNT.match(v) and ("." in v or "," in v) for v in vals):
+    if any(("." in v or "," in v) and AMOUNT.match(v) for v in vals):   # cheap test first
         return True
     nonempty = [v for v in vals if v]
     if not nonempty:
@@ -362,7 +362,8 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     state = "header"
     for row in rows:
         cells = row.cells if row.tabular else [row.cells[0]]
-        joined = " ".join(c.strip() for c in cells if c.strip())
+        stripped = [c.strip() for c in cells]
+        joined = " ".join(c for c in stripped if c)
         if not joined:
             continue
         if _META.search(joined):
@@ -382,10 +383,9 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             else:
                 table.notes.append((row.line, joined))
             continue
-        stripped = [c.strip() for c in cells]
         if _is_column_numbers(stripped):
             continue
-        sig = tuple(norm(c) for c in stripped)
+        sig = tuple(map(norm, stripped))
         if sig in seen_header:
             continue   # header repeated after a page break
         if state == "header" and not _data_like(stripped, key):
@@ -425,8 +425,8 @@ def _column_role(path: list[str]) -> str:
     return "amount"
 
 
-def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
-                label_cols: set[int], known_units: set[str]) -> None:
+def _roles(table: Table, width: int, label_cols: set[int]) -> list[str]:
+    """code / project / name / amount for each column position."""
     roles = []
     for p in range(width):
         role = _column_role(table.columns[p])
@@ -437,36 +437,51 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         roles.append(role)
     if "name" not in roles:      # tables 11/12: the project column is the row label
         roles = ["name" if r == "project" else r for r in roles]
+    return roles
+
+
+def _row_labels(cells: list[str], label_roles: list[tuple[int, str]]) -> tuple[list[str], list[str], str, str]:
+    """(codes, names, project, leading code) from a row's non-amount cells."""
+    codes, names, project, lead_code = [], [], "", ""
+    for p, role in label_roles:
+        c = cells[p].strip()
+        if not c:
+            continue
+        if role == "code":
+            codes.append(c)
+        elif role == "project":
+            project = " ".join(c.split())
+        else:
+            m = _LEADING_CODE.match(c)
+            if m and not codes and not lead_code:
+                lead_code = m.group(1)
+                c = m.group(2)
+            names.append(" ".join(c.split()))
+    return codes, names, project, lead_code
+
+
+def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
+                label_cols: set[int], known_units: set[str]) -> None:
+    roles = _roles(table, width, label_cols)
     keys = [column_key(table.columns[p]) if table.columns[p] else f"col{p + 1}" for p in range(width)]
     labels = ["/".join(table.columns[p]) if table.columns[p] else f"第{p + 1}列" for p in range(width)]
+    # Each row visits only the columns its role needs.
+    label_roles = [(p, r) for p, r in enumerate(roles) if r != "amount"]
+    amount_cols = [p for p, r in enumerate(roles) if r == "amount"]
     project_table = table.key in PROJECT_TABLES
     has_project_col = "project" in roles
-    indents = [_indent(c[_first_text(c, roles)]) for _, c in data if _first_text(c, roles) is not None]
+    firsts = [_first_text(c, roles) for _, c in data]
+    indents = [_indent(c[first]) for (_, c), first in zip(data, firsts) if first is not None]
     indented_table = project_table and len(set(indents)) > 1
     unit_name = ""
     row_no = 0
-    for row, cells in data:
+    for (row, cells), first in zip(data, firsts):
         cells = cells + [""] * (width - len(cells))
-        codes, names, project, lead_code = [], [], "", ""
-        for p in range(width):
-            c = cells[p].strip()
-            if not c:
-                continue
-            if roles[p] == "code":
-                codes.append(c)
-            elif roles[p] == "project":
-                project = " ".join(c.split())
-            elif roles[p] == "name":
-                m = _LEADING_CODE.match(c)
-                if m and not codes and not lead_code:
-                    lead_code = m.group(1)
-                    c = m.group(2)
-                names.append(" ".join(c.split()))
+        codes, names, project, lead_code = _row_labels(cells, label_roles)
         label = names[0] if names else ""
         col_code = "".join(codes) if all(_CODE_PART.match(x) for x in codes) else " ".join(codes)
         code = col_code or lead_code
         is_total = norm(label) in _TOTAL_LABELS
-        first = _first_text(cells, roles)
         indent = _indent(cells[first]) if first is not None else 0
         is_unit = False
         if project_table and not is_total and not code:
@@ -482,9 +497,7 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         dr = DataRow(row_no=row_no, line=row.line, label=label, code=code, project=project,
                      unit_name=unit_name if not is_total else "", is_total=is_total,
                      is_unit_row=is_unit, indent=indent)
-        for p in range(width):
-            if roles[p] != "amount":
-                continue
+        for p in amount_cols:
             amount = parse_amount(cells[p])
             if amount is None:
                 if cells[p].strip():
@@ -498,14 +511,15 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
             m = _LEADING_CODE.match(side_label)
             if m:
                 side_code, side_label = m.group(1), m.group(2)
-            else:
-                side_code = col_code if " ".join(side_label.split()) == label else ""
-            if " ".join(side_label.split()) != label:
+            side_text = " ".join(side_label.split())
+            if not m:
+                side_code = col_code if side_text == label else ""
+            if side_text != label:
                 k = f"{k}@{norm(side_label)}"
             dr.values.setdefault(k, amount)
             dr.lines.setdefault(k, line)
             table.cells.append(Cell(
-                row_no=row_no, row_label=" ".join(side_label.split()), code=side_code, project=project,
+                row_no=row_no, row_label=side_text, code=side_code, project=project,
                 unit_name=dr.unit_name, column_label=labels[p], column_key=keys[p], amount=amount,
                 source_line=line, is_total=norm(side_label) in _TOTAL_LABELS, is_unit_row=is_unit))
         table.rows.append(dr)
