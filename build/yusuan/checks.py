@@ -60,18 +60,23 @@ class Check:
 
     @property
     def status(self) -> str:
-        d = abs(self.difference)
-        if d < 0.005:
-            return "pass"
-        if d <= 0.005 * (self.n_terms + 1) + 1e-9:
-            return "rounding"
-        return "fail"
+        return _status(self.difference, self.n_terms)
 
     def as_row(self) -> dict:
+        difference = self.difference   # computed once for both columns
         return {"check_id": self.check_id, "description": self.description,
                 "expected": round(self.expected, 2), "actual": round(self.actual, 2),
-                "difference": self.difference, "status": self.status,
+                "difference": difference, "status": _status(difference, self.n_terms),
                 "tables": self.tables, "lines": self.lines}
+
+
+def _status(difference: float, n_terms: int) -> str:
+    d = abs(difference)
+    if d < 0.005:
+        return "pass"
+    if d <= 0.005 * (n_terms + 1) + 1e-9:
+        return "rounding"
+    return "fail"
 
 
 def _lines(*rows: DataRow) -> str:

@@ -42,34 +42,37 @@ def _is_cell_line(line: str) -> bool:
 
 
 def is_cell_per_line(lines: list[str]) -> bool:
-    single = sum(1 for l in lines if _is_cell_line(l))
-    multi = sum(1 for l in lines if l.count("\t") >= 2)
+    single = multi = 0
+    for line in lines:
+        tabs = line.count("\t")
+        if tabs >= 2:
+            multi += 1
+        elif tabs == 1 and line.startswith("\t"):
+            single += 1
     return single > multi
 
 
 def to_rows(lines: list[str]) -> list[Row]:
     cell_per_line = is_cell_per_line(lines)
     rows: list[Row] = []
-    pending: list[tuple[int, str]] = []
-
-    def flush() -> None:
-        if pending:
-            rows.append(Row(pending[0][0], [c for _, c in pending], [n for n, _ in pending], True))
-            pending.clear()
-
+    cells: list[str] = []        # the cell-per-line row being gathered
+    cell_lines: list[int] = []
     for n, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
         if cell_per_line and _is_cell_line(line):
-            pending.append((n, line[1:].rstrip()))
+            cells.append(line[1:].rstrip())
+            cell_lines.append(n)
             continue
-        if pending:
-            flush()
+        if cells:
+            rows.append(Row(cell_lines[0], cells, cell_lines, True))
+            cells, cell_lines = [], []
         if not line.strip():
             continue
         if "\t" in line:
-            cells = [c.rstrip() for c in line.split("\t")]
-            rows.append(Row(n, cells, [n] * len(cells), True))
+            cells_here = [c.rstrip() for c in line.split("\t")]
+            rows.append(Row(n, cells_here, [n] * len(cells_here), True))
         else:
             rows.append(Row(n, [line.strip()], [n], False))
-    flush()
+    if cells:
+        rows.append(Row(cell_lines[0], cells, cell_lines, True))
     return rows

@@ -174,13 +174,14 @@ def _tag_sections(paras: list[Para]) -> None:
         p.section, p.key, p.sub, p.sub_key = section, key, sub, sub_key
 
 
-def _part(rows: list[Row], no: str) -> list[Row]:
-    """Rows of 第<no>部分, from its last heading to the next part heading."""
-    heads = [i for i, r in enumerate(rows) if _part_no(r) == no]
+def _part(rows: list[Row], part_nos: list[str | None], no: str) -> list[Row]:
+    """Rows of 第<no>部分, from its last heading to the next part heading
+    (part_nos: `_part_no` of each row, worked out once for all parts)."""
+    heads = [i for i, n in enumerate(part_nos) if n == no]
     if not heads:
         return []
     start = heads[-1] + 1
-    end = next((i for i in range(start, len(rows)) if _part_no(rows[i])), len(rows))
+    end = next((i for i in range(start, len(rows)) if part_nos[i]), len(rows))
     return rows[start:end]
 
 
@@ -195,8 +196,9 @@ def _part_no(row: Row) -> str | None:
 
 def parse_narrative(rows: list[Row]) -> Narrative:
     out = Narrative()
-    part1 = paragraphs(_part(rows, "一"))
-    part3_rows = _part(rows, "三")
+    part_nos = [_part_no(r) for r in rows]
+    part1 = paragraphs(_part(rows, part_nos, "一"))
+    part3_rows = _part(rows, part_nos, "三")
     part3 = paragraphs(part3_rows)
     _tag_sections(part3)
 
@@ -400,17 +402,21 @@ class _Change:
 def _yoy_changes(part3: list[Para], problems: list) -> list[dict]:
     rows: list[dict] = []
     stated_by_section: dict[str, dict[str, float]] = {}
+
+    def stated(key: str) -> dict[str, float]:
+        """The section's stated amounts, read only when a change needs them."""
+        if key not in stated_by_section:
+            stated_by_section[key] = _stated_amounts([q for q in part3 if q.key == key and not q.heading])
+        return stated_by_section[key]
+
     for p in part3:
         if p.heading:
             continue
         changes = _changes_in(p.text)
         _note_unread(p, changes, problems)
-        if changes and p.key not in stated_by_section:
-            stated_by_section[p.key] = _stated_amounts([q for q in part3 if q.key == p.key and not q.heading])
-        stated = stated_by_section.get(p.key, {})
         for i, c in enumerate(changes):
             end = changes[i + 1].start if i + 1 < len(changes) else len(p.text)
-            amount = c.amount if c.amount is not None else stated.get(norm(c.subject))
+            amount = c.amount if c.amount is not None else stated(p.key).get(norm(c.subject))
             rows.append(_yoy_row(p, c, amount, _reason(p.text[c.m.end():end])))
     return rows
 

@@ -176,7 +176,7 @@ def _is_column_numbers(cells: list[str]) -> bool:
     vals = [c for c in cells if c]
     return len(vals) >= 2 and all(c in "※*＊" or (c.isdigit() and int(c) <= 40) for c in vals) \
         and any(c.isdigit() for c in vals) and any(c in "※*＊" for c in vals) \
-        or (len(vals) >= 3 and [c for c in vals] == [str(i) for i in range(1, len(vals) + 1)])
+        or (len(vals) >= 3 and vals[0] == "1" and vals == [str(i) for i in range(1, len(vals) + 1)])
 
 
 def _resolve_header(header: list[list[str]], width: int, label_cols: set[int]) -> list[list[str]]:

@@ -43,6 +43,7 @@ _SPACE_IN_CJK = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
 _WHITESPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 14)   # pure; NFKC normalisation is not cheap
 def to_number(text: str | None) -> float | None:
     """'1,704.86' → 1704.86; None when the text is no number."""
     if text is None:
