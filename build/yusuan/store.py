@@ -18,7 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .schema import BY_NAME, DATASETS, Dataset
+from . import xlsx
+from .schema import BY_NAME, DATASETS, WANYUAN, Dataset
 
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
                "boolean": pa.bool_(), "date": pa.date32()}
@@ -76,38 +77,34 @@ def write_csv(table: pa.Table, path: Path) -> None:
         df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
-def write_xlsx(tables: dict[str, pa.Table], path: Path) -> None:
-    """One sheet per dataset, Chinese headers; a first sheet explains them."""
-    import xlsxwriter
-
+def write_xlsx(tables: dict[str, pa.Table], path: Path, max_rows: int = xlsx.MAX_ROWS) -> None:
+    """One sheet per dataset, Chinese headers, amounts shown as #,##0.00; a
+    first sheet 说明 explains every column. A dataset with more rows than a
+    sheet holds (max_rows, header included) continues on sheets NAME_2,
+    NAME_3 …, and 说明 says so: no row is dropped."""
+    per_sheet = max_rows - 1
+    sheets, info, notes = [], [], []
+    for ds in DATASETS:
+        if ds.name not in tables:
+            continue
+        table = tables[ds.name]
+        columns = [table.column(f.name).to_pylist() for f in ds.fields]
+        starts = range(0, max(table.num_rows, 1), per_sheet)
+        names = [ds.name[:31]] + [f"{ds.name[:30 - len(str(k))]}_{k}" for k in range(2, len(starts) + 1)]
+        amounts = {j for j, f in enumerate(ds.fields) if f.unit == WANYUAN}
+        for name, a in zip(names, starts):
+            sheets.append(xlsx.Sheet(name, [f.title for f in ds.fields],
+                                     [c[a:a + per_sheet] for c in columns], amounts))
+        if len(names) > 1:
+            notes.append(f"{ds.name}（{ds.title}）共 {table.num_rows:,} 行，超过一个工作表可容纳的 "
+                         f"{per_sheet:,} 行，依次写在工作表 {'、'.join(names)} 中。")
+        info += [("、".join(names), ds.title, f.name, f.title, f.type, f.unit, f.description) for f in ds.fields]
+    if notes:   # below the column list, after a blank row
+        info += [(None,) * 7] + [(n,) + (None,) * 6 for n in notes]
+    header = ["工作表", "数据集", "列", "列名", "类型", "单位", "说明"]
+    explain = xlsx.Sheet("说明", header, [list(c) for c in zip(*info)])
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
-        wb.set_properties({"title": "yusuan 预算公开数据", "created": FIXED_TIME})
-        bold = wb.add_format({"bold": True})
-        info = wb.add_worksheet("说明")
-        info.write_row(0, 0, ["工作表", "数据集", "列", "列名", "类型", "单位", "说明"], bold)
-        r = 1
-        for ds in DATASETS:
-            if ds.name not in tables:
-                continue
-            for f in ds.fields:
-                info.write_row(r, 0, [ds.name, ds.title, f.name, f.title, f.type, f.unit or "", f.description])
-                r += 1
-        for ds in DATASETS:
-            if ds.name not in tables:
-                continue
-            ws = wb.add_worksheet(ds.name[:31])
-            ws.write_row(0, 0, [f.title for f in ds.fields], bold)
-            columns = [tables[ds.name].column(f.name).to_pylist() for f in ds.fields]
-            for i, row in enumerate(zip(*columns), start=1):
-                for j, v in enumerate(row):
-                    if v is None:
-                        continue
-                    if isinstance(v, dt.date):
-                        v = v.isoformat()
-                    ws.write(i, j, v)
-        wb.close()
+        xlsx.write(str(tmp), [explain] + sheets, title="yusuan 预算公开数据")
 
 
 def datapackage(tables: dict[str, pa.Table]) -> dict:
