@@ -207,6 +207,48 @@ def test_every_column_has_title_and_unit_where_amount():
                 assert f.unit, (ds.name, f.name)
 
 
+def test_csv_reads_back_as_the_parquet(data_dir):
+    """Every CSV holds the Parquet's rows: integers stay integers (no "12.0"
+    where a column has gaps), strings keep commas and quotes, dates are ISO."""
+    import csv
+    import io
+
+    for ds in DATASETS:
+        table = pd.read_parquet(data_dir / f"{ds.name}.parquet")
+        rows = list(csv.DictReader(io.StringIO((data_dir / f"{ds.name}.csv").read_text(encoding="utf-8-sig"))))
+        assert len(rows) == len(table), ds.name
+        for f in ds.fields:
+            got = [r[f.name] for r in rows]
+            want = table[f.name].tolist()
+            if f.type == "integer":
+                assert got == ["" if pd.isna(v) else str(int(v)) for v in want], (ds.name, f.name)
+            elif f.type == "string":
+                assert got == ["" if pd.isna(v) else v for v in want], (ds.name, f.name)
+            elif f.type == "number":
+                assert [float(v) if v else None for v in got] == [None if pd.isna(v) else v for v in want]
+
+
+def test_per_document_csv_is_that_documents_rows(data_dir, tmp_path):
+    import zipfile
+
+    from yusuan.render import downloads
+    from yusuan.render.data import load
+
+    path = tmp_path / "z.zip"
+    downloads.write_csv_zip(load(data_dir), CHANGJI, path)
+    names = zipfile.ZipFile(path).namelist()
+    assert f"{CHANGJI}/table_cells.csv" in names and f"{CHANGJI}/checks.csv" in names
+    for ds in DATASETS:
+        whole = (data_dir / f"{ds.name}.csv").read_text(encoding="utf-8-sig").splitlines()
+        mine = [line for line in whole[1:] if line.startswith(f'"{CHANGJI}"')]
+        name = f"{CHANGJI}/{ds.name}.csv"
+        if not mine:
+            assert name not in names, name
+            continue
+        part = zipfile.ZipFile(path).read(name).decode("utf-8-sig").splitlines()
+        assert part[0] == whole[0] and sorted(part[1:]) == sorted(mine), ds.name
+
+
 def test_deterministic(tmp_path, data_dir):
     """Same input, same bytes — and parsing in one process gives what the
     fixture's parallel parse (one process per core) gave."""

@@ -75,13 +75,13 @@ def test_per_document_workbook_equals_the_documents_rows(data_dir, tmp_path):
     path = tmp_path / "doc.xlsx"
     downloads.write_xlsx(data, ZIZHIQU, path)
     wb = load_workbook(path)
-    present = [ds for ds in downloads.PER_DOC if data.for_doc(ds.name, ZIZHIQU)]
+    present = [ds for ds in downloads.PER_DOC if data.doc_table(ds.name, ZIZHIQU).num_rows]
     assert wb.sheetnames == [ds.name for ds in present] and "table_cells" in wb.sheetnames
     for ds in present:
         ws = wb[ds.name]
         rows = sheet_rows(ws)
         assert rows[0] == tuple(f"{f.title}（{f.unit}）" if f.unit else f.title for f in ds.fields)
-        assert rows[1:] == [tuple(expected(r[f.name]) for f in ds.fields) for r in data.for_doc(ds.name, ZIZHIQU)]
+        assert rows[1:] == [tuple(expected(r[f.name]) for f in ds.fields) for r in data.doc_table(ds.name, ZIZHIQU).to_pylist()]
         assert ws.freeze_panes == "A2"
         amounts = [c for j, f in enumerate(ds.fields) if f.unit == "万元"
                    for c in next(ws.iter_cols(j + 1, j + 1, 2)) if c.value is not None]

@@ -22,7 +22,7 @@ site_option = click.option("--site-dir", type=click.Path(file_okay=False, path_t
 strict_option = click.option("--strict", is_flag=True,
                              help="Exit with status 1 if any file or part could not be read (for CI).")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                           help="Processes that parse files at once [default: one per CPU core].")
+                           help="Processes that parse files / write department pages at once [default: one per CPU core].")
 cache_option = click.option("--cache-dir", default=".cache/yusuan", show_default=True,
                             help="Parse cache keyed by file content; an empty string disables it.")
 

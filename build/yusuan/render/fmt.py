@@ -8,12 +8,8 @@ DASH = "—"
 
 
 def is_missing(x) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(math.isnan(x))
-    except TypeError:
-        return False
+    """None or NaN (the one value not equal to itself)."""
+    return x is None or x != x
 
 
 def money(x, digits: int = 2) -> str:

@@ -234,8 +234,11 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     config = Path(config) if config else content_dir.resolve().parent / "mkdocs.yml"
     if not config.exists():
         raise SiteError(f"{config} not found: pass config= or keep mkdocs.yml beside {content_dir}.")
+    def step(what: str) -> None:
+        progress(f"site: {what} ({time.perf_counter() - started:.1f} s)")
+
     data = load(data_dir)
-    progress(f"site: {len(data.documents)} documents from {data_dir}")
+    step(f"{len(data.documents)} documents from {data_dir}")
     if build_dir.exists():
         shutil.rmtree(build_dir)
     docs_dir = build_dir / "docs"
@@ -244,11 +247,12 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     write_assets(docs_dir / "assets" / "yusuan", cache=build_dir.parent / ".cache" / "yusuan")
     if site_dir.exists():
         shutil.rmtree(site_dir)
-    progress("site: mkdocs build (index pages and the department page frame)")
+    step("mkdocs build (index pages and the department page frame)")
     run_mkdocs(derived_config(config, build_dir, site_dir))
     work = DepartmentWork(data, environment(), take_shells(site_dir), site_dir)
     workers = default_jobs() if workers is None else workers
-    progress(f"site: department pages ({workers} processes)")
+    step(f"department pages ({workers} processes)")
     search.add_entries(site_dir, render_departments(work, workers, progress))
+    step("data files and source texts")
     publish_files(data, site_dir)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")

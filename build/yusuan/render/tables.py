@@ -92,11 +92,13 @@ def capped(table: Table, limit: int, page: str) -> Table:
 
 
 def _td(t: Table, row: Row, k: int, cell: Cell) -> str:
+    text = escape(cell.text)
+    if not (cell.cls or cell.href or row.depth):    # most cells
+        return f"<td>{text}</td>"
     attrs = f' class="{escape(cell.cls)}"' if cell.cls else ""
     if t.sortable and cell.sort is not None:
         attrs += f' data-sort="{escape(cell.sort)}"'
     indent = f'<span class="ys-indent ys-d{row.depth}"></span>' if k == 1 and row.depth and not t.sortable else ""
-    text = escape(cell.text)
     if cell.href:
         text = f'<a href="{escape(cell.href)}">{text}</a>'
     return f"<td{attrs}>{indent}{text}</td>"
