@@ -80,16 +80,18 @@ def _status(difference: float, n_terms: int) -> str:
 
 
 def _lines(*rows: DataRow) -> str:
-    return ",".join(str(n) for n in sorted({r.line for r in rows}))
+    return ",".join(map(str, sorted({r.line for r in rows})))
 
 
 def _sum_check(check_id: str, description: str, parent: DataRow, children: list[DataRow],
-               key: str, table: str) -> Check | None:
+               key: str, table: str, lines: str | None = None) -> Check | None:
+    """parent = sum of children in column `key`; `lines` (theirs) may be passed
+    in when the same rows are checked in several columns."""
     if key not in parent.values and not any(key in c.values for c in children):
         return None
     return Check(check_id, description, parent.values.get(key, 0.0),
                  sum(c.values.get(key, 0.0) for c in children), len(children), table,
-                 _lines(parent, *children))
+                 lines if lines is not None else _lines(parent, *children))
 
 
 def row_identities(t: Table) -> list[Check]:
@@ -141,10 +143,11 @@ def tree_checks(t: Table) -> list[Check]:
                 children = [c for c in rows[i + 1:] if c.code == parent.code and c.project]
             if not children:
                 continue
+            lines = _lines(parent, *children)
             for key in measures:
                 c = _sum_check(f"{t.key}.tree.{unit and unit + '.'}{parent.code}.{key}",
                                f"表{t.number} {parent.code} {parent.label}（{LEVEL_NAMES.get(n, '')}）= 下级科目之和 [{columns.get(key, key)}]",
-                               parent, children, key, t.key)
+                               parent, children, key, t.key, lines)
                 if c:
                     out.append(c)
     return out
@@ -179,18 +182,20 @@ def total_checks(t: Table) -> list[Check]:
     out = []
     columns = _columns(t)
     measures = _measures(t)
+    lines = _lines(total, *tops)
     for key in measures:
         c = _sum_check(f"{t.key}.total.{key}", f"表{t.number} 总计 = {what} [{columns.get(key, key)}]",
-                       total, tops, key, t.key)
+                       total, tops, key, t.key, lines)
         if c:
             out.append(c)
     # Each unit's subtotal = its rows (类 rows in table 7, projects in 11/12).
     for u in units:
         members = [r for r in t.rows if r.unit_name == u.label and not r.is_unit_row and not r.is_total]
         members = [r for r in members if len(r.code) == 3] if any(r.code for r in members) else members
+        lines = _lines(u, *members)
         for key in measures:
             c = _sum_check(f"{t.key}.unit.{u.label}.{key}", f"表{t.number} {u.label} 合计 = 所属{'各类' if any(r.code for r in members) else '各项目'}之和 [{columns.get(key, key)}]",
-                           u, members, key, t.key)
+                           u, members, key, t.key, lines)
             if c:
                 out.append(c)
     return out

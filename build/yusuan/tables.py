@@ -498,6 +498,8 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
                      unit_name=unit_name if not is_total else "", is_total=is_total,
                      is_unit_row=is_unit, indent=indent)
         for p in amount_cols:
+            if not cells[p]:
+                continue   # most cells of a wide table are empty: no amount, nothing to report
             amount = parse_amount(cells[p])
             if amount is None:
                 if cells[p].strip():
