@@ -101,3 +101,20 @@ def test_two_files_same_department_and_year(content_with, tmp_path):
 def test_missing_content_folder_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["data", "--content", str(tmp_path / "nope"), "--data-dir", str(tmp_path / "d")])
     assert result.exit_code != 0 and "content folder not found" in result.output
+
+
+def test_two_departments_with_the_same_pinyin_get_distinct_ids(tmp_path):
+    """商务局 and 商物局 read the same in pinyin: the second doc_id gets -2,
+    in every dataset (rows renamed after the parallel parse)."""
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("商务局", "商物局"):
+        (content / f"{name}.txt").write_text(CHANGJI_TEXT.replace("工业和信息化局", name), encoding="utf-8")
+    result, out = run(content, tmp_path, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    ids = dict(zip(docs(out).department, docs(out).doc_id))
+    first, second = ids["昌吉回族自治州商务局"], ids["昌吉回族自治州商物局"]
+    assert second == first + "-2"
+    cells = pd.read_parquet(out / "table_cells.parquet")
+    assert (cells.doc_id == first).sum() == (cells.doc_id == second).sum() > 300
+    assert set(pd.read_parquet(out / "checks.parquet").doc_id) == {first, second}

@@ -11,9 +11,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
 
 from . import aggregate, privacy, store
 from .checks import run_checks
@@ -41,6 +44,17 @@ class Parsed:
     datasets: dict[str, list[dict]]
     problems: list[dict] = field(default_factory=list)
     text: str = ""
+    # the same rows as Arrow tables, made where the file was parsed (so in
+    # parallel, and cheaper to send back than dicts); not in the cache
+    arrow: dict[str, pa.Table] | None = None
+
+    def cacheable(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "arrow"}
+
+    def tables(self) -> dict[str, pa.Table]:
+        if self.arrow is None:
+            self.arrow = {name: store.to_arrow(BY_NAME[name], self.datasets.get(name, [])) for name in PER_DOCUMENT}
+        return self.arrow
 
 
 @dataclass
@@ -94,7 +108,9 @@ def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
         return f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"
     if entry:
         with store.atomic_path(entry) as tmp:
-            tmp.write_text(json.dumps(parsed.__dict__, ensure_ascii=False), encoding="utf-8")
+            tmp.write_text(json.dumps(parsed.cacheable(), ensure_ascii=False), encoding="utf-8")
+    parsed.tables()
+    parsed.datasets = {}     # the main process needs only the tables
     return parsed
 
 
@@ -178,17 +194,17 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
 
 def _rename(parsed: Parsed, doc_id: str) -> None:
     parsed.doc_id = doc_id
-    for rows in parsed.datasets.values():
-        for r in rows:
-            r["doc_id"] = doc_id
+    for name, table in parsed.tables().items():
+        i = table.schema.get_field_index("doc_id")
+        parsed.arrow[name] = table.set_column(i, "doc_id", pa.array([doc_id] * table.num_rows, pa.string()))
 
 
 def build_tables(result: Result) -> dict:
-    rows: dict[str, list[dict]] = {name: [] for name in PER_DOCUMENT}
-    for d in result.documents:
-        for name in PER_DOCUMENT:
-            rows[name] += d.datasets.get(name, [])
-    tables = {name: store.to_arrow(BY_NAME[name], r) for name, r in rows.items()}
+    tables = {}
+    for name in PER_DOCUMENT:
+        parts = [d.tables()[name] for d in result.documents]
+        tables[name] = (pa.concat_tables(parts).combine_chunks() if parts
+                        else store.to_arrow(BY_NAME[name], []))
     tables["problems"] = store.to_arrow(BY_NAME["problems"], result.problems)
     tables.update(aggregate.aggregate(tables))
     return {d.name: tables[d.name] for d in DATASETS}
@@ -213,14 +229,21 @@ def write_sources(result: Result, data_dir: Path) -> None:
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
              workers: int | None = None) -> Result:
+    started = time.perf_counter()
+
+    def step(what: str) -> None:
+        progress(f"  {what} ({time.perf_counter() - started:.1f} s)")
+
     progress(f"yusuan data: reading {content}/")
     result = collect(content, cache_dir, progress, workers)
     for p in result.problems:
         where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
         progress(f"  {p['severity']}: {where}: {p['message']}")
+    step(f"read {len(result.documents)} documents")
     tables = build_tables(result)
-    store.write_all(tables, aggregate.queries(), data_dir, progress)
+    step("built the datasets")
+    store.write_all(tables, aggregate.queries(), data_dir, step)
     write_sources(result, data_dir)
     progress(f"yusuan data: {len(result.documents)} documents, {tables['table_cells'].num_rows} amount cells, "
-             f"{len(result.problems)} problems → {data_dir}/")
+             f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s")
     return result

@@ -166,8 +166,9 @@ def write_all(tables: dict[str, pa.Table], views: dict[str, str], data_dir: Path
     for name, table in tables.items():
         write_parquet(table, data_dir / f"{name}.parquet")
         write_csv(table, data_dir / f"{name}.csv")
-    progress(f"  wrote {len(tables)} datasets as Parquet and CSV")
+    progress(f"wrote {len(tables)} datasets as Parquet and CSV")
     write_xlsx(tables, data_dir / "yusuan.xlsx")
+    progress("wrote yusuan.xlsx")
     write_duckdb(tables, views, data_dir / "yusuan.duckdb")
     write_json(datapackage(tables), data_dir / "datapackage.json")
-    progress("  wrote yusuan.xlsx, yusuan.duckdb, datapackage.json")
+    progress("wrote yusuan.duckdb, datapackage.json")
