@@ -98,15 +98,14 @@ class Table:
         return not self.cells
 
     def total_row(self) -> DataRow | None:
-        totals = [r for r in self.rows if r.is_total]
-        return totals[-1] if totals else None
+        """The last 总计 row."""
+        return next((r for r in reversed(self.rows) if r.is_total), None)
 
     def find(self, label: str, key: str | None = None) -> Cell | None:
         """First cell whose row label (normalised, 其中： dropped) starts with
         `label`, optionally in column `key` — for the two-sided tables 1 and 4."""
         for c in self.cells:
-            lab = norm(c.row_label)
-            lab = _LABEL_NUMBERING.sub("", lab)
+            lab = _plain_label(c.row_label)
             if lab.startswith(label) and (key is None or c.column_key == key):
                 return c
         return None
@@ -116,6 +115,12 @@ class Table:
         if r is None:
             return None
         return r.values.get(key, 0.0)
+
+
+@lru_cache(maxsize=1 << 14)   # `find` scans every cell of a table, many times a document
+def _plain_label(label: str) -> str:
+    """A row label as `Table.find` compares it: normalised, numbering and 其中： dropped."""
+    return _LABEL_NUMBERING.sub("", norm(label))
 
 
 # ---------------------------------------------------------------- segmenting
