@@ -31,7 +31,7 @@ class SiteData:
     _slices: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False)
     _records: dict[str, list[dict]] = field(default_factory=dict, repr=False)
     _last_doc: str | None = field(default=None, repr=False)
-    _last_rows: dict[str, list[dict]] = field(default_factory=dict, repr=False)
+    _last_rows: dict[tuple, list[dict]] = field(default_factory=dict, repr=False)
 
     def records(self, name: str) -> list[dict]:
         """Every row of a dataset as dicts (for the small, site-wide datasets)."""
@@ -65,20 +65,24 @@ class SiteData:
         start, length = self._slices[name].get(doc_id, (0, 0))
         return self.arrow[name].slice(start, length)
 
-    def for_doc(self, name: str, doc_id: str) -> list[dict]:
+    def for_doc(self, name: str, doc_id: str, **where) -> list[dict]:
         """Rows of dataset `name` belonging to one document, in source order
-        (by source line; rows without one last; ties in file order). The last
-        document's rows are kept: a page asks for them more than once."""
+        (by source line; rows without one last; ties in file order), those
+        whose columns equal `where` if given. The last document's rows are
+        kept: a page asks for them more than once."""
+        key = (name, *sorted(where.items()))
         if self._last_doc != doc_id:
             self._last_doc, self._last_rows = doc_id, {}
-        if name not in self._last_rows:
-            self._last_rows[name] = self._for_doc(name, doc_id)
-        return self._last_rows[name]
+        if key not in self._last_rows:
+            self._last_rows[key] = self._for_doc(name, doc_id, where)
+        return self._last_rows[key]
 
-    def _for_doc(self, name: str, doc_id: str) -> list[dict]:
+    def _for_doc(self, name: str, doc_id: str, where: dict) -> list[dict]:
         table = self.doc_table(name, doc_id)
         if table is None or not table.num_rows:
             return []
+        for column, value in where.items():   # filtered in Arrow: only the rows asked for become dicts
+            table = table.filter(pc.equal(table[column], value))
         rows = table.to_pylist()
         if "source_line" in table.column_names:
             rows.sort(key=lambda r: 10**9 if r["source_line"] is None else r["source_line"])

@@ -82,15 +82,15 @@ def headline(doc: dict) -> list[tuple[str, str, str]]:
 
 
 def income_section(data: SiteData, doc_id: str) -> Section:
-    cells = [r for r in data.for_doc("table_cells", doc_id) if r["table_key"] == "income"]
+    cells = data.for_doc("table_cells", doc_id, table_key="income")
     total_rows = [r for r in cells if norm(r["row_label"] or "") in TOTAL_LABELS]
     if total_rows:
         row_no = min(r["row_no"] for r in total_rows)
         cells = [r for r in total_rows if r["row_no"] == row_no]
         source = "部门收入总体情况表 总计行"
     else:
-        cells = [r for r in data.for_doc("table_cells", doc_id) if r["table_key"] == "summary"
-                 and norm(r["row_label"] or "") in ("本年收入", "上年结转结余")]
+        cells = [r for r in data.for_doc("table_cells", doc_id, table_key="summary")
+                 if norm(r["row_label"] or "") in ("本年收入", "上年结转结余")]
         source = "部门收支总体情况表"
     # The 总计 column, subtotal columns (财政拨款（补助）小计) and the sources
     # (leaf columns). A subtotal is never shown beside its own parts: chart and
