@@ -307,3 +307,15 @@ def test_income_table_lists_sources_then_total(built):
         amounts = [float(re.findall(r'<td class="num"[^>]*>([\d,.]+)</td>', cells)[0].replace(",", ""))
                    for attrs, cells in rows if 'class="total"' not in attrs]
         assert amounts == sorted(amounts, reverse=True), page
+
+
+def test_table_cells_are_escaped():
+    from markupsafe import escape
+
+    from yusuan.render.tables import Col, Row, Table, c, esc, to_html
+
+    for s in ["1,234.56", "行政运行", "<script>", "a&b", 'say "x"', "it's"]:
+        assert esc(s) == str(escape(s))
+    html = to_html(Table([Col("名称"), Col("说明")], [Row([c("<b>x</b>", href='"><script>'), c("a & b")], depth=1)]))
+    assert "<b>" not in html and "<script>" not in html
+    assert '<a href="&#34;&gt;&lt;script&gt;">&lt;b&gt;x&lt;/b&gt;</a>' in html and "a &amp; b" in html

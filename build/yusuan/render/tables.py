@@ -5,6 +5,7 @@ The HTML is written here in Python, not in a Jinja macro: tables are most of
 a page's cells and the macro took 70 ms per department page."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -91,13 +92,21 @@ def capped(table: Table, limit: int, page: str) -> Table:
     return table
 
 
+_HTML_SPECIAL = re.compile(r"[&<>\"']")
+
+
+def esc(s: str) -> str:
+    """HTML-escaped text (markupsafe's escape, skipped when nothing needs it: 3x faster per cell)."""
+    return str(escape(s)) if _HTML_SPECIAL.search(s) else s
+
+
 def _td(t: Table, row: Row, k: int, cell: Cell) -> str:
-    text = escape(cell.text)
+    text = esc(cell.text)
     if not (cell.cls or cell.href or row.depth):    # most cells
         return f"<td>{text}</td>"
-    attrs = f' class="{escape(cell.cls)}"' if cell.cls else ""
+    attrs = f' class="{esc(cell.cls)}"' if cell.cls else ""
     if t.sortable and cell.sort is not None:
-        attrs += f' data-sort="{escape(cell.sort)}"'
+        attrs += f' data-sort="{esc(str(cell.sort))}"'
     indent = f'<span class="ys-indent ys-d{row.depth}"></span>' if k == 1 and row.depth and not t.sortable else ""
     if cell.href:
         text = f'<a href="{escape(cell.href)}">{text}</a>'
