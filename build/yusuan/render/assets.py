@@ -4,6 +4,8 @@ vl-convert (no npm, no CDN)."""
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import vl_convert
@@ -27,16 +29,32 @@ def vega_bundle() -> str:
     return js
 
 
-def write_assets(target: Path, cache: Path | None = None) -> None:
+def write_assets(target: Path) -> None:
+    """Our script and styles."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("site.js", "site.css"):
         shutil.copyfile(ASSETS / name, target / name)
-    key = f"vega-{vl_convert.__version__ if hasattr(vl_convert, '__version__') else vl_convert.get_vega_version()}.js"
-    cached = cache / key if cache else None
-    if cached and cached.exists():
-        shutil.copyfile(cached, target / "vega.js")
-        return
-    (target / "vega.js").write_text(vega_bundle(), encoding="utf-8")
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target / "vega.js", cached)
+
+
+def start_vega(cache: Path | None = None) -> Callable[[Path], None]:
+    """Start making the Vega bundle (3 s; vl-convert releases the GIL, so it
+    runs beside the rest of the build); returns a function that writes it to
+    a path when ready. Kept in `cache` for the next build."""
+    version = getattr(vl_convert, "__version__", None) or vl_convert.get_vega_version()
+    cached = cache / f"vega-{version}.js" if cache else None
+    result: list[str] = []
+    thread = threading.Thread(target=lambda: result.append(
+        cached.read_text(encoding="utf-8") if cached and cached.exists() else vega_bundle()))
+    thread.start()
+
+    def write(path: Path) -> None:
+        thread.join()
+        if not result:
+            raise RuntimeError("vl-convert did not make the Vega bundle (see the error above)")
+        js = result[0]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(js, encoding="utf-8")
+        if cached and not cached.exists():
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_text(js, encoding="utf-8")
+    return write

@@ -23,7 +23,7 @@ import jinja2
 import yaml
 
 from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
-from yusuan.render.assets import write_assets
+from yusuan.render.assets import start_vega, write_assets
 from yusuan.pipeline import default_jobs
 from yusuan.render.data import SiteData, load
 
@@ -234,9 +234,11 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     config = Path(config) if config else content_dir.resolve().parent / "mkdocs.yml"
     if not config.exists():
         raise SiteError(f"{config} not found: pass config= or keep mkdocs.yml beside {content_dir}.")
+
     def step(what: str) -> None:
         progress(f"site: {what} ({time.perf_counter() - started:.1f} s)")
 
+    write_vega = start_vega(cache=build_dir.parent / ".cache" / "yusuan")
     data = load(data_dir)
     step(f"{len(data.documents)} documents from {data_dir}")
     if build_dir.exists():
@@ -244,11 +246,13 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     render_pages(data, docs_dir, content_dir)
-    write_assets(docs_dir / "assets" / "yusuan", cache=build_dir.parent / ".cache" / "yusuan")
+    write_assets(docs_dir / "assets" / "yusuan")
     if site_dir.exists():
         shutil.rmtree(site_dir)
     step("mkdocs build (index pages and the department page frame)")
     run_mkdocs(derived_config(config, build_dir, site_dir))
+    # the bundle was made beside mkdocs; waited for here, so no thread runs when the workers fork
+    write_vega(site_dir / "assets" / "yusuan" / "vega.js")
     work = DepartmentWork(data, environment(), take_shells(site_dir), site_dir)
     workers = default_jobs() if workers is None else workers
     step(f"department pages ({workers} processes)")
