@@ -319,3 +319,12 @@ def test_table_cells_are_escaped():
     html = to_html(Table([Col("名称"), Col("说明")], [Row([c("<b>x</b>", href='"><script>'), c("a & b")], depth=1)]))
     assert "<b>" not in html and "<script>" not in html
     assert '<a href="&#34;&gt;&lt;script&gt;">&lt;b&gt;x&lt;/b&gt;</a>' in html and "a &amp; b" in html
+
+
+def test_department_page_ratio_is_the_datasets(real_site, data_dir):
+    """The page shows 人员经费占比 as department_ratios defines it, not a second definition."""
+    ratios = pd.read_parquet(data_dir / "department_ratios.parquet").set_index("doc_id")
+    for doc_id in doc_ids(data_dir):
+        page = (real_site / "docs" / doc_id / "index.html").read_text(encoding="utf-8")
+        value = ratios.loc[doc_id, "personnel_share_pct"]
+        assert f'人员经费占一般公共预算基本支出</div><div class="ys-fig-value">{value:,.2f}%</div>' in page, doc_id

@@ -64,6 +64,12 @@ def _top_alt(rows: list[dict], what: str) -> str:
     return f"{what}，共 {len(rows)} 项，最大的：{parts}。"
 
 
+def _ratio(data: SiteData, doc: dict, name: str):
+    """A ratio as the department_ratios dataset gives it (one definition, in its SQL)."""
+    rows = data.for_doc("department_ratios", doc["doc_id"])
+    return rows[0][name] if rows else None
+
+
 def headline(doc: dict) -> list[tuple[str, str, str]]:
     """(label, value, note) for the figures grid."""
     tb = doc["total_budget"]
@@ -170,7 +176,7 @@ def economic_section(data: SiteData, doc: dict) -> Section:
     tree = _code_tree(lines)
     sec = Section("economic", "基本支出：按经济分类")
     sec.figures = [("人员经费", fmt.money_unit(doc["personnel"])), ("公用经费", fmt.money_unit(doc["public_funds"])),
-                   ("人员经费占比", fmt.share(doc["personnel"], (doc["personnel"] or 0) + (doc["public_funds"] or 0)))]
+                   ("人员经费占一般公共预算基本支出", fmt.pct(_ratio(data, doc, "personnel_share_pct"), 2))]
     kuan = [e for e in tree if len(e["code"]) == 5] or [e for e in tree if len(e["code"]) == 3]
     kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))[:MAX_BARS]
     _split_chart(sec, "economic", "基本支出各款（人员经费与公用经费）", kuan,
