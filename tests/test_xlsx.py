@@ -8,6 +8,7 @@ import math
 import zipfile
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import ZIZHIQU
@@ -139,3 +140,82 @@ def test_same_table_same_bytes(data_dir, tmp_path):
     with zipfile.ZipFile(tmp_path / "c.xlsx") as z:
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         assert z.testzip() is None
+
+
+def cell_values(path) -> dict:
+    """Every sheet's cells as (value, Python type, number format), for comparing workbooks."""
+    wb = load_workbook(path)
+    return {ws.title: [[(c.value, type(c.value), c.number_format) for c in row] for row in ws.iter_rows()]
+            for ws in wb.worksheets}
+
+
+def python_columns(sheets: list[xlsx.Sheet]) -> list[xlsx.Sheet]:
+    """The same sheets with Python values, as the callers passed them before
+    (Arrow's to_pylist, dates as ISO text): the writer's per-cell path."""
+    def plain(col):
+        values = col.to_pylist() if hasattr(col, "to_pylist") else list(col)
+        return [v.isoformat() if isinstance(v, dt.date) else v for v in values]
+    return [xlsx.Sheet(s.name, s.header, [plain(c) for c in s.columns], s.amount_columns) for s in sheets]
+
+
+def test_arrow_columns_give_the_same_workbooks_as_python_values(data_dir, tmp_path, monkeypatch):
+    """The whole-data workbook and a per-document one, written from Arrow
+    columns, hold exactly the cells (values, types, formats) that the per-cell
+    path writes from the same rows as Python values."""
+    written = []
+    real_write = xlsx.write
+    monkeypatch.setattr(xlsx, "write", lambda target, sheets, title="", **kw: (
+        written.append((sheets, title)), real_write(target, sheets, title, **kw)))
+    tables = {ds.name: pq.read_table(data_dir / f"{ds.name}.parquet") for ds in DATASETS}
+    write_xlsx(tables, tmp_path / "all.xlsx")
+    downloads.write_xlsx(site_data.load(data_dir), ZIZHIQU, tmp_path / "doc.xlsx")
+    assert len(written) == 2 and all(isinstance(c, pa.ChunkedArray) for c in written[1][0][0].columns)
+    for (sheets, title), name in zip(written, ["all", "doc"]):
+        real_write(str(tmp_path / f"{name}-python.xlsx"), python_columns(sheets), title)
+        assert cell_values(tmp_path / f"{name}.xlsx") == cell_values(tmp_path / f"{name}-python.xlsx"), name
+
+
+def test_arrow_values_round_trip_with_their_types(tmp_path):
+    floats = [0.1, 1234.56, 1e-7, 123456789.12, 100.0, 0.0, -2.5, 2.0**40, 1e16, 1.5e300, None,
+              float("nan"), float("inf"), -float("inf")]
+    n = len(floats)
+    ints = [1, None, -5, 2**53, 0] + [7] * (n - 5)
+    bools = [True, False, None] + [True] * (n - 3)
+    texts = ["a", "", None, "a & <b>", "中文", "x\x07y", "=1+1"] + ["a"] * (n - 7)
+    columns = [pa.array(floats), pa.array(ints), pa.array(bools), pa.array(texts),
+               pa.chunked_array([pa.array([dt.date(2026, 1, 31)] * 3), pa.array([None] * (n - 3), pa.date32())]),
+               pa.array([v if v is None or abs(v) < 2**31 else 3 for v in ints], pa.int32()), pa.array(texts).dictionary_encode(), pa.nulls(n), pa.array(floats)]
+    sheet = xlsx.Sheet("t", list("ABCDEFGHI"), columns, {0})
+    path = tmp_path / "t.xlsx"
+    xlsx.write(str(path), [sheet])
+    rows = sheet_rows(load_workbook(path)["t"])[1:]
+    got = list(zip(*rows))
+    want_floats = [None if v is None else v if math.isfinite(v) else str(v) for v in floats]
+    assert got[0] == tuple(want_floats) == got[8]
+    assert [type(v) for v in got[0][:10]] == [float] * 10        # 100.0 and 0.0 stay floats
+    assert got[1] == tuple(ints) and got[5][:3] == tuple(ints[:3]) and got[5][3] == 3 and all(type(v) is int for v in got[1] if v is not None)
+    assert got[2] == tuple(bools)
+    assert got[3] == tuple(None if not t else t.replace("\x07", "") for t in texts) == got[6]
+    assert got[4] == ("2026-01-31",) * 3 + (None,) * (n - 3)
+    assert got[7] == (None,) * n
+    # the same cells as the per-cell path (Python values) writes
+    xlsx.write(str(tmp_path / "p.xlsx"), python_columns([sheet]))
+    assert cell_values(path) == cell_values(tmp_path / "p.xlsx")
+    ws = load_workbook(path)["t"]
+    assert all(c.number_format == "#,##0.00" for c in ws["A"][1:] if isinstance(c.value, float))
+
+
+def test_batches_and_the_background_thread_change_nothing(data_dir, tmp_path):
+    """Small batches (many per sheet, several sheets per batch; big workbooks
+    are made in a second thread) give the same cells, and the same bytes twice."""
+    tables = {name: pq.read_table(data_dir / f"{name}.parquet") for name in ("documents", "units", "table_cells")}
+    sheets = [xlsx.Sheet(name, t.column_names, t.columns, {1}) for name, t in tables.items()]
+    sheets.insert(1, xlsx.Sheet("empty", [], []))
+    xlsx.write(str(tmp_path / "one.xlsx"), sheets, batch_cells=10**9)
+    xlsx.write(str(tmp_path / "a.xlsx"), sheets, batch_cells=777)
+    xlsx.write(str(tmp_path / "b.xlsx"), sheets, batch_cells=777)
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    assert cell_values(tmp_path / "one.xlsx") == cell_values(tmp_path / "a.xlsx")
+    with pytest.raises(ValueError):      # an error while making the XML reaches the caller
+        xlsx.write(str(tmp_path / "bad.xlsx"), sheets + [xlsx.Sheet("bad", ["x", "y"], [pa.array([1, 2]), pa.array([1])])],
+                   batch_cells=1)

@@ -41,9 +41,10 @@ def write_csv_zip(data: SiteData, doc_id: str, path: Path) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def _column(table: pa.Table, name: str, is_date: bool) -> list:
-    values = table.column(name).to_pylist()
-    return [None if v is None else v.isoformat() for v in values] if is_date else values
+def _column(table: pa.Table, name: str, is_date: bool) -> pa.ChunkedArray:
+    """A column as xlsx takes it (Arrow, no Python values); dates as ISO text."""
+    column = table.column(name)
+    return column.cast(pa.string()) if is_date else column
 
 
 def write_xlsx(data: SiteData, doc_id: str, path: Path) -> None:
