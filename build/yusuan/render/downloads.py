@@ -30,14 +30,25 @@ def _tables(data: SiteData, doc_id: str) -> list[tuple[Dataset, pa.Table]]:
     return out
 
 
+def write_both(data: SiteData, doc_id: str, folder: Path) -> None:
+    """<doc_id>.xlsx and <doc_id>-csv.zip in folder, from one lookup of the rows."""
+    tables = _tables(data, doc_id)
+    _write_xlsx(tables, doc_id, folder / f"{doc_id}.xlsx")
+    _write_csv_zip(tables, doc_id, folder / f"{doc_id}-csv.zip")
+
+
 def write_csv_zip(data: SiteData, doc_id: str, path: Path) -> None:
+    _write_csv_zip(_tables(data, doc_id), doc_id, path)
+
+
+def _write_csv_zip(tables: list[tuple[Dataset, pa.Table]], doc_id: str, path: Path) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for ds, table in _tables(data, doc_id):
+        for ds, table in tables:
             info = zipfile.ZipInfo(f"{doc_id}/{ds.name}.csv", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            z.writestr(info, csv_bytes(table))
+            z.writestr(info, csv_bytes(table), compresslevel=1)   # 2.5x faster than 6, ~20% larger
     path.write_bytes(buf.getvalue())
 
 
@@ -48,9 +59,13 @@ def _column(table: pa.Table, name: str, is_date: bool) -> pa.ChunkedArray:
 
 
 def write_xlsx(data: SiteData, doc_id: str, path: Path) -> None:
+    _write_xlsx(_tables(data, doc_id), doc_id, path)
+
+
+def _write_xlsx(tables: list[tuple[Dataset, pa.Table]], doc_id: str, path: Path) -> None:
     """A sheet per dataset: header "title（unit）", frozen; amounts as #,##0.00."""
     sheets = []
-    for ds, table in _tables(data, doc_id):
+    for ds, table in tables:
         columns = [_column(table, f.name, f.type == "date") for f in ds.fields]
         sheets.append(xlsx.Sheet(ds.name[:31], [f"{f.title}（{f.unit}）" if f.unit else f.title for f in ds.fields],
                                  columns, {j for j, f in enumerate(ds.fields) if f.unit == WANYUAN}))

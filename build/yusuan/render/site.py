@@ -133,8 +133,7 @@ def render_department(work: DepartmentWork, doc: dict) -> list[dict]:
         title = f"{ctx['title']}：{sub.title}"
         content = work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)
         write(folder / sub.id / "index.html", work.shells["sub"].page(title, [], content))
-    downloads.write_xlsx(work.data, doc_id, folder / f"{doc_id}.xlsx")
-    downloads.write_csv_zip(work.data, doc_id, folder / f"{doc_id}-csv.zip")
+    downloads.write_both(work.data, doc_id, folder)
     return search.entries(doc_id, ctx)
 
 
