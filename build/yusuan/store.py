@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import multiprocessing
 import os
 import tempfile
 from contextlib import contextmanager
@@ -163,12 +164,30 @@ def write_duckdb(tables: dict[str, pa.Table], views: dict[str, str], path: Path)
 
 def write_all(tables: dict[str, pa.Table], views: dict[str, str], data_dir: Path, progress=print) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
+    wait_for_xlsx = _in_second_process(write_xlsx, tables, data_dir / "yusuan.xlsx")
     for name, table in tables.items():
         write_parquet(table, data_dir / f"{name}.parquet")
         write_csv(table, data_dir / f"{name}.csv")
     progress(f"wrote {len(tables)} datasets as Parquet and CSV")
-    write_xlsx(tables, data_dir / "yusuan.xlsx")
-    progress("wrote yusuan.xlsx")
     write_duckdb(tables, views, data_dir / "yusuan.duckdb")
     write_json(datapackage(tables), data_dir / "datapackage.json")
     progress("wrote yusuan.duckdb, datapackage.json")
+    wait_for_xlsx()
+    progress("wrote yusuan.xlsx")
+
+
+def _in_second_process(fn, *args):
+    """Run fn(*args) in a forked process (the workbook takes as long as all the
+    other files together, and the second core is idle here); returns a function
+    that waits for it. Without fork (not Linux) it runs here and now."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        fn(*args)
+        return lambda: None
+    proc = multiprocessing.get_context("fork").Process(target=fn, args=args, daemon=True)
+    proc.start()
+
+    def wait() -> None:
+        proc.join()
+        if proc.exitcode != 0:
+            raise RuntimeError(f"writing {args[-1]} failed in its process (exit code {proc.exitcode}; see above)")
+    return wait
