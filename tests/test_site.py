@@ -328,3 +328,21 @@ def test_department_page_ratio_is_the_datasets(real_site, data_dir):
         page = (real_site / "docs" / doc_id / "index.html").read_text(encoding="utf-8")
         value = ratios.loc[doc_id, "personnel_share_pct"]
         assert f'人员经费占一般公共预算基本支出</div><div class="ys-fig-value">{value:,.2f}%</div>' in page, doc_id
+
+
+def test_site_from_tables_in_memory_is_the_same(tmp_path):
+    """`yusuan build` hands the datasets it just wrote to the site stage instead
+    of reading them back: the site must come out byte for byte the same."""
+    from conftest import CONTENT
+    from yusuan.pipeline import run_data
+    from yusuan.render.site import build_site
+
+    quiet = dict(progress=lambda *_: None)
+    data = tmp_path / "data"
+    result = run_data(CONTENT, data, cache_dir=None, **quiet)
+    build_site(data, tmp_path / "from-disk", CONTENT, **quiet)
+    build_site(data, tmp_path / "from-memory", CONTENT, tables=result.tables, **quiet)
+    first, second = ({p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+                     for site in (tmp_path / "from-disk", tmp_path / "from-memory"))
+    assert sorted(first) == sorted(second)
+    assert not [str(k) for k in first if first[k] != second[k]]

@@ -40,7 +40,7 @@ def main() -> None:
     """
 
 
-def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None) -> None:
+def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None):
     from .pipeline import run_data
 
     if not content.is_dir():
@@ -49,14 +49,15 @@ def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int
     if strict and result.failed:
         _progress(f"--strict: {len(result.problems)} problem(s), see above and {data_dir}/problems.csv")
         sys.exit(1)
+    return result
 
 
-def _site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None = None) -> None:
+def _site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None = None, tables=None) -> None:
     from .render.site import build_site
 
     if not (data_dir / "documents.parquet").exists():
         raise click.ClickException(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
-    build_site(data_dir, site_dir, content, progress=_progress, workers=jobs)
+    build_site(data_dir, site_dir, content, progress=_progress, workers=jobs, tables=tables)
 
 
 @main.command()
@@ -89,8 +90,8 @@ def site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None) -> Non
 @strict_option
 def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: str, jobs: int | None, strict: bool) -> None:
     """Run the data stage, then render the site."""
-    _data(content, data_dir, cache_dir, strict, jobs)
-    _site(data_dir, site_dir, content, jobs)
+    result = _data(content, data_dir, cache_dir, strict, jobs)
+    _site(data_dir, site_dir, content, jobs, tables=result.tables)   # no need to read back what was just written
 
 
 @main.command()

@@ -81,6 +81,7 @@ def _to_ipc(table: pa.Table) -> bytes:
 class Result:
     documents: list[Parsed]
     problems: list[dict]
+    tables: dict[str, pa.Table] | None = None   # the datasets as written (set by run_data)
 
     @property
     def failed(self) -> bool:
@@ -260,7 +261,9 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
         where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
         progress(f"  {p['severity']}: {where}: {p['message']}")
     step(f"read {len(result.documents)} documents")
-    tables = build_tables(result)
+    tables = result.tables = build_tables(result)
+    for d in result.documents:
+        d.arrow = None      # now in `tables`; not kept twice
     step("built the datasets")
     store.write_all(tables, aggregate.queries(), data_dir, step)
     write_sources(result, data_dir)

@@ -111,16 +111,17 @@ def _sorted_by_doc(table: pa.Table) -> pa.Table:
     return table.take(pc.sort_indices(table, [("doc_id", "ascending")]))
 
 
-def load(folder: Path) -> SiteData:
+def load(folder: Path, tables: dict[str, pa.Table] | None = None) -> SiteData:
+    """The data folder's datasets; `tables`, when given, are those same
+    datasets already in memory (`yusuan build` hands over what it just wrote)."""
     folder = Path(folder)
     if not (folder / "documents.parquet").exists():
         raise DataFolderError(f"{folder}/documents.parquet not found: run `yusuan data` first "
                               f"(or pass --data-dir to the folder it wrote).")
-    tables = {}
-    for ds in DATASETS:
-        path = folder / f"{ds.name}.parquet"
-        if path.exists():
-            tables[ds.name] = _sorted_by_doc(pq.read_table(path))
+    if tables is None:
+        tables = {ds.name: pq.read_table(folder / f"{ds.name}.parquet") for ds in DATASETS
+                  if (folder / f"{ds.name}.parquet").exists()}
+    tables = {name: _sorted_by_doc(table) for name, table in tables.items()}
     package_path = folder / "datapackage.json"
     package = json.loads(package_path.read_text(encoding="utf-8")) if package_path.exists() else {}
     return SiteData(folder, tables, package)

@@ -219,13 +219,15 @@ def run_mkdocs(config_path: Path) -> None:
 
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
-               build_dir: Path | None = None, config: Path | None = None, workers: int | None = None) -> None:
+               build_dir: Path | None = None, config: Path | None = None, workers: int | None = None,
+               tables: dict | None = None) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).
     content_dir: content/ (hand-written pages in content/pages/).
     build_dir: scratch folder for the generated pages (default: .site_build beside site_dir).
     config: the base mkdocs.yml (default: mkdocs.yml beside content_dir).
+    tables: the datasets already in memory (as written to data_dir), to skip reading them.
     """
     started = time.perf_counter()
     data_dir, site_dir, content_dir = Path(data_dir), Path(site_dir), Path(content_dir)
@@ -238,7 +240,7 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         progress(f"site: {what} ({time.perf_counter() - started:.1f} s)")
 
     write_vega = start_vega(cache=build_dir.parent / ".cache" / "yusuan")
-    data = load(data_dir)
+    data = load(data_dir, tables)
     step(f"{len(data.documents)} documents from {data_dir}")
     if build_dir.exists():
         shutil.rmtree(build_dir)
