@@ -16,7 +16,6 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -44,13 +43,6 @@ def atomic_path(target: Path):
 
 def arrow_schema(ds: Dataset) -> pa.Schema:
     return pa.schema([pa.field(f.name, ARROW_TYPES[f.type]) for f in ds.fields])
-
-
-def to_frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """Rows → a DataFrame with exactly the contract's columns and types."""
-    ds = BY_NAME[name]
-    table = to_arrow(ds, rows)
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def to_arrow(ds: Dataset, rows: list[dict]) -> pa.Table:
