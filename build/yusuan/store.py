@@ -46,6 +46,16 @@ def arrow_schema(ds: Dataset) -> pa.Schema:
 
 
 def to_arrow(ds: Dataset, rows: list[dict]) -> pa.Table:
+    schema = arrow_schema(ds)
+    if not any(f.type == "date" for f in ds.fields):
+        try:
+            # All columns in one conversion: ~2x faster than one pa.array per
+            # column (whose fixed cost outweighs the values). Arrow converts
+            # the usual Python types as the loop below would; what it refuses
+            # (a bool or a string where a number belongs) takes the loop.
+            return pa.Table.from_struct_array(pa.array(rows, type=pa.struct(schema)))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
     cols = {}
     for f in ds.fields:
         values = [r.get(f.name) for r in rows]
@@ -56,7 +66,7 @@ def to_arrow(ds: Dataset, rows: list[dict]) -> pa.Table:
         if f.type == "number":
             values = [None if v is None else float(v) for v in values]
         cols[f.name] = pa.array(values, type=ARROW_TYPES[f.type])
-    return pa.table(cols, schema=arrow_schema(ds))
+    return pa.table(cols, schema=schema)
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
