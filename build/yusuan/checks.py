@@ -44,7 +44,7 @@ GROUPED_TABLES = ["gpb_projects", "entrusted_fees", "carryover"]
 LEVEL_NAMES = {3: "类", 5: "款", 7: "项"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Check:
     check_id: str
     description: str
@@ -62,9 +62,10 @@ class Check:
     def status(self) -> str:
         return _status(self.difference, self.n_terms)
 
-    def as_row(self) -> dict:
+    def as_row(self, doc_id: str) -> dict:
+        """The check's row in the checks dataset (of document doc_id)."""
         difference = self.difference   # computed once for both columns
-        return {"check_id": self.check_id, "description": self.description,
+        return {"doc_id": doc_id, "check_id": self.check_id, "description": self.description,
                 "expected": round(self.expected, 2), "actual": round(self.actual, 2),
                 "difference": difference, "status": _status(difference, self.n_terms),
                 "tables": self.tables, "lines": self.lines}
@@ -110,7 +111,7 @@ def row_identities(t: Table) -> list[Check]:
             who = r.code or r.project or r.label
             out.append(Check(f"{t.key}.row.{lhs}.{r.row_no}", f"表{t.number} {who}：{desc}",
                              r.values.get(lhs, 0.0), sum(r.values.get(k, 0.0) for k in terms),
-                             len(terms), t.key, _lines(r)))
+                             len(terms), t.key, str(r.line)))   # (_lines of one row)
     return out
 
 
@@ -132,15 +133,24 @@ def tree_checks(t: Table) -> list[Check]:
         # Table 7: a project row under a code that also has its own 项 subtotal
         # row is that subtotal's child, not the 款's.
         subtotalled = {x.code for x in rows if not x.project} if t.key == "gpb_projects" else set()
+        # Rows (with their position) by the code of the parent they may belong
+        # to: each parent then looks at its candidates only, not at every row below it.
+        by_parent: dict[str, list[tuple[int, DataRow]]] = {}
+        for j, c in enumerate(rows):
+            if len(c.code) in (5, 7):
+                by_parent.setdefault(c.code[:-2], []).append((j, c))
+        by_code: dict[str, list[tuple[int, DataRow]]] = {}
+        for j, c in enumerate(rows):
+            by_code.setdefault(c.code, []).append((j, c))
         for i, parent in enumerate(rows):
             n = len(parent.code)
             nxt = {3: 5, 5: 7}.get(n)
             children = []
             if nxt:
-                children = [c for c in rows[i + 1:] if len(c.code) == nxt and c.code.startswith(parent.code)
+                children = [c for j, c in by_parent.get(parent.code, []) if j > i and len(c.code) == nxt
                             and not (c.project and c.code in subtotalled)]
             elif n == 7 and not parent.project:   # a 项 subtotal over its projects (table 7)
-                children = [c for c in rows[i + 1:] if c.code == parent.code and c.project]
+                children = [c for j, c in by_code[parent.code] if j > i and c.project]
             if not children:
                 continue
             lines = _lines(parent, *children)

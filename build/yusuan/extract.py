@@ -22,36 +22,38 @@ CARRYOVER_COLUMNS = ["total", "fiscal_subtotal", "fiscal_basic_personnel", "fisc
 
 
 def _parent(code: str) -> str:
-    return {5: code[:3], 7: code[:5]}.get(len(code), "")
+    """款 → its 类, 项 → its 款 (two digits a level)."""
+    return code[:-2] if len(code) in (5, 7) else ""
 
+
+# The builders below make each row with doc_id first, as the datasets have it
+# (rather than copying every row once more to put it there).
 
 def table_cells(doc: Document) -> list[dict]:
-    out = []
-    for t in doc.tables.values():
-        for c in t.cells:
-            out.append({"table_no": t.number, "table_key": t.key, "table_title": t.title,
-                        "row_no": c.row_no, "row_label": c.row_label, "code": c.code, "project": c.project,
-                        "unit_name": c.unit_name, "column_label": c.column_label, "column_key": c.column_key,
-                        "amount": c.amount, "source_line": c.source_line})
-    return out
+    doc_id = doc.doc_id
+    return [{"doc_id": doc_id, "table_no": t.number, "table_key": t.key, "table_title": t.title,
+             "row_no": c.row_no, "row_label": c.row_label, "code": c.code, "project": c.project,
+             "unit_name": c.unit_name, "column_label": c.column_label, "column_key": c.column_key,
+             "amount": c.amount, "source_line": c.source_line}
+            for t in doc.tables.values() for c in t.cells]
 
 
-def _coded_cells(t: Table):
-    for c in t.cells:
-        if c.code.isdigit() and len(c.code) in LEVELS and not c.is_total:
-            yield c
+def _coded_cells(t: Table) -> list:
+    return [c for c in t.cells if c.code.isdigit() and len(c.code) in LEVELS and not c.is_total]
 
 
 def function_lines(doc: Document) -> list[dict]:
+    doc_id = doc.doc_id
     out = []
     for key in FUNCTION_TABLES:
         t = doc.tables.get(key)
         if not t:
             continue
-        for c in _coded_cells(t):
-            out.append({"table_key": key, "code": c.code, "level": LEVELS[len(c.code)], "class_code": c.code[:3],
-                        "parent_code": _parent(c.code), "name": c.row_label, "measure": c.column_key,
-                        "column_label": c.column_label, "amount": c.amount, "source_line": c.source_line})
+        out += [{"doc_id": doc_id, "table_key": key, "code": c.code, "level": LEVELS[len(c.code)],
+                 "class_code": c.code[:3], "parent_code": _parent(c.code), "name": c.row_label,
+                 "measure": c.column_key, "column_label": c.column_label, "amount": c.amount,
+                 "source_line": c.source_line}
+                for c in _coded_cells(t)]
     return out
 
 
@@ -59,8 +61,9 @@ def economic_lines(doc: Document) -> list[dict]:
     t = doc.tables.get("gpb_basic")
     if not t:
         return []
-    return [{"code": c.code, "level": LEVELS[len(c.code)], "parent_code": _parent(c.code), "name": c.row_label,
-             "measure": c.column_key, "amount": c.amount, "source_line": c.source_line}
+    doc_id = doc.doc_id
+    return [{"doc_id": doc_id, "code": c.code, "level": LEVELS[len(c.code)], "parent_code": _parent(c.code),
+             "name": c.row_label, "measure": c.column_key, "amount": c.amount, "source_line": c.source_line}
             for c in _coded_cells(t)]
 
 
@@ -122,18 +125,22 @@ def documents_row(doc: Document, checks: list[Check]) -> dict:
 def document_datasets(doc: Document, checks: list[Check]) -> dict[str, list[dict]]:
     """Every per-document dataset's rows, each with doc_id first."""
     n = doc.narrative
-    sets = {
-        "documents": [documents_row(doc, checks)],
+    doc_id = doc.doc_id
+
+    def with_id(rows: list[dict]) -> list[dict]:
+        return [{"doc_id": doc_id, **row} for row in rows]
+
+    return {
+        "documents": with_id([documents_row(doc, checks)]),
         "table_cells": table_cells(doc),
         "function_lines": function_lines(doc),
         "economic_lines": economic_lines(doc),
-        "projects": projects(doc),
-        "three_public": three_public(doc),
-        "entrusted_fees": _project_rows(doc.tables.get("entrusted_fees"), FUND_COLUMNS),
-        "carryover": _project_rows(doc.tables.get("carryover"), CARRYOVER_COLUMNS),
-        "units": n.units, "yoy_changes": n.yoy_changes, "procurement": n.procurement,
-        "assets": n.assets, "performance_targets": n.performance_targets,
-        "project_details": n.project_details,
-        "checks": [c.as_row() for c in checks],
+        "projects": with_id(projects(doc)),
+        "three_public": with_id(three_public(doc)),
+        "entrusted_fees": with_id(_project_rows(doc.tables.get("entrusted_fees"), FUND_COLUMNS)),
+        "carryover": with_id(_project_rows(doc.tables.get("carryover"), CARRYOVER_COLUMNS)),
+        "units": with_id(n.units), "yoy_changes": with_id(n.yoy_changes), "procurement": with_id(n.procurement),
+        "assets": with_id(n.assets), "performance_targets": with_id(n.performance_targets),
+        "project_details": with_id(n.project_details),
+        "checks": [c.as_row(doc_id) for c in checks],
     }
-    return {name: [{"doc_id": doc.doc_id, **row} for row in rows] for name, rows in sets.items()}

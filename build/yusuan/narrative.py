@@ -354,11 +354,21 @@ _RESTATEMENT_RES = [(k, s, re.compile(p)) for k, s, p in RESTATEMENTS]
 
 def _restatements(part3: list[Para]) -> list[dict]:
     found: dict[str, dict] = {}
+    # Each pattern reads only its section's paragraphs; a paragraph's text
+    # without its numbering is made once, whichever patterns read it.
+    in_section: dict[str, list[Para]] = {}
+    for p in part3:
+        if not p.heading:
+            for k in dict.fromkeys((p.key, p.sub_key)):
+                in_section.setdefault(k, []).append(p)
+    bodies: dict[int, str] = {}
     for key, section, pattern in _RESTATEMENT_RES:
-        for p in part3:
-            if key in found or not p.under(section) or p.heading:
-                continue
-            body = NUMBERING.sub("", p.text, count=1)
+        for p in in_section.get(section, ()):
+            if key in found:
+                break
+            body = bodies.get(id(p))
+            if body is None:
+                body = bodies[id(p)] = NUMBERING.sub("", p.text, count=1)
             m = pattern.search(body)
             if m:
                 pos = m.start() + len(p.text) - len(body)

@@ -48,7 +48,7 @@ def parse_amount(text: str) -> float | None:
     return float(t.replace(",", ""))
 
 
-@dataclass
+@dataclass(slots=True)   # many per document: smaller and quicker to make
 class Cell:
     row_no: int
     row_label: str
@@ -63,7 +63,7 @@ class Cell:
     is_unit_row: bool     # a budget unit's subtotal row (tables 7, 11, 12)
 
 
-@dataclass
+@dataclass(slots=True)
 class DataRow:
     row_no: int
     line: int
@@ -368,10 +368,11 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     for row in rows:
         cells = row.cells if row.tabular else [row.cells[0]]
         stripped = [c.strip() for c in cells]
-        joined = " ".join(c for c in stripped if c)
+        joined = " ".join(filter(None, stripped))
         if not joined:
             continue
-        if _META.search(joined):
+        # (every _META alternative holds 单位 or 编制部门: a substring test first)
+        if ("单位" in joined or "编制部门" in joined) and _META.search(joined):
             m = _UNIT.search(joined)
             if m:
                 table.unit = m.group(1)
@@ -473,9 +474,11 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
     # Each row visits only the columns its role needs.
     label_roles = [(p, r) for p, r in enumerate(roles) if r != "amount"]
     amount_cols = [p for p, r in enumerate(roles) if r == "amount"]
+    left_names = {p: _left_names(roles, p) for p in amount_cols}
     project_table = table.key in PROJECT_TABLES
     has_project_col = "project" in roles
-    firsts = [_first_text(c, roles) for _, c in data]
+    text_cols = [p for p, r in enumerate(roles) if r in ("name", "project")]
+    firsts = [_first_text(c, text_cols) for _, c in data]
     indents = [_indent(c[first]) for (_, c), first in zip(data, firsts) if first is not None]
     indented_table = project_table and len(set(indents)) > 1
     unit_name = ""
@@ -502,6 +505,7 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         dr = DataRow(row_no=row_no, line=row.line, label=label, code=code, project=project,
                      unit_name=unit_name if not is_total else "", is_total=is_total,
                      is_unit_row=is_unit, indent=indent)
+        sides: dict[tuple[int, ...], tuple[str, str, str, bool]] = {}   # this row's, by left_names
         for p in amount_cols:
             if not cells[p]:
                 continue   # most cells of a wide table are empty: no amount, nothing to report
@@ -512,40 +516,53 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
                                            f"表 {table.number}「{table.title}」第 {row_no} 行有无法识别的数字：{cells[p].strip()}"))
                 continue
             line = row.cell_lines[p] if p < len(row.cell_lines) else row.line
-            k = keys[p]
             # Two-sided tables (1, 4): the label is the nearest one to the left.
-            side_label = _label_left_of(cells, roles, p) or label
-            m = _LEADING_CODE.match(side_label)
-            if m:
-                side_code, side_label = m.group(1), m.group(2)
-            side_text = " ".join(side_label.split())
-            if not m:
-                side_code = col_code if side_text == label else ""
-            if side_text != label:
-                k = f"{k}@{norm(side_label)}"
+            # It is the same for every amount column of one side: read it once a row.
+            side = sides.get(left_names[p])
+            if side is None:
+                side = sides[left_names[p]] = _side(cells, left_names[p], label, col_code)
+            side_code, side_text, side_key, side_total = side
+            k = keys[p] + side_key
             dr.values.setdefault(k, amount)
             dr.lines.setdefault(k, line)
-            table.cells.append(Cell(
-                row_no=row_no, row_label=side_text, code=side_code, project=project,
-                unit_name=dr.unit_name, column_label=labels[p], column_key=keys[p], amount=amount,
-                source_line=line, is_total=norm(side_label) in _TOTAL_LABELS, is_unit_row=is_unit))
+            table.cells.append(Cell(row_no, side_text, side_code, project, dr.unit_name, labels[p], keys[p],
+                                    amount, line, side_total, is_unit))
         table.rows.append(dr)
 
 
-def _first_text(cells: list[str], roles: list[str]) -> int | None:
-    for p, c in enumerate(cells):
-        if p < len(roles) and roles[p] in ("name", "project") and c.strip():
+def _first_text(cells: list[str], text_cols: list[int]) -> int | None:
+    """The first of the name/project columns `text_cols` that holds text in this row."""
+    for p in text_cols:
+        if p < len(cells) and cells[p].strip():
             return p
     return None
 
 
-def _label_left_of(cells: list[str], roles: list[str], p: int) -> str:
+def _left_names(roles: list[str], p: int) -> tuple[int, ...]:
+    """The name columns that may label the amount in column p, nearest first:
+    back to the name block on its left, not past the amounts before that
+    block (which belong to the other side of a two-sided table)."""
+    out = []
     for q in range(p - 1, -1, -1):
-        if roles[q] == "name" and cells[q].strip():
-            return cells[q].strip()
-        if roles[q] == "amount" and q < p - 1 and roles[q + 1] == "name":
+        if roles[q] == "name":
+            out.append(q)
+        elif roles[q] == "amount" and q < p - 1 and roles[q + 1] == "name":
             break
-    return ""
+    return tuple(out)
+
+
+def _side(cells: list[str], left_names: tuple[int, ...], label: str, col_code: str) -> tuple[str, str, str, bool]:
+    """(code, label text, column-key suffix, is 总计) of the side whose name
+    columns are `left_names`; the row's own label when they are empty."""
+    side_label = next((c for c in (cells[q].strip() for q in left_names) if c), "") or label
+    m = _LEADING_CODE.match(side_label)
+    if m:
+        side_code, side_label = m.group(1), m.group(2)
+    side_text = " ".join(side_label.split())
+    if not m:
+        side_code = col_code if side_text == label else ""
+    suffix = f"@{norm(side_label)}" if side_text != label else ""
+    return side_code, side_text, suffix, norm(side_label) in _TOTAL_LABELS
 
 
 _UNIT_SUFFIX = re.compile(r"(局|厅|委员会|委|办公室|办|中心|站|所|院|学校|校|队|协会|本级|馆|处|部|社|室|团|园|会|署|台|场)$")

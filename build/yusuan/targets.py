@@ -215,6 +215,8 @@ def _starts_with_header(body: list[Row]) -> bool:
 
 
 def _is_header(cells: list[str]) -> bool:
+    if not any("三" in c for c in cells):   # cheap first: most rows are indicator rows
+        return False
     names = {norm(c) for c in cells}
     return "一级指标" in names and "三级指标" in names
 
