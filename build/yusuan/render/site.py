@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import yaml
 
 from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
-from yusuan.pipeline import default_jobs
+from yusuan.pipeline import default_jobs, worker_pool
 from yusuan.render.data import SiteData, load
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -153,7 +152,7 @@ def render_departments(work: DepartmentWork, workers: int, progress=print) -> li
             results = map(_render_one, docs)
             pool = None
         else:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            pool = worker_pool(workers)
             results = pool.map(_render_one, docs, chunksize=8)
         for n, doc_entries in enumerate(results, 1):
             entries += doc_entries
