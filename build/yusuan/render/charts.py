@@ -93,10 +93,7 @@ def bars(rows: list[dict], *, label_title: str, value_title: str = "金额（万
 def stacked(rows: list[dict], *, label_title: str, series_title: str, series_order: list[str],
             normalize: bool = False, value_title: str = "金额（万元）") -> dict:
     """Horizontal stacked bars: rows {label, series, amount[, share]}; labels in given order."""
-    labels: list[str] = []
-    for r in rows:
-        if r["label"] not in labels:
-            labels.append(r["label"])
+    labels = list(dict.fromkeys(r["label"] for r in rows))   # first-seen order, without a list scan per row
     values = [{"label": r["label"], "series": r["series"], "amount": r["amount"],
                "share": r.get("share")} for r in rows]
     tooltip = [_field("label", "nominal", label_title), _field("series", "nominal", series_title),

@@ -2,11 +2,12 @@
 built from the document's rows in every dataset."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from yusuan.render import charts, fmt
 from yusuan.render.data import SiteData
-from yusuan.render.tables import Col, Row, Table, c, capped, i, m, tree_depth
+from yusuan.render.tables import Cell, Col, Row, Table, c, capped, i, m, tree_depth
 from yusuan.terms import TABLE_TITLES, norm
 
 # A department page stays under 100 KB whatever the document: long tables show
@@ -363,19 +364,37 @@ def check_group(check_id: str) -> str:
     return (check_id or "").split(".")[0]
 
 
+def _check_rows(rows: list[dict]) -> list[Row]:
+    """A table row per check. A document has hundreds of checks, mostly
+    passing (expected = actual, difference 0): cells of equal status or
+    amount are made once and shared (cells are never changed once made)."""
+    status = {s: c(fmt.status(s), cls=f"status {s}") for s in {r["status"] for r in rows}}
+    amounts: dict = {}
+
+    def amount(x) -> Cell:
+        key = x if x else repr(x)    # 0.0 and -0.0 are equal but shown as 0.00 and -0.00
+        cell = amounts.get(key)
+        if cell is None:
+            cell = amounts[key] = m(x)
+        return cell
+
+    return [Row([status[r["status"]], c(r["description"]), amount(r["expected"]), amount(r["actual"]),
+                 amount(r["difference"]), c((r["lines"] or "").replace(",", ", "))]) for r in rows]
+
+
 def checks_section(data: SiteData, doc: dict) -> Section:
     """Counts by table and every check that does not pass on the page; every
     check, passing or not, on the sub-page checks/."""
     rows = sorted(data.for_doc("checks", doc["doc_id"]),
                   key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["check_id"] or ""))
     sec = Section("checks", "算术校验")
-    counts = {s: sum(r["status"] == s for r in rows) for s in STATUS_ORDER}
+    counts = Counter(r["status"] for r in rows)
     sec.figures = [("校验数", fmt.integer(len(rows))), ("通过", fmt.integer(counts["pass"])),
                    ("舍入差", fmt.integer(counts["rounding"])), ("不符", fmt.integer(counts["fail"]))]
     groups: dict[str, dict[str, int]] = {}
-    for r in rows:
-        g = groups.setdefault(check_group(r["check_id"]), {s: 0 for s in STATUS_ORDER})
-        g[r["status"]] = g.get(r["status"], 0) + 1
+    for (group, status), n in Counter((check_group(r["check_id"]), r["status"]) for r in rows).items():
+        g = groups.setdefault(group, {s: 0 for s in STATUS_ORDER})
+        g[status] = g.get(status, 0) + n
     summary = Table([Col("表"), Col("校验数", True), Col("通过", True), Col("舍入差", True), Col("不符", True)],
                     caption="各表的校验结果", more_href="checks/", note="每一条校验（含通过的）及其源文件行号：")
     for key in sorted(groups):
@@ -385,20 +404,16 @@ def checks_section(data: SiteData, doc: dict) -> Section:
                                  c(fmt.integer(g["fail"]), cls="num fail" if g["fail"] else "num")]))
     sec.tables.append(summary)
 
-    def table(rs: list[dict], caption: str) -> Table:
-        t = Table([Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")],
-                  caption=caption)
-        for r in rs:
-            t.rows.append(Row([c(fmt.status(r["status"]), cls=f"status {r['status']}"), c(r["description"]),
-                               m(r["expected"]), m(r["actual"]), m(r["difference"]),
-                               c((r["lines"] or "").replace(",", ", "))]))
-        return t
+    def table(rs: list[Row], caption: str) -> Table:
+        return Table([Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True),
+                      Col("源文件行号")], rs, caption=caption)
 
-    failing = [r for r in rows if r["status"] != "pass"]
+    all_rows = _check_rows(rows)
+    failing = [row for r, row in zip(rows, all_rows) if r["status"] != "pass"]
     if failing:
         sec.tables.append(sec.capped(table(failing, "未通过的校验（不符与舍入差；“舍入差”见方法页）"),
                                      MAX_ROWS, "checks-failing", "未通过的校验"))
-    sec.subpages.append(Subpage("checks", "全部算术校验", [table(rows, "全部校验")], searchable=False))
+    sec.subpages.append(Subpage("checks", "全部算术校验", [table(all_rows, "全部校验")], searchable=False))
     return sec
 
 

@@ -12,20 +12,30 @@ import functools
 import json
 from pathlib import Path
 
+from backrefs import bre
+
 from yusuan.render.tables import Table
 
-
-@functools.lru_cache(maxsize=None)
-def _index():
-    from material.plugins.search.plugin import SearchIndex
-    return SearchIndex()
+_HAN = bre.compile(r"(\p{script: Han}+)", bre.UNICODE)   # the plugin's pattern, in its dialect
 
 
 @functools.lru_cache(maxsize=200_000)
 def segment(text: str) -> str:
-    """Chinese runs cut into words by jieba, as the search plugin does; the
-    same names recur in every document, hence the cache."""
-    return _index()._segment_chinese(text)
+    """Chinese runs cut into words by jieba, as the search plugin does it
+    (SearchIndex._segment_chinese: each run of Han characters cut on its own
+    and wrapped in zero-width spaces). The same names recur in every
+    document, hence the caches; runs recur more than whole texts."""
+    return _HAN.sub(_cut, text).strip("\u200b")
+
+
+def _cut(match) -> str:
+    return _cut_run(match.group(0))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _cut_run(run: str) -> str:
+    import jieba
+    return "\u200b" + "\u200b".join(jieba.cut(run)) + "\u200b"
 
 
 def _words(table: Table) -> list[str]:

