@@ -3,8 +3,9 @@
 vl-convert (no npm, no CDN)."""
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,25 +37,33 @@ def write_assets(target: Path) -> None:
         shutil.copyfile(ASSETS / name, target / name)
 
 
-def start_vega(cache: Path | None = None) -> Callable[[Path], None]:
-    """Start making the Vega bundle (3 s; vl-convert releases the GIL, so it
-    runs beside the rest of the build); returns a function that writes it to
-    a path when ready. Kept in `cache` for the next build."""
+def _write_bundle(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(vega_bundle(), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def start_vega(cache: Path) -> Callable[[Path], None]:
+    """Start making the Vega bundle (3 s in vl-convert, which holds the GIL
+    for much of it, so it runs in a second process beside the rest of the
+    build); returns a function that copies it to a path when ready. The bundle
+    is kept in `cache` for the next build."""
     version = getattr(vl_convert, "__version__", None) or vl_convert.get_vega_version()
-    cached = cache / f"vega-{version}.js" if cache else None
-    result: list[str] = []
-    thread = threading.Thread(target=lambda: result.append(
-        cached.read_text(encoding="utf-8") if cached and cached.exists() else vega_bundle()))
-    thread.start()
+    cached = cache / f"vega-{version}.js"
+    proc = None
+    if not cached.exists():
+        if "fork" in multiprocessing.get_all_start_methods():
+            proc = multiprocessing.get_context("fork").Process(target=_write_bundle, args=(cached,), daemon=True)
+            proc.start()
+        else:
+            _write_bundle(cached)
 
     def write(path: Path) -> None:
-        thread.join()
-        if not result:
-            raise RuntimeError("vl-convert did not make the Vega bundle (see the error above)")
-        js = result[0]
+        if proc is not None:
+            proc.join()
+            if proc.exitcode != 0 or not cached.exists():
+                raise RuntimeError(f"vl-convert did not make the Vega bundle (exit code {proc.exitcode})")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(js, encoding="utf-8")
-        if cached and not cached.exists():
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(js, encoding="utf-8")
+        shutil.copyfile(cached, path)
     return write

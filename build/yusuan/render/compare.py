@@ -22,7 +22,7 @@ def table(data: SiteData) -> Table:
                Col("上年结转结余", True), Col("基本支出", True), Col("项目支出", True), Col("项目支出占比", True),
                Col("人员经费占比", True), Col("结转结余占比", True), Col("“三公”经费", True),
                Col("每万元预算“三公”（元）", True), Col("不予公开项目占比", True), Col("未通过校验", True)],
-              caption="金额单位：万元。点击表头排序。", sortable=True, id="compare-table")
+              caption="金额单位：万元。点击表头排序。", sortable=True, id="compare-table", searchable=False)
     for d in data.documents:
         r = ratios.get(d["doc_id"], {})
         name = c(d["department"], href=doc_href(d["doc_id"], "../"))

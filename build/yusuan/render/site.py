@@ -251,7 +251,7 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         shutil.rmtree(site_dir)
     step("mkdocs build (index pages and the department page frame)")
     run_mkdocs(derived_config(config, build_dir, site_dir))
-    # the bundle was made beside mkdocs; waited for here, so no thread runs when the workers fork
+    # the bundle was made by a second process beside loading, rendering and mkdocs
     write_vega(site_dir / "assets" / "yusuan" / "vega.js")
     work = DepartmentWork(data, environment(), take_shells(site_dir), site_dir)
     workers = default_jobs() if workers is None else workers

@@ -46,6 +46,7 @@ class Table:
     id: str = ""
     more_href: str = ""        # a page listing every row, when this one shows only some
     full: "Table | None" = None
+    searchable: bool = True    # False: kept out of the search index (lists of every document)
 
     def __bool__(self) -> bool:
         return bool(self.rows)
@@ -177,7 +178,9 @@ def to_html(t: Table) -> Markup:
     """The table as HTML, every text escaped; nothing for an empty table without a note."""
     if not (t.rows or t.note):
         return Markup("")
-    out = ['<div class="ys-table-wrap">\n<table class="ys-table', " ys-sortable" if t.sortable else "", '"',
+    # the search plugin skips an element marked data-search-exclude (and drops the attribute)
+    wrap = '<div class="ys-table-wrap"' + ("" if t.searchable else ' data-search-exclude="true"') + ">\n"
+    out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", '"',
            f' id="{escape(t.id)}"' if t.id else "", ">\n"]
     if t.caption:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")

@@ -16,7 +16,7 @@ def _titles(keys: str | None) -> str:
 def context(data: SiteData) -> dict:
     t = Table([Col("部门"), Col("年度", True), Col("有数据的表", True), Col("空表"), Col("缺失的表"),
                Col("不予公开项目", True), Col("不予公开金额（万元）", True), Col("绩效目标"),
-               Col("未通过校验", True)], sortable=True, id="transparency-table",
+               Col("未通过校验", True)], sortable=True, id="transparency-table", searchable=False,
               caption=f"标准表共 {len(TABLE_TITLES)} 张。空表：印出但没有数字；缺失：文件中没有。")
     for d in data.documents:
         present = [k for k in (d["tables_present"] or "").split(",") if k]
