@@ -285,7 +285,7 @@ def make_fixture(data_dir: Path, big: bool = False) -> Path:
     for name, df in dfs.items():
         df.to_parquet(data_dir / f"{name}.parquet", index=False)
         df.to_csv(data_dir / f"{name}.csv", index=False)
-    with pd.ExcelWriter(data_dir / "yusuan.xlsx", engine="xlsxwriter") as xw:
+    with pd.ExcelWriter(data_dir / "yusuan.xlsx", engine="openpyxl") as xw:
         for name, df in dfs.items():
             df.to_excel(xw, sheet_name=name[:31], index=False)
     db = data_dir / "yusuan.duckdb"
