@@ -346,3 +346,30 @@ def test_site_from_tables_in_memory_is_the_same(tmp_path):
                      for site in (tmp_path / "from-disk", tmp_path / "from-memory"))
     assert sorted(first) == sorted(second)
     assert not [str(k) for k in first if first[k] != second[k]]
+
+
+def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path):
+    """The department pages start before mkdocs makes their frame; when mkdocs
+    fails the build must fail with its message, not wait for a frame forever."""
+    import signal
+
+    import yaml
+
+    from conftest import CONTENT
+    from yusuan.render.site import SiteError, build_site
+
+    config = yaml.safe_load((CONTENT.parent / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["theme"]["name"] = "no-such-theme"
+    broken = tmp_path / "mkdocs.yml"
+    broken.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    def hung(*_):
+        raise TimeoutError("build_site hung after mkdocs failed")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        with pytest.raises(SiteError, match="mkdocs failed"):
+            build_site(data_dir, tmp_path / "site", CONTENT, progress=lambda *_: None, config=broken, workers=2)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -106,33 +106,58 @@ def take_shells(site_dir: Path) -> dict[str, shell.Shell]:
 
 @dataclass
 class DepartmentWork:
-    """What every worker needs, set before the workers fork (shared, not pickled)."""
+    """What every worker needs, set before the workers fork (shared, not pickled).
+    The workers start while mkdocs still runs: they write into out_dir, and
+    wait for the shells (shells_file, written once mkdocs made them) only to
+    frame the HTML, the last step of each page."""
     data: SiteData
     env: jinja2.Environment
-    shells: dict[str, shell.Shell]
-    site_dir: Path
+    out_dir: Path                          # pages go to out_dir/docs/<doc_id>/
+    shells_file: Path
+    shells: dict[str, shell.Shell] | None = None
+
+    def get_shells(self) -> dict[str, shell.Shell]:
+        while self.shells is None:
+            if not self.shells_file.exists():
+                time.sleep(0.05)
+                continue
+            saved = json.loads(self.shells_file.read_text(encoding="utf-8"))
+            if "error" in saved:
+                raise SiteError(f"no page frame: {saved['error']}")
+            self.shells = {name: shell.Shell(**fields) for name, fields in saved.items()}
+        return self.shells
+
+    def publish_shells(self, shells: dict[str, shell.Shell] | None, error: str = "") -> None:
+        saved = {"error": error} if shells is None else {name: vars(sh) for name, sh in shells.items()}
+        tmp = self.shells_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.shells_file)      # a worker never reads half a file
+        self.shells = shells
 
 
 _WORK: DepartmentWork | None = None
 
 
 def render_department(work: DepartmentWork, doc: dict) -> list[dict]:
-    """Write one department-year's pages, chart specs and downloads into the
-    site; return its search index entries."""
+    """Write one department-year's pages, chart specs and downloads; return
+    its search index entries."""
     ctx = department.context(work.data, doc)
     doc_id = doc["doc_id"]
-    folder = work.site_dir / "docs" / doc_id
+    folder = work.out_dir / "docs" / doc_id
     folder.mkdir(parents=True, exist_ok=True)
     for ch in ctx["charts"]:
         write(folder / f"{ch.id}.json", json_text(ch.spec))
+    downloads.write_both(work.data, doc_id, folder)
     content = work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../")
-    toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
-    write(folder / "index.html", work.shells["main"].page(ctx["title"], toc, content))
+    subpages = []
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
-        content = work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)
-        write(folder / sub.id / "index.html", work.shells["sub"].page(title, [], content))
-    downloads.write_both(work.data, doc_id, folder)
+        subpages.append((sub.id, title, work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)))
+    shells = work.get_shells()
+    toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
+    write(folder / "index.html", shells["main"].page(ctx["title"], toc, content))
+    for sub_id, title, sub_content in subpages:
+        write(folder / sub_id / "index.html", shells["sub"].page(title, [], sub_content))
     return search.entries(doc_id, ctx)
 
 
@@ -140,28 +165,36 @@ def _render_one(doc: dict) -> list[dict]:
     return render_department(_WORK, doc)
 
 
-def render_departments(work: DepartmentWork, workers: int, progress=print) -> list[dict]:
-    """Every department-year, over `workers` processes (fork); the search
-    entries come back in document order."""
+def start_departments(work: DepartmentWork, workers: int):
+    """Start every department-year over `workers` processes (fork); returns
+    (pool or None, iterator of search entries in document order). With one
+    worker the pages are made lazily, as the iterator is consumed."""
+    global _WORK
+    _WORK = work
+    docs = work.data.documents
+    if workers <= 1 or len(docs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None, map(_render_one, docs)
+    pool = worker_pool(workers)
+    return pool, pool.map(_render_one, docs, chunksize=8)
+
+
+def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, progress=print) -> list[dict]:
+    """Wait for every department page, move them into the site; the search entries."""
     global _WORK
     docs = work.data.documents
     entries: list[dict] = []
-    _WORK = work
     try:
-        if workers <= 1 or len(docs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            results = map(_render_one, docs)
-            pool = None
-        else:
-            pool = worker_pool(workers)
-            results = pool.map(_render_one, docs, chunksize=8)
         for n, doc_entries in enumerate(results, 1):
             entries += doc_entries
             if n % 100 == 0 or n == len(docs):
                 progress(f"  {n}/{len(docs)} department pages")
-        if pool:
-            pool.shutdown()
     finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
         _WORK = None
+    (site_dir / "docs").mkdir(parents=True, exist_ok=True)
+    for doc in docs:
+        shutil.move(work.out_dir / "docs" / doc["doc_id"], site_dir / "docs" / doc["doc_id"])
     return entries
 
 
@@ -190,6 +223,14 @@ def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:
     return path
 
 
+def load_jieba() -> None:
+    """Load jieba's dictionary (1 s), quietly."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+
+
 def run_mkdocs(config_path: Path) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -200,8 +241,7 @@ def run_mkdocs(config_path: Path) -> None:
     for name in ("mkdocs", "material", "jieba"):
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        import jieba
-        jieba.setLogLevel(logging.WARNING)
+        load_jieba()
         cfg = load_config(str(config_path))
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
@@ -245,18 +285,28 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         shutil.rmtree(build_dir)
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
-    render_pages(data, docs_dir, content_dir)
-    write_assets(docs_dir / "assets" / "yusuan")
-    if site_dir.exists():
-        shutil.rmtree(site_dir)
-    step("mkdocs build (index pages and the department page frame)")
-    run_mkdocs(derived_config(config, build_dir, site_dir))
-    # the bundle was made by a second process beside loading, rendering and mkdocs
-    write_vega(site_dir / "assets" / "yusuan" / "vega.js")
-    work = DepartmentWork(data, environment(), take_shells(site_dir), site_dir)
     workers = default_jobs() if workers is None else workers
-    step(f"department pages ({workers} processes)")
-    search.add_entries(site_dir, render_departments(work, workers, progress))
+    work = DepartmentWork(data, environment(), build_dir / "pages", build_dir / "shells.json")
+    # the department pages start now, beside the index pages and mkdocs (one core's work)
+    load_jieba()   # once, here: the workers inherit its dictionary
+    pool, results = start_departments(work, workers)
+    try:
+        render_pages(data, docs_dir, content_dir)
+        write_assets(docs_dir / "assets" / "yusuan")
+        if site_dir.exists():
+            shutil.rmtree(site_dir)
+        step(f"mkdocs build (index pages and the department page frame), department pages started "
+             f"({workers} processes)")
+        run_mkdocs(derived_config(config, build_dir, site_dir))
+        write_vega(site_dir / "assets" / "yusuan" / "vega.js")
+        work.publish_shells(take_shells(site_dir))
+    except BaseException as e:
+        work.publish_shells(None, error=str(e) or type(e).__name__)   # the workers stop waiting
+        if pool:
+            pool.shutdown(cancel_futures=True)
+        raise
+    step("department pages")
+    search.add_entries(site_dir, finish_departments(work, pool, results, site_dir, progress))
     step("data files and source texts")
     publish_files(data, site_dir)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
