@@ -189,25 +189,24 @@ def total_checks(t: Table) -> list[Check]:
         what = "各项目之和"
     else:
         return []
-    out = []
     columns = _columns(t)
     measures = _measures(t)
-    lines = _lines(total, *tops)
-    for key in measures:
-        c = _sum_check(f"{t.key}.total.{key}", f"表{t.number} 总计 = {what} [{columns.get(key, key)}]",
-                       total, tops, key, t.key, lines)
-        if c:
-            out.append(c)
+
+    def sums(check_id: str, description: str, parent, members) -> list[Check]:
+        """parent = Σ members, in every measure column."""
+        lines = _lines(parent, *members)
+        checks = (_sum_check(f"{check_id}.{key}", f"{description} [{columns.get(key, key)}]",
+                             parent, members, key, t.key, lines) for key in measures)
+        return [c for c in checks if c]
+
+    out = sums(f"{t.key}.total", f"表{t.number} 总计 = {what}", total, tops)
     # Each unit's subtotal = its rows (类 rows in table 7, projects in 11/12).
     for u in units:
         members = [r for r in t.rows if r.unit_name == u.label and not r.is_unit_row and not r.is_total]
-        members = [r for r in members if len(r.code) == 3] if any(r.code for r in members) else members
-        lines = _lines(u, *members)
-        for key in measures:
-            c = _sum_check(f"{t.key}.unit.{u.label}.{key}", f"表{t.number} {u.label} 合计 = 所属{'各类' if any(r.code for r in members) else '各项目'}之和 [{columns.get(key, key)}]",
-                           u, members, key, t.key, lines)
-            if c:
-                out.append(c)
+        if any(r.code for r in members):
+            members = [r for r in members if len(r.code) == 3]
+        kind = "各类" if any(r.code for r in members) else "各项目"
+        out += sums(f"{t.key}.unit.{u.label}", f"表{t.number} {u.label} 合计 = 所属{kind}之和", u, members)
     return out
 
 
