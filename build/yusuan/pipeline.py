@@ -7,13 +7,9 @@ again, and a deleted file simply is no longer collected.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import multiprocessing
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +19,7 @@ from . import aggregate, privacy, store
 from .checks import run_checks
 from .document import NotADisclosure, parse_document
 from .extract import document_datasets
+from .parallel import default_jobs, worker_pool
 from .read import ReadError, find_disclosures, read_source
 from .schema import BY_NAME, DATASETS
 
@@ -136,32 +133,13 @@ def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
     return parsed
 
 
-def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:   # not Linux
-        return os.cpu_count() or 1
-
-
-def _freeze_imports() -> None:
-    """In a worker: take what it inherited (modules, pypinyin's 190,000 dict
-    entries …) out of the garbage collector's scans, which otherwise cost
-    ~8 ms of every ~45 ms parse. Workers end with os._exit, so frozen objects
-    are never a problem at exit."""
-    gc.freeze()
-
-
-def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """A pool of forked worker processes (they share the parent's memory)."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_freeze_imports)
-
-
 def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress) -> list[Parsed | str]:
     """Parse files in `workers` processes (fork), results in the order given."""
-    if workers <= 1 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    pool = worker_pool(workers, len(jobs))
+    if pool is None:
         return [_parse_and_cache(job) for job in jobs]
     results = []
-    with worker_pool(workers) as pool:
+    with pool:
         for n, parsed in enumerate(pool.map(_parse_and_cache, jobs, chunksize=4), start=1):
             results.append(parsed)
             if n % 100 == 0 or n == len(jobs):

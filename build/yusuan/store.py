@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import multiprocessing
 import os
 import tempfile
 from contextlib import contextmanager
@@ -21,7 +20,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import xlsx
-from .schema import BY_NAME, DATASETS, WANYUAN, Dataset
+from .parallel import in_second_process
+from .schema import DATASETS, WANYUAN, Dataset
 
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
                "boolean": pa.bool_(), "date": pa.date32()}
@@ -166,7 +166,8 @@ def write_duckdb(tables: dict[str, pa.Table], views: dict[str, str], path: Path)
 
 def write_all(tables: dict[str, pa.Table], views: dict[str, str], data_dir: Path, progress=print) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    wait_for_xlsx = _in_second_process(write_xlsx, tables, data_dir / "yusuan.xlsx")
+    # the workbook takes as long as all the other files together: a second core writes it
+    wait_for_xlsx = in_second_process(write_xlsx, tables, data_dir / "yusuan.xlsx", what="writing yusuan.xlsx")
     for name, table in tables.items():
         write_parquet(table, data_dir / f"{name}.parquet")
         write_csv(table, data_dir / f"{name}.csv")
@@ -176,20 +177,3 @@ def write_all(tables: dict[str, pa.Table], views: dict[str, str], data_dir: Path
     progress("wrote yusuan.duckdb, datapackage.json")
     wait_for_xlsx()
     progress("wrote yusuan.xlsx")
-
-
-def _in_second_process(fn, *args):
-    """Run fn(*args) in a forked process (the workbook takes as long as all the
-    other files together, and the second core is idle here); returns a function
-    that waits for it. Without fork (not Linux) it runs here and now."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        fn(*args)
-        return lambda: None
-    proc = multiprocessing.get_context("fork").Process(target=fn, args=args, daemon=True)
-    proc.start()
-
-    def wait() -> None:
-        proc.join()
-        if proc.exitcode != 0:
-            raise RuntimeError(f"writing {args[-1]} failed in its process (exit code {proc.exitcode}; see above)")
-    return wait

@@ -3,13 +3,14 @@
 vl-convert (no npm, no CDN)."""
 from __future__ import annotations
 
-import multiprocessing
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import vl_convert
+
+from yusuan.parallel import in_second_process
+from yusuan.store import atomic_path
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
@@ -38,10 +39,8 @@ def write_assets(target: Path) -> None:
 
 
 def _write_bundle(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(vega_bundle(), encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(vega_bundle(), encoding="utf-8")
 
 
 def start_vega(cache: Path) -> Callable[[Path], None]:
@@ -51,19 +50,10 @@ def start_vega(cache: Path) -> Callable[[Path], None]:
     is kept in `cache` for the next build."""
     version = getattr(vl_convert, "__version__", None) or vl_convert.get_vega_version()
     cached = cache / f"vega-{version}.js"
-    proc = None
-    if not cached.exists():
-        if "fork" in multiprocessing.get_all_start_methods():
-            proc = multiprocessing.get_context("fork").Process(target=_write_bundle, args=(cached,), daemon=True)
-            proc.start()
-        else:
-            _write_bundle(cached)
+    wait = (lambda: None) if cached.exists() else in_second_process(_write_bundle, cached, what="making the Vega bundle")
 
     def write(path: Path) -> None:
-        if proc is not None:
-            proc.join()
-            if proc.exitcode != 0 or not cached.exists():
-                raise RuntimeError(f"vl-convert did not make the Vega bundle (exit code {proc.exitcode})")
+        wait()
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, path)
     return write

@@ -2,8 +2,6 @@
 thousands separators and empty values."""
 from __future__ import annotations
 
-import math
-
 DASH = "—"
 
 

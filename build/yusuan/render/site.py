@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import shutil
 import time
@@ -21,9 +20,9 @@ from pathlib import Path
 import jinja2
 import yaml
 
+from yusuan.parallel import default_jobs, worker_pool
 from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
-from yusuan.pipeline import default_jobs, worker_pool
 from yusuan.render.data import SiteData, load
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -172,9 +171,9 @@ def start_departments(work: DepartmentWork, workers: int):
     global _WORK
     _WORK = work
     docs = work.data.documents
-    if workers <= 1 or len(docs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    pool = worker_pool(workers, len(docs))
+    if pool is None:
         return None, map(_render_one, docs)
-    pool = worker_pool(workers)
     return pool, pool.map(_render_one, docs, chunksize=8)
 
 
