@@ -39,3 +39,36 @@ def test_add_change_delete(tmp_path, monkeypatch):
     for name in ["documents", "table_cells", "checks", "projects"]:
         assert CHANGJI not in set(pd.read_parquet(out / f"{name}.parquet").doc_id), name
     assert not (out / "sources" / f"{CHANGJI}.txt").exists()
+
+
+def test_cached_run_writes_the_same_datasets(tmp_path):
+    """A run served from the cache writes exactly what a fresh parse writes,
+    with the file's new name where the same bytes moved."""
+    content = copy_samples(tmp_path / "content")
+    cache = tmp_path / "cache"
+    quiet = dict(progress=lambda *_: None, workers=1)
+    pipeline.run_data(content, tmp_path / "first", cache, **quiet)
+    assert len(list(cache.iterdir())) == 3
+
+    old = content / "disclosures" / sample("昌吉").name
+    old.rename(old.with_name("moved.txt"))
+    pipeline.run_data(content, tmp_path / "cached", cache, **quiet)
+    pipeline.run_data(content, tmp_path / "fresh", None, **quiet)
+    written = sorted(p.name for p in (tmp_path / "fresh").glob("*.parquet"))
+    assert len(written) == 19
+    for name in written:
+        cached = pd.read_parquet(tmp_path / "cached" / name)
+        pd.testing.assert_frame_equal(cached, pd.read_parquet(tmp_path / "fresh" / name), obj=name)
+    documents = pd.read_parquet(tmp_path / "cached" / "documents.parquet").set_index("doc_id")
+    assert documents.loc[CHANGJI, "source_file"] == "disclosures/moved.txt"
+
+
+def test_unreadable_cache_entry_is_parsed_again(tmp_path):
+    content = copy_samples(tmp_path / "content")
+    cache = tmp_path / "cache"
+    quiet = dict(progress=lambda *_: None, workers=1)
+    pipeline.run_data(content, tmp_path / "first", cache, **quiet)
+    for entry in cache.iterdir():
+        entry.write_bytes(entry.read_bytes()[:100])    # cut short, as by a full disk
+    pipeline.run_data(content, tmp_path / "again", cache, **quiet)
+    assert len(pd.read_parquet(tmp_path / "again" / "documents.parquet")) == 3
