@@ -198,17 +198,26 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prog
 
 
 def publish_files(data: SiteData, site_dir: Path) -> None:
-    """Data files (data page downloads) and source texts, copied into the site."""
+    """Data files (data page downloads) and source texts, put into the site."""
     files = site_dir / "data" / "files"
     files.mkdir(parents=True, exist_ok=True)
     for name in catalog.files_to_publish(data.folder):
-        shutil.copyfile(data.folder / name, files / name)
+        _link_or_copy(data.folder / name, files / name)
     sources = site_dir / "sources"
     sources.mkdir(parents=True, exist_ok=True)
     for doc in data.documents:
         src = data.folder / "sources" / f"{doc['doc_id']}.txt"
         if src.exists():   # already redacted by the data stage (yusuan.privacy)
-            shutil.copyfile(src, sources / src.name)
+            _link_or_copy(src, sources / src.name)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """A hard link where the file system allows (the data stage replaces its
+    files, never rewrites them in place, so the site's copy cannot change), else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
 
 
 def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:
