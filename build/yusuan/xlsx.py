@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import io
+import itertools
 import os
 import queue
 import re
@@ -50,6 +50,8 @@ from typing import IO
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from . import zips
 
 MAX_ROWS = 1_048_576          # Excel's rows per sheet, header included
 MAX_CHARS = 32_767            # Excel's characters per cell
@@ -373,17 +375,18 @@ def _head(sheet: Sheet, sst: dict) -> bytes:
 
 def write(target: str | IO[bytes], sheets: list[Sheet], title: str = "", batch_cells: int = BATCH_CELLS) -> None:
     """Write `sheets` as one workbook to a path or a binary file object."""
+    sheets = sheets or [Sheet("Sheet1", [], [])]    # a workbook needs a sheet
     cells = sum(_rows(s) * len(s.columns) for s in sheets)
-    if isinstance(target, (str, os.PathLike)) and cells <= batch_cells:
-        buf = io.BytesIO()      # a small workbook: made in memory, then one write (no seeks, fewer syscalls)
-        _write(buf, sheets, title, batch_cells, cells)
-        with open(target, "wb") as f:
-            f.write(buf.getbuffer())
-    else:
-        _write(target, sheets, title, batch_cells, cells)
-
-
-def _write(target: str | IO[bytes], sheets: list[Sheet], title: str, batch_cells: int, cells: int) -> None:
+    sst: dict[str, int] = {}
+    pieces = _sheets_xml(sheets, sst, batch_cells)
+    if cells <= batch_cells:       # a small workbook: made in memory, then written at once
+        data = zips.zip_bytes((name, b"".join(chunks)) for name, chunks, _ in _package(sheets, title, pieces, sst))
+        if isinstance(target, (str, os.PathLike)):
+            with open(target, "wb") as f:
+                f.write(data)
+        else:
+            target.write(data)
+        return
     def info(name: str) -> zipfile.ZipInfo:
         zi = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
         zi.compress_type = zipfile.ZIP_DEFLATED
@@ -391,70 +394,72 @@ def _write(target: str | IO[bytes], sheets: list[Sheet], title: str, batch_cells
         zi.external_attr = 0o644 << 16
         return zi
 
-    xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    sheets = sheets or [Sheet("Sheet1", [], [])]    # a workbook needs a sheet
-    n = len(sheets)
-    sst: dict[str, int] = {}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(info("[Content_Types].xml"), (
-            f'{xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
-            + "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="{_CT}.worksheet+xml"/>'
-                      for k in range(1, n + 1))
-            + f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
-            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
-            '<Override PartName="/docProps/core.xml"'
-            ' ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
-            '</Types>'))
-        z.writestr(info("_rels/.rels"), (
-            f'{xml}<Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
-            'core-properties" Target="docProps/core.xml"/></Relationships>'))
-        z.writestr(info("docProps/core.xml"), (
-            f'{xml}<cp:coreProperties'
-            ' xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
-            ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
-            ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-            f'<dc:title>{_esc(title)}</dc:title><dc:creator>yusuan</dc:creator>'
-            '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
-            '</cp:coreProperties>'))
-        z.writestr(info("xl/workbook.xml"), (
-            f'{xml}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            + "".join(f'<sheet name="{_esc(s.name)}" sheetId="{k}" r:id="rId{k}"/>'
-                      for k, s in enumerate(sheets, 1))
-            + "</sheets></workbook>"))
-        z.writestr(info("xl/_rels/workbook.xml.rels"), (
-            f'{xml}<Relationships xmlns="{_PKG_REL}">'
-            + "".join(f'<Relationship Id="rId{k}" Type="{_REL}/worksheet" Target="worksheets/sheet{k}.xml"/>'
-                      for k in range(1, n + 1))
-            + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-            f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
-            '</Relationships>'))
-        z.writestr(info("xl/styles.xml"), xml + _STYLES)
-        f, current = None, -1
-        try:
-            pieces = _sheets_xml(sheets, sst, batch_cells)
-            if cells > batch_cells:
-                pieces = _ahead(pieces)      # make the next batch while this one is compressed
-            for k, piece in pieces:
-                if k != current:
-                    if f is not None:
-                        f.close()
-                    current, sheet = k, sheets[k]
-                    # Every cell is under ~70 bytes, so this bound says when the part needs ZIP64.
-                    bound = 1000 + (_rows(sheet) + 1) * (70 * len(sheet.header) + 30)
-                    f = z.open(info(f"xl/worksheets/sheet{k + 1}.xml"), "w", force_zip64=bound > zipfile.ZIP64_LIMIT)
-                f.write(piece)
-        finally:
-            if f is not None:
-                f.close()
-        with z.open(info("xl/sharedStrings.xml"), "w") as f:
-            f.write(f'{xml}<sst xmlns="{_MAIN}" uniqueCount="{len(sst)}">'.encode())
-            f.write(_sst_items(sst))
-            f.write(b"</sst>")
+        # make the next batch while this one is compressed
+        for name, chunks, size_bound in _package(sheets, title, _ahead(pieces), sst):
+            with z.open(info(name), "w", force_zip64=size_bound > zipfile.ZIP64_LIMIT) as f:
+                for chunk in chunks:
+                    f.write(chunk)
+
+
+def _package(sheets: list[Sheet], title: str, pieces: Iterator[tuple[int, bytes]], sst: dict):
+    """The workbook's parts in order, as (name, chunks of its bytes, a bound on
+    its size): fixed parts, each sheet's XML from `pieces` ((sheet number,
+    bytes) in order), then the shared strings they used. Each part's chunks
+    must be read before the next part is asked for."""
+    xml = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    n = len(sheets)
+
+    def part(name: str, text: str):
+        data = text.encode()
+        return name, [data], len(data)
+
+    yield part("[Content_Types].xml", (
+        f'{xml}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+        + "".join(f'<Override PartName="/xl/worksheets/sheet{k}.xml" ContentType="{_CT}.worksheet+xml"/>'
+                  for k in range(1, n + 1))
+        + f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CT}.sharedStrings+xml"/>'
+        '<Override PartName="/docProps/core.xml"'
+        ' ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        '</Types>'))
+    yield part("_rels/.rels", (
+        f'{xml}<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/'
+        'core-properties" Target="docProps/core.xml"/></Relationships>'))
+    yield part("docProps/core.xml", (
+        f'{xml}<cp:coreProperties'
+        ' xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f'<dc:title>{_esc(title)}</dc:title><dc:creator>yusuan</dc:creator>'
+        '<dcterms:created xsi:type="dcterms:W3CDTF">2000-01-01T00:00:00Z</dcterms:created>'
+        '</cp:coreProperties>'))
+    yield part("xl/workbook.xml", (
+        f'{xml}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+        + "".join(f'<sheet name="{_esc(s.name)}" sheetId="{k}" r:id="rId{k}"/>'
+                  for k, s in enumerate(sheets, 1))
+        + "</sheets></workbook>"))
+    yield part("xl/_rels/workbook.xml.rels", (
+        f'{xml}<Relationships xmlns="{_PKG_REL}">'
+        + "".join(f'<Relationship Id="rId{k}" Type="{_REL}/worksheet" Target="worksheets/sheet{k}.xml"/>'
+                  for k in range(1, n + 1))
+        + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+        '</Relationships>'))
+    yield part("xl/styles.xml", xml + _STYLES)
+    parts = itertools.groupby(pieces, key=lambda piece: piece[0])
+    for k, sheet_pieces in parts:
+        # every cell is under ~70 bytes
+        yield (f"xl/worksheets/sheet{k + 1}.xml", (piece for _, piece in sheet_pieces),
+               1000 + (_rows(sheets[k]) + 1) * (70 * len(sheets[k].header) + 30))
+    strings = _sst_items(sst)
+    yield "xl/sharedStrings.xml", [f'{xml}<sst xmlns="{_MAIN}" uniqueCount="{len(sst)}">'.encode(), strings,
+                                   b"</sst>"], len(strings) + 200
 
 
 def _ahead(items: Iterator, depth: int = 2) -> Iterator:

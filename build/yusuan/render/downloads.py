@@ -2,11 +2,9 @@
 (a sheet per dataset) and one ZIP of CSVs with this document's rows only,
 read straight from the Arrow slices (render/data.py), in the same CSV form as
 the whole datasets. Byte-for-byte reproducible: fixed timestamps in both
-containers."""
+containers (yusuan.zips)."""
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,8 +13,8 @@ from yusuan import xlsx
 from yusuan.render.data import SiteData
 from yusuan.schema import DATASETS, WANYUAN, Dataset
 from yusuan.store import csv_bytes
+from yusuan.zips import zip_bytes
 
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 PER_DOC = [ds for ds in DATASETS if "doc_id" in ds.columns]
 
 
@@ -42,14 +40,7 @@ def write_csv_zip(data: SiteData, doc_id: str, path: Path) -> None:
 
 
 def _write_csv_zip(tables: list[tuple[Dataset, pa.Table]], doc_id: str, path: Path) -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for ds, table in tables:
-            info = zipfile.ZipInfo(f"{doc_id}/{ds.name}.csv", date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            z.writestr(info, csv_bytes(table), compresslevel=1)   # 2.5x faster than 6, ~20% larger
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(zip_bytes((f"{doc_id}/{ds.name}.csv", csv_bytes(table)) for ds, table in tables))
 
 
 def _column(table: pa.Table, name: str, is_date: bool) -> pa.ChunkedArray:
