@@ -143,30 +143,23 @@ def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
     return parsed
 
 
-def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress,
-                meanwhile=None) -> list[Parsed | str]:
-    """Parse files in `workers` processes (fork), results in the order given;
-    meanwhile() runs here once they are started."""
+def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress) -> list[Parsed | str]:
+    """Parse files in `workers` processes (fork), results in the order given."""
     pool = worker_pool(workers, len(jobs))
     if pool is None:
         return [_parse_and_cache(job) for job in jobs]
     results = []
     with pool:
-        parsed_files = pool.map(_parse_and_cache, jobs, chunksize=4)
-        if meanwhile:
-            meanwhile()
-        for n, parsed in enumerate(parsed_files, start=1):
+        for n, parsed in enumerate(pool.map(_parse_and_cache, jobs, chunksize=4), start=1):
             results.append(parsed)
             if n % 100 == 0 or n == len(jobs):
                 progress(f"  parsed {n}/{len(jobs)}")
     return results
 
 
-def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None,
-            meanwhile=None) -> Result:
+def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None) -> Result:
     """Read every disclosure under content/: from the parse cache when its bytes
-    were parsed before, else parsed (in parallel over `workers` processes,
-    while this one runs meanwhile(), if given)."""
+    were parsed before, else parsed (in parallel over `workers` processes)."""
     files = find_disclosures(content)
     version = parser_version()
     workers = default_jobs() if workers is None else workers
@@ -193,7 +186,7 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
             jobs.append((path, content, entry))
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
-    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress, meanwhile)))
+    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress)))
 
     docs: list[Parsed] = []
     by_key: dict[tuple[str, int | None], str] = {}
@@ -260,15 +253,14 @@ def write_sources(result: Result, data_dir: Path) -> None:
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
-             workers: int | None = None, meanwhile=None) -> Result:
-    """meanwhile: work for this process while worker processes parse (`yusuan build`: the site's set-up)."""
+             workers: int | None = None) -> Result:
     started = time.perf_counter()
 
     def step(what: str) -> None:
         progress(f"  {what} ({time.perf_counter() - started:.1f} s)")
 
     progress(f"yusuan data: reading {content}/")
-    result = collect(content, cache_dir, progress, workers, meanwhile)
+    result = collect(content, cache_dir, progress, workers)
     for p in result.problems:
         where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
         progress(f"  {p['severity']}: {where}: {p['message']}")
