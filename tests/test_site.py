@@ -373,3 +373,22 @@ def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):
+    """The one-row-per-document tables are put into their pages after mkdocs
+    (render.site.Deferred): every row is there, no placeholder is left, and
+    the search index has none of their text."""
+    data, site = built
+    n = len(doc_ids(data))
+    for page, table_id in (("compare", "compare-table"), ("transparency", "transparency-table")):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        table = html[html.index(f'id="{table_id}"'):]
+        table = table[:table.index("</table>")]
+        assert table.count("<tr") == n + 1, page        # the header row and one per document
+        assert 'class="ys-table-wrap">' in html and "data-search-exclude" not in html, page
+    for path in html_files(site):
+        assert "yusuan-table-" not in path.read_text(encoding="utf-8"), path
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    listed = [d for d in index["docs"] if d["location"].startswith(("compare/", "transparency/"))]
+    assert listed and not [d for d in listed if "点击表头排序" in d["text"]]

@@ -14,11 +14,12 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
 from yusuan.parallel import default_jobs, worker_pool
 from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
@@ -67,18 +68,55 @@ def write(path: Path, text: str) -> None:
 SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False)}   # name → (folder, has_toc)
 
 
-def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> None:
+class Deferred:
+    """Tables kept out of the search index (one row per document: the compare
+    and transparency tables) skip mkdocs too: the page gets a placeholder, and
+    the table goes into the built page after mkdocs. At 1,000 documents the
+    search plugin took ~2 s to parse those tables, only to leave them out, and
+    everything waits for mkdocs."""
+    def __init__(self) -> None:
+        self.tables: dict[str, list[str]] = {}     # built page (relative to site_dir) → its tables' HTML
+        self.page = ""
+
+    def table(self, t: tables.Table):
+        if t.searchable:
+            return tables.to_html(t)
+        html = self.tables.setdefault(self.page, [])
+        html.append(tables.to_html(replace(t, searchable=True)))   # as the search plugin leaves it
+        return Markup(f"<!-- yusuan-table-{len(html) - 1} -->")
+
+    def fill(self, site_dir: Path) -> None:
+        for page, html in self.tables.items():
+            path = site_dir / page
+            text = path.read_text(encoding="utf-8")
+            for k, table in enumerate(html):
+                marker = f"<!-- yusuan-table-{k} -->"
+                if text.count(marker) != 1:
+                    raise SiteError(f"{path}: the placeholder of table {k} is missing or repeated")
+                text = text.replace(marker, table)
+            path.write_text(text, encoding="utf-8")
+
+
+def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
     """The pages mkdocs renders: home, compare, transparency, data, the
-    hand-written ones, and the shells that frame every department page."""
+    hand-written ones, and the shells that frame every department page; the
+    tables to put into them after mkdocs."""
     env = environment()
-    write(docs_dir / "index.md", env.get_template("home.md").render(home=home.context(data)))
+    deferred = Deferred()
+    env.globals["table"] = deferred.table
+
+    def page(template: str, source: str, built: str, **context) -> None:
+        deferred.page = built
+        write(docs_dir / source, env.get_template(template).render(**context))
+
+    page("home.md", "index.md", "index.html", home=home.context(data))
     cmp = compare.context(data)
     for ch in cmp["charts"]:
         write(docs_dir / "compare" / f"{ch.id}.json", json_text(ch.spec))
     # compare.md becomes compare/index.html; its chart specs sit beside it.
-    write(docs_dir / "compare.md", env.get_template("compare.md").render(compare=cmp))
-    write(docs_dir / "transparency.md", env.get_template("transparency.md").render(tr=transparency.context(data)))
-    write(docs_dir / "data.md", env.get_template("data.md").render(catalog=catalog.context(data)))
+    page("compare.md", "compare.md", "compare/index.html", compare=cmp)
+    page("transparency.md", "transparency.md", "transparency/index.html", tr=transparency.context(data))
+    page("data.md", "data.md", "data/index.html", catalog=catalog.context(data))
     for name in HAND_WRITTEN:
         src = content_dir / "pages" / name
         if not src.exists():
@@ -86,6 +124,7 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> None:
         shutil.copyfile(src, docs_dir / name)
     for folder, has_toc in SHELLS.values():
         write(docs_dir / folder / "index.md", shell.shell_markdown(has_toc))
+    return deferred
 
 
 def take_shells(site_dir: Path) -> dict[str, shell.Shell]:
@@ -299,13 +338,14 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     load_jieba()   # once, here: the workers inherit its dictionary
     pool, results = start_departments(work, workers)
     try:
-        render_pages(data, docs_dir, content_dir)
+        deferred = render_pages(data, docs_dir, content_dir)
         write_assets(docs_dir / "assets" / "yusuan")
         if site_dir.exists():
             shutil.rmtree(site_dir)
         step(f"mkdocs build (index pages and the department page frame), department pages started "
              f"({workers} processes)")
         run_mkdocs(derived_config(config, build_dir, site_dir))
+        deferred.fill(site_dir)
         write_vega(site_dir / "assets" / "yusuan" / "vega.js")
         work.publish_shells(take_shells(site_dir))
     except BaseException as e:
