@@ -161,6 +161,8 @@ def yusuan_command() -> list[str]:
 
 def run(args: list[str], log: Path) -> Run:
     """Run a command, its output to log; wall time and its peak RSS (wait4)."""
+    if hasattr(os, "sync"):
+        os.sync()     # the last run's ~1.5 GB of writes are flushed first, not during this one
     with log.open("wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
