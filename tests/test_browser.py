@@ -117,6 +117,16 @@ def test_sortable_table(browser, server):
     assert values == sorted(values, reverse=True)
 
 
+def test_transparency_lists_are_readable(browser, server):
+    """The lists of empty and missing tables keep a readable width (the table
+    scrolls sideways) instead of one character a line."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "transparency/", wait_until="networkidle")
+    widths = page.eval_on_selector_all("#transparency-table td.titles", "els => els.map(e => e.offsetWidth)")
+    page.close()
+    assert widths and min(widths) >= 150, widths
+
+
 def test_screenshots(browser, server, real_site, tmp_path):
     folder = REPO_SCREENSHOTS if os.environ.get("YUSUAN_UPDATE_SCREENSHOTS") else tmp_path
     folder.mkdir(exist_ok=True)

@@ -27,9 +27,9 @@ def context(data: SiteData) -> dict:
             failed.cls += " fail"
         name = c(d["department"], href=doc_href(d["doc_id"], "../"))
         t.rows.append(Row([name, y(d["year"]), c(f"{len(present)} / {len(TABLE_TITLES)}", cls="num"),
-                           c(_titles(d["tables_empty"])), c(_titles(d["tables_missing"])),
+                           c(_titles(d["tables_empty"]), cls="titles"), c(_titles(d["tables_missing"]), cls="titles"),
                            i(d["n_secret_projects"]), m(d["secret_project_amount"]),
-                           c(targets, cls="" if d["n_performance_targets"] else "warn"), failed]))
+                           c(targets, cls="nowrap" if d["n_performance_targets"] else "nowrap warn"), failed]))
     failing = data.where("checks", "status", "fail")
     docs = {d["doc_id"]: d for d in data.documents}
     f = Table([Col("部门"), Col("年度", True), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True)],
