@@ -127,6 +127,23 @@ def test_transparency_lists_are_readable(browser, server):
     assert widths and min(widths) >= 150, widths
 
 
+def test_charts_fit_a_phone(browser, server, real_site):
+    """At a phone's width (390 px) every chart's labels and legend stay
+    inside the chart instead of being cut off at its edge."""
+    for path in ("compare/", f"docs/{first_doc(real_site)}/"):
+        page = browser.new_page(viewport={"width": 390, "height": 900})
+        page.goto(server + path, wait_until="networkidle")
+        page.wait_for_function("document.querySelectorAll('.ys-chart').length === "
+                               "document.querySelectorAll('.ys-chart svg.marks').length")
+        overflow = page.evaluate("""Array.from(document.querySelectorAll('.ys-chart svg.marks')).map(svg => {
+            const box = svg.getBoundingClientRect();
+            const right = Math.max(...Array.from(svg.querySelectorAll('text')).map(t => t.getBoundingClientRect().right));
+            return Math.round(right - box.right);
+        })""")
+        page.close()
+        assert len(overflow) >= 2 and max(overflow) <= 0, (path, overflow)
+
+
 def test_screenshots(browser, server, real_site, tmp_path):
     folder = REPO_SCREENSHOTS if os.environ.get("YUSUAN_UPDATE_SCREENSHOTS") else tmp_path
     folder.mkdir(exist_ok=True)

@@ -14,12 +14,32 @@
     document.head.appendChild(s);
   }
 
+  // On a narrow screen (a phone) long category labels would leave the bars a
+  // sliver and a two-column legend would be cut off: labels get at most ~40%
+  // of the width (cut with "…"; the full text is in the table below each
+  // chart) and legends one column.
+  function fitNarrow(spec, width) {
+    (spec.axes || []).forEach(function (axis) {
+      if (axis.orient === "left" || axis.orient === "right") {
+        axis.labelLimit = Math.min(axis.labelLimit || 180, Math.round(width * 0.4));
+      }
+    });
+    (spec.legends || []).forEach(function (legend) {
+      legend.columns = 1;
+      legend.labelLimit = Math.round(width * 0.3);   // the legend starts where the bars do
+    });
+    (spec.marks || []).forEach(function (mark) { if (mark.type === "group") fitNarrow(mark, width); });
+    return spec;
+  }
+
   function drawCharts() {
     var els = document.querySelectorAll(".ys-chart[data-spec]");
     if (!els.length) return;
     loadVega(function () {
       Array.prototype.forEach.call(els, function (el) {
-        window.vegaEmbed(el, el.getAttribute("data-spec"), { actions: false, renderer: "svg" })
+        var width = el.clientWidth, options = { actions: false, renderer: "svg" };
+        if (width && width < 600) options.patch = function (spec) { return fitNarrow(spec, width); };
+        window.vegaEmbed(el, el.getAttribute("data-spec"), options)
           .then(function () { el.style.minHeight = ""; el.classList.add("ys-drawn"); })
           .catch(function (err) {
             el.textContent = "图表无法显示，请看下方的数据表。";
