@@ -20,7 +20,7 @@ from . import aggregate, privacy, store
 from .checks import run_checks
 from .document import NotADisclosure, parse_document
 from .extract import document_datasets
-from .parallel import default_jobs, worker_pool
+from .parallel import default_jobs, in_second_process, worker_pool
 from .read import ReadError, find_disclosures, read_source
 from .schema import BY_NAME, DATASETS
 
@@ -269,8 +269,10 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
     for d in result.documents:
         d.tables = {}       # now in `tables`; not kept twice
     step("built the datasets")
+    # the source texts (~0.6 s for 1,000) are written beside the data files, by a second core
+    sources_written = in_second_process(write_sources, result, data_dir, what="writing the source texts")
     store.write_all(tables, aggregate.queries(), data_dir, step)
-    write_sources(result, data_dir)
+    sources_written()
     progress(f"yusuan data: {len(result.documents)} documents, {tables['table_cells'].num_rows} amount cells, "
              f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s")
     return result
