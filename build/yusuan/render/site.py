@@ -145,40 +145,49 @@ def take_shells(site_dir: Path) -> dict[str, shell.Shell]:
 @dataclass
 class DepartmentWork:
     """What every worker needs, set before the workers fork (shared, not pickled).
-    The workers start while mkdocs still runs: they write into out_dir, and
-    wait for the shells (shells_file, written once mkdocs made them) only to
-    frame the HTML, the last step of each page."""
+    The workers start before mkdocs has made the shells that frame their pages:
+    a page made before then is handed back unframed, and the main process
+    frames and writes it once mkdocs is done (workers never wait)."""
     data: SiteData
     env: jinja2.Environment
     out_dir: Path                          # pages go to out_dir/docs/<doc_id>/
     shells_file: Path
     shells: dict[str, shell.Shell] | None = None
 
-    def get_shells(self) -> dict[str, shell.Shell]:
-        while self.shells is None:
-            if not self.shells_file.exists():
-                time.sleep(0.05)
-                continue
+    def ready_shells(self) -> dict[str, shell.Shell] | None:
+        """The shells once mkdocs made them (never waits)."""
+        if self.shells is None and self.shells_file.exists():
             saved = json.loads(self.shells_file.read_text(encoding="utf-8"))
-            if "error" in saved:
-                raise SiteError(f"no page frame: {saved['error']}")
             self.shells = {name: shell.Shell(**fields) for name, fields in saved.items()}
         return self.shells
 
-    def publish_shells(self, shells: dict[str, shell.Shell] | None, error: str = "") -> None:
-        saved = {"error": error} if shells is None else {name: vars(sh) for name, sh in shells.items()}
+    def publish_shells(self, shells: dict[str, shell.Shell]) -> None:
         tmp = self.shells_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps({name: vars(sh) for name, sh in shells.items()}, ensure_ascii=False),
+                       encoding="utf-8")
         os.replace(tmp, self.shells_file)      # a worker never reads half a file
         self.shells = shells
+
+
+@dataclass
+class Unframed:
+    """A page's HTML waiting for its shell."""
+    path: Path
+    shell: str
+    title: str
+    toc: list[tuple[str, str]]
+    content: str
+
+    def write(self, shells: dict[str, shell.Shell]) -> None:
+        write(self.path, shells[self.shell].page(self.title, self.toc, self.content))
 
 
 _WORK: DepartmentWork | None = None
 
 
-def render_department(work: DepartmentWork, doc: dict) -> list[dict]:
-    """Write one department-year's pages, chart specs and downloads; return
-    its search index entries."""
+def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list[Unframed]]:
+    """Write one department-year's pages, chart specs and downloads; return its
+    search index entries and the pages left unframed (made before the shells)."""
     ctx = department.context(work.data, doc)
     doc_id = doc["doc_id"]
     folder = work.out_dir / "docs" / doc_id
@@ -186,27 +195,29 @@ def render_department(work: DepartmentWork, doc: dict) -> list[dict]:
     for ch in ctx["charts"]:
         write(folder / f"{ch.id}.json", json_text(ch.spec))
     downloads.write_both(work.data, doc_id, folder)
-    content = work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../")
-    subpages = []
+    toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
+    pages = [Unframed(folder / "index.html", "main", ctx["title"], toc,
+                      work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../"))]
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
-        subpages.append((sub.id, title, work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)))
-    shells = work.get_shells()
-    toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
-    write(folder / "index.html", shells["main"].page(ctx["title"], toc, content))
-    for sub_id, title, sub_content in subpages:
-        write(folder / sub_id / "index.html", shells["sub"].page(title, [], sub_content))
-    return search.entries(doc_id, ctx)
+        pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
+                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)))
+    shells = work.ready_shells()
+    if shells:
+        for page in pages:
+            page.write(shells)
+        pages = []
+    return search.entries(doc_id, ctx), pages
 
 
-def _render_one(doc: dict) -> list[dict]:
+def _render_one(doc: dict):
     return render_department(_WORK, doc)
 
 
 def start_departments(work: DepartmentWork, workers: int):
     """Start every department-year over `workers` processes (fork); returns
-    (pool or None, iterator of search entries in document order). With one
-    worker the pages are made lazily, as the iterator is consumed."""
+    (pool or None, iterator of render_department's results in document order).
+    With one worker the pages are made lazily, as the iterator is consumed."""
     global _WORK
     _WORK = work
     docs = work.data.documents
@@ -217,13 +228,16 @@ def start_departments(work: DepartmentWork, workers: int):
 
 
 def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, progress=print) -> list[dict]:
-    """Wait for every department page, move them into the site; the search entries."""
+    """Wait for every department page, frame those made before the shells,
+    move them into the site; the search entries."""
     global _WORK
     docs = work.data.documents
     entries: list[dict] = []
     try:
-        for n, doc_entries in enumerate(results, 1):
+        for n, (doc_entries, unframed) in enumerate(results, 1):
             entries += doc_entries
+            for page in unframed:
+                page.write(work.shells)
             if n % 100 == 0 or n == len(docs):
                 progress(f"  {n}/{len(docs)} department pages")
     finally:
@@ -348,8 +362,7 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         deferred.fill(site_dir)
         write_vega(site_dir / "assets" / "yusuan" / "vega.js")
         work.publish_shells(take_shells(site_dir))
-    except BaseException as e:
-        work.publish_shells(None, error=str(e) or type(e).__name__)   # the workers stop waiting
+    except BaseException:
         if pool:
             pool.shutdown(cancel_futures=True)
         raise
