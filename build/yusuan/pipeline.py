@@ -49,7 +49,7 @@ class Parsed:
 
     def to_bytes(self) -> bytes:
         """The parse cache's form, also how a worker sends it back (5x cheaper
-        both ways than pickling the tables, 10x cheaper to write than JSON):
+        both ways than pickling the tables, ~5x cheaper to write than JSON):
         a JSON header line, then each table as an Arrow IPC stream."""
         streams = [_to_ipc(t) for t in self.tables.values()]
         header = {**self._meta(), "tables": [[name, len(b)] for name, b in zip(self.tables, streams)]}
