@@ -72,3 +72,23 @@ def test_unreadable_cache_entry_is_parsed_again(tmp_path):
         entry.write_bytes(entry.read_bytes()[:100])    # cut short, as by a full disk
     pipeline.run_data(content, tmp_path / "again", cache, **quiet)
     assert len(pd.read_parquet(tmp_path / "again" / "documents.parquet")) == 3
+
+
+def test_cache_keeps_only_what_the_run_uses(tmp_path):
+    """Entries of deleted files and of older parser versions are removed (the
+    cache is kept between CI runs); other files in the folder are not."""
+    content = copy_samples(tmp_path / "content")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    stale = [cache / f"{'a' * 64}-{'0' * 16}.parsed", cache / f"{'b' * 64}-{'1' * 16}.json"]
+    other = [cache / "vega-1.9.0.js", cache / "notes.txt"]
+    for path in stale + other:
+        path.write_text("x", encoding="utf-8")
+    quiet = dict(progress=lambda *_: None, workers=1)
+    pipeline.run_data(content, tmp_path / "data", cache, **quiet)
+    entries = sorted(p.name for p in cache.glob("*.parsed"))
+    assert len(entries) == 3 and not any(p.exists() for p in stale) and all(p.exists() for p in other)
+
+    (content / "disclosures" / sample("昌吉").name).unlink()
+    pipeline.run_data(content, tmp_path / "data", cache, **quiet)
+    assert len(list(cache.glob("*.parsed"))) == 2

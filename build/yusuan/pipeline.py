@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -127,6 +128,18 @@ def _from_cache(entry: Path, rel: str) -> Parsed | None:
     return parsed
 
 
+CACHE_ENTRY = re.compile(r"[0-9a-f]{64}-[0-9a-f]{16}\.(parsed|json)")   # .json: the cache's earlier form
+
+
+def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
+    """Remove parse cache entries no file of this run uses (older parser
+    versions, files changed or gone), so that the cache, kept between CI runs,
+    does not grow with every commit. Other files in the folder are left alone."""
+    for entry in cache_dir.glob("*"):
+        if entry.name not in keep and CACHE_ENTRY.fullmatch(entry.name):
+            entry.unlink(missing_ok=True)
+
+
 def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
     """Parse one file (in a worker process); a file that cannot be read comes
     back as the message saying why, so one bad file never stops the others."""
@@ -187,6 +200,8 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
     outcome.update(zip(to_parse, _parse_many(jobs, workers, progress)))
+    if cache_dir:
+        _prune_cache(cache_dir, {_cache_entry(cache_dir, sha, version).name for sha in by_sha})
 
     docs: list[Parsed] = []
     by_key: dict[tuple[str, int | None], str] = {}
