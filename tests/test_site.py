@@ -396,3 +396,26 @@ def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     listed = [d for d in index["docs"] if d["location"].startswith(("compare/", "transparency/"))]
     assert listed and not [d for d in listed if "点击表头排序" in d["text"]]
+
+
+def test_checks_html_is_what_the_table_model_makes():
+    """A document's full list of checks is made as HTML directly (fast path);
+    it must be exactly what tables.to_html makes of the same rows as Cells,
+    escaping included."""
+    from yusuan.render.department import _check_rows, _checks_html
+    from yusuan.render.tables import Col, Table, to_html
+
+    rows = [
+        {"status": "pass", "description": "表1 收入：合计 = 各项之和", "expected": 1234.5, "actual": 1234.5,
+         "difference": 0.0, "lines": "35,36"},
+        {"status": "fail", "description": "<script>alert(1)</script> & “三公”", "expected": -0.0, "actual": None,
+         "difference": float("nan"), "lines": None},
+        {"status": "rounding", "description": None, "expected": 1e9, "actual": 999_999_999.99,
+         "difference": 0.01, "lines": "7"},
+        {"status": "pass", "description": "表2", "expected": 0.0, "actual": 0.0, "difference": -0.0, "lines": "8"},
+    ]
+    columns = [Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")]
+    fast = to_html(Table(columns, body=_checks_html(rows), caption="全部校验"))
+    model = to_html(Table(columns, _check_rows(rows), caption="全部校验"))
+    assert fast == model
+    assert "&lt;script&gt;" in fast and "<script>" not in fast and "-0.00" in fast
