@@ -7,6 +7,7 @@ again, and a deleted file simply is no longer collected.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -67,9 +68,6 @@ class Parsed:
             tables[name] = pa.ipc.open_stream(pa.py_buffer(data[at:at + size])).read_all()
             at += size
         return cls(tables=tables, **header)
-
-    def __reduce__(self):
-        return Parsed.from_bytes, (self.to_bytes(),)
 
 
 CACHE_MAGIC = b"yusuan-parsed 1\n"
@@ -140,9 +138,11 @@ def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
-    """Parse one file (in a worker process); a file that cannot be read comes
-    back as the message saying why, so one bad file never stops the others."""
+def _parse_and_cache(job: tuple[Path, Path, Path | None], encoded: bool = False) -> Parsed | bytes | str:
+    """Parse one file; a file that cannot be read comes back as the message
+    saying why, so one bad file never stops the others. encoded: return the
+    parse as Parsed.to_bytes() (from a worker process: the cache entry's
+    bytes, made once for both)."""
     path, root, entry = job
     try:
         parsed = parse_file(path, root)
@@ -150,10 +150,13 @@ def _parse_and_cache(job: tuple[Path, Path, Path | None]) -> Parsed | str:
         return f"未收录：{e}"
     except Exception as e:  # a parser bug must not stop the other files
         return f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"
+    if not (entry or encoded):
+        return parsed
+    data = parsed.to_bytes()
     if entry:
         with store.atomic_path(entry) as tmp:
-            tmp.write_bytes(parsed.to_bytes())
-    return parsed
+            tmp.write_bytes(data)
+    return data if encoded else parsed
 
 
 def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress) -> list[Parsed | str]:
@@ -163,8 +166,9 @@ def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progre
         return [_parse_and_cache(job) for job in jobs]
     results = []
     with pool:
-        for n, parsed in enumerate(pool.map(_parse_and_cache, jobs, chunksize=4), start=1):
-            results.append(parsed)
+        for n, parsed in enumerate(pool.map(functools.partial(_parse_and_cache, encoded=True), jobs, chunksize=4),
+                                   start=1):
+            results.append(Parsed.from_bytes(parsed) if isinstance(parsed, bytes) else parsed)
             if n % 100 == 0 or n == len(jobs):
                 progress(f"  parsed {n}/{len(jobs)}")
     return results
