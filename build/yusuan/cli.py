@@ -40,12 +40,12 @@ def main() -> None:
     """
 
 
-def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None):
+def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None, meanwhile=None):
     from .pipeline import run_data
 
     if not content.is_dir():
         raise click.ClickException(f"content folder not found: {content} (use --content DIR)")
-    result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs)
+    result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs, meanwhile)
     if strict and result.failed:
         _progress(f"--strict: {len(result.problems)} problem(s), see above and {data_dir}/problems.csv")
         sys.exit(1)
@@ -90,7 +90,10 @@ def site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None) -> Non
 @strict_option
 def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: str, jobs: int | None, strict: bool) -> None:
     """Run the data stage, then render the site."""
-    result = _data(content, data_dir, cache_dir, strict, jobs)
+    from .render.site import load_jieba
+
+    # the site's word list (1 s) loads while the worker processes parse
+    result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
     _site(data_dir, site_dir, content, jobs, tables=result.tables)   # no need to read back what was just written
 
 

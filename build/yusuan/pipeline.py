@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import re
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -138,11 +139,10 @@ def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _parse_and_cache(job: tuple[Path, Path, Path | None], encoded: bool = False) -> Parsed | bytes | str:
-    """Parse one file; a file that cannot be read comes back as the message
-    saying why, so one bad file never stops the others. encoded: return the
-    parse as Parsed.to_bytes() (from a worker process: the cache entry's
-    bytes, made once for both)."""
+def _parse_and_cache(job: tuple[Path, Path, Path | None], as_file: bool = False) -> Parsed | Path | str:
+    """Parse one file and write its cache entry (if it has one); a file that
+    cannot be read comes back as the message saying why, so one bad file never
+    stops the others. as_file: return the entry's path, not the parse."""
     path, root, entry = job
     try:
         parsed = parse_file(path, root)
@@ -150,33 +150,43 @@ def _parse_and_cache(job: tuple[Path, Path, Path | None], encoded: bool = False)
         return f"未收录：{e}"
     except Exception as e:  # a parser bug must not stop the other files
         return f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"
-    if not (entry or encoded):
+    if not entry:
         return parsed
-    data = parsed.to_bytes()
-    if entry:
-        with store.atomic_path(entry) as tmp:
-            tmp.write_bytes(data)
-    return data if encoded else parsed
+    with store.atomic_path(entry) as tmp:
+        tmp.write_bytes(parsed.to_bytes())
+    return entry if as_file else parsed
 
 
-def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress) -> list[Parsed | str]:
-    """Parse files in `workers` processes (fork), results in the order given."""
+def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress,
+                meanwhile=None) -> list[Parsed | str]:
+    """Parse files in `workers` processes (fork), results in the order given;
+    meanwhile() runs here while they parse."""
     pool = worker_pool(workers, len(jobs))
     if pool is None:
+        if meanwhile:
+            meanwhile()
         return [_parse_and_cache(job) for job in jobs]
     results = []
-    with pool:
-        for n, parsed in enumerate(pool.map(functools.partial(_parse_and_cache, encoded=True), jobs, chunksize=4),
-                                   start=1):
-            results.append(Parsed.from_bytes(parsed) if isinstance(parsed, bytes) else parsed)
+    # Parses come back as files (the cache entries, or scratch ones), not
+    # through the pool's pipe: a worker blocks while its ~300 KB result waits
+    # in a full pipe, and so waited whenever this process was busy.
+    with pool, tempfile.TemporaryDirectory(prefix="yusuan-parse-") as scratch:
+        jobs = [(path, root, entry or Path(scratch) / f"{k}.parsed") for k, (path, root, entry) in enumerate(jobs)]
+        done = pool.map(functools.partial(_parse_and_cache, as_file=True), jobs, chunksize=4)
+        if meanwhile:
+            meanwhile()
+        for n, parsed in enumerate(done, start=1):
+            results.append(Parsed.from_bytes(parsed.read_bytes()) if isinstance(parsed, Path) else parsed)
             if n % 100 == 0 or n == len(jobs):
                 progress(f"  parsed {n}/{len(jobs)}")
     return results
 
 
-def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None) -> Result:
+def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None,
+            meanwhile=None) -> Result:
     """Read every disclosure under content/: from the parse cache when its bytes
-    were parsed before, else parsed (in parallel over `workers` processes)."""
+    were parsed before, else parsed (in parallel over `workers` processes,
+    while this one runs meanwhile(), if given)."""
     files = find_disclosures(content)
     version = parser_version()
     workers = default_jobs() if workers is None else workers
@@ -203,7 +213,7 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
             jobs.append((path, content, entry))
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
-    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress)))
+    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress, meanwhile)))
     if cache_dir:
         _prune_cache(cache_dir, {_cache_entry(cache_dir, sha, version).name for sha in by_sha})
 
@@ -272,14 +282,15 @@ def write_sources(result: Result, data_dir: Path) -> None:
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
-             workers: int | None = None) -> Result:
+             workers: int | None = None, meanwhile=None) -> Result:
+    """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list)."""
     started = time.perf_counter()
 
     def step(what: str) -> None:
         progress(f"  {what} ({time.perf_counter() - started:.1f} s)")
 
     progress(f"yusuan data: reading {content}/")
-    result = collect(content, cache_dir, progress, workers)
+    result = collect(content, cache_dir, progress, workers, meanwhile)
     for p in result.problems:
         where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
         progress(f"  {p['severity']}: {where}: {p['message']}")
