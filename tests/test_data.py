@@ -234,8 +234,8 @@ def test_per_document_csv_is_that_documents_rows(data_dir, tmp_path):
     from yusuan.render import downloads
     from yusuan.render.data import load
 
-    path = tmp_path / "z.zip"
-    downloads.write_csv_zip(load(data_dir), CHANGJI, path)
+    downloads.write_both(load(data_dir), CHANGJI, tmp_path)
+    path = tmp_path / f"{CHANGJI}-csv.zip"
     names = zipfile.ZipFile(path).namelist()
     assert f"{CHANGJI}/table_cells.csv" in names and f"{CHANGJI}/checks.csv" in names
     for ds in DATASETS:

@@ -73,8 +73,8 @@ def test_pandas_reads_the_workbook(data_dir, datasets):
 
 def test_per_document_workbook_equals_the_documents_rows(data_dir, tmp_path):
     data = site_data.load(data_dir)
-    path = tmp_path / "doc.xlsx"
-    downloads.write_xlsx(data, ZIZHIQU, path)
+    downloads.write_both(data, ZIZHIQU, tmp_path)
+    path = tmp_path / f"{ZIZHIQU}.xlsx"
     wb = load_workbook(path)
     present = [ds for ds in downloads.PER_DOC if data.doc_table(ds.name, ZIZHIQU).num_rows]
     assert wb.sheetnames == [ds.name for ds in present] and "table_cells" in wb.sheetnames
@@ -133,11 +133,12 @@ def test_same_table_same_bytes(data_dir, tmp_path):
     write_xlsx(tables, tmp_path / "a.xlsx")
     write_xlsx(tables, tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
-    data = site_data.load(data_dir)
-    downloads.write_xlsx(data, ZIZHIQU, tmp_path / "c.xlsx")
-    downloads.write_xlsx(site_data.load(data_dir), ZIZHIQU, tmp_path / "d.xlsx")
-    assert (tmp_path / "c.xlsx").read_bytes() == (tmp_path / "d.xlsx").read_bytes()
-    with zipfile.ZipFile(tmp_path / "c.xlsx") as z:
+    for folder in ("c", "d"):
+        (tmp_path / folder).mkdir()
+        downloads.write_both(site_data.load(data_dir), ZIZHIQU, tmp_path / folder)
+    first = tmp_path / "c" / f"{ZIZHIQU}.xlsx"
+    assert first.read_bytes() == (tmp_path / "d" / f"{ZIZHIQU}.xlsx").read_bytes()
+    with zipfile.ZipFile(first) as z:
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         assert z.testzip() is None
 
@@ -168,7 +169,8 @@ def test_arrow_columns_give_the_same_workbooks_as_python_values(data_dir, tmp_pa
         written.append((sheets, title)), real_write(target, sheets, title, **kw)))
     tables = {ds.name: pq.read_table(data_dir / f"{ds.name}.parquet") for ds in DATASETS}
     write_xlsx(tables, tmp_path / "all.xlsx")
-    downloads.write_xlsx(site_data.load(data_dir), ZIZHIQU, tmp_path / "doc.xlsx")
+    downloads.write_both(site_data.load(data_dir), ZIZHIQU, tmp_path)
+    (tmp_path / f"{ZIZHIQU}.xlsx").rename(tmp_path / "doc.xlsx")
     assert len(written) == 2 and all(isinstance(c, pa.ChunkedArray) for c in written[1][0][0].columns)
     for (sheets, title), name in zip(written, ["all", "doc"]):
         real_write(str(tmp_path / f"{name}-python.xlsx"), python_columns(sheets), title)

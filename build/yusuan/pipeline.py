@@ -51,9 +51,9 @@ class Parsed:
         return {k: v for k, v in self.__dict__.items() if k != "tables"}
 
     def to_bytes(self) -> bytes:
-        """The parse cache's form, also how a worker sends it back (5x cheaper
-        both ways than pickling the tables, ~5x cheaper to write than JSON):
-        a JSON header line, then each table as an Arrow IPC stream."""
+        """The parse cache's form, also how a worker hands a parse back (as a
+        file: its cache entry or a scratch one): a JSON header line, then each
+        table as an Arrow IPC stream (~5x cheaper to write than JSON)."""
         streams = [_to_ipc(t) for t in self.tables.values()]
         header = {**self._meta(), "tables": [[name, len(b)] for name, b in zip(self.tables, streams)]}
         return b"".join([CACHE_MAGIC, json.dumps(header, ensure_ascii=False).encode(), b"\n", *streams])

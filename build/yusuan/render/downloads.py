@@ -35,10 +35,6 @@ def write_both(data: SiteData, doc_id: str, folder: Path) -> None:
     _write_csv_zip(tables, doc_id, folder / f"{doc_id}-csv.zip")
 
 
-def write_csv_zip(data: SiteData, doc_id: str, path: Path) -> None:
-    _write_csv_zip(_tables(data, doc_id), doc_id, path)
-
-
 def _write_csv_zip(tables: list[tuple[Dataset, pa.Table]], doc_id: str, path: Path) -> None:
     path.write_bytes(zip_bytes((f"{doc_id}/{ds.name}.csv", csv_bytes(table)) for ds, table in tables))
 
@@ -47,10 +43,6 @@ def _column(table: pa.Table, name: str, is_date: bool) -> pa.ChunkedArray:
     """A column as xlsx takes it (Arrow, no Python values); dates as ISO text."""
     column = table.column(name)
     return column.cast(pa.string()) if is_date else column
-
-
-def write_xlsx(data: SiteData, doc_id: str, path: Path) -> None:
-    _write_xlsx(_tables(data, doc_id), doc_id, path)
 
 
 def _write_xlsx(tables: list[tuple[Dataset, pa.Table]], doc_id: str, path: Path) -> None:

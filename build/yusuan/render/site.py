@@ -302,7 +302,6 @@ def run_mkdocs(config_path: Path) -> None:
     for name in ("mkdocs", "material", "jieba"):
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
-        load_jieba()
         cfg = load_config(str(config_path))
         cfg.plugins.on_startup(command="build", dirty=False)
         try:
