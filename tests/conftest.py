@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
 SAMPLES = sorted((CONTENT / "disclosures").glob("*.txt"))
 
-ZIZHIQU = "2026-xinjiangweiwuerzizhiqugongyehexinxihuatingbenji"
+ZIZHIQU = "2026-xinjiangweiwuerzizhiqugongyehexinxihuatingbenji-danwei"  # a 单位预算 (its own title says so)
 CHANGJI = "2026-changjihuizuzizhizhougongyehexinxihuaju"
 ATUSHI = "2026-atushenshishangwukejihegongyexinxihuaju"
 

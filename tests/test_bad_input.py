@@ -59,7 +59,7 @@ def test_empty_random_and_not_a_disclosure(content_with, tmp_path):
     p = problems(out).set_index("source_file")
     assert "文件为空" in p.loc["disclosures/empty.txt", "message"]
     assert p.loc["disclosures/random.txt", "message"].startswith("未收录：")
-    assert "不是部门预算公开文件" in p.loc["disclosures/notes.txt", "message"]
+    assert "不是预算或决算公开文件" in p.loc["disclosures/notes.txt", "message"]
     assert set(p.severity) == {"error"}
     assert "disclosures/empty.txt" in result.output          # named on stderr too
     assert list(docs(out).doc_id) == [CHANGJI]               # the good file still builds

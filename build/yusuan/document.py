@@ -7,20 +7,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pypinyin import lazy_pinyin
-
+from . import identity
 from .layout import Row, to_rows
 from .read import Source
 from .tables import Table, find_part, parse_table, split_tables
-from .terms import STANDARD_TABLES, is_secret_project, norm
+from .terms import CORE_TABLES, STANDARD_TABLES, is_final_accounts, is_secret_project, norm
 
-_YEAR = re.compile(r"(20\d\d)\s*年")
 _DATE = re.compile(r"^(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_TITLE_DEPT = re.compile(r"20\d\d\s*年\s*(.+?)(?:部门|单位)?(?:预算|预算公开)?$")
 
 
 class NotADisclosure(Exception):
-    pass
+    """A file with no budget table. Its department, year and kind are kept:
+    it may be the narrative half of a disclosure published as two files."""
+
+    def __init__(self, message: str, department: str = "", year: int | None = None, kind: str = ""):
+        super().__init__(message)
+        self.department, self.year, self.kind = department, year, kind
 
 
 @dataclass
@@ -29,12 +31,15 @@ class Document:
     doc_id: str
     department: str
     year: int | None
+    kind: str                       # 部门预算 / 单位预算 / 部门决算 / 单位决算
     doc_date: str | None
     level: str
     tables: dict[str, Table]
     narrative: object               # narrative.Narrative
     headline: dict[str, object]
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, severity, message)
+    expected: list[str] = field(default_factory=list)   # standard tables a document of its kind has,
+                                                        # with those its contents page lists
 
 
 def level_of(department: str) -> str:
@@ -47,31 +52,6 @@ def level_of(department: str) -> str:
     if re.match(r"^(乌鲁木齐|克拉玛依|吐鲁番|哈密)市", n):
         return "州市"
     return "县市"
-
-
-def make_doc_id(department: str, year: int | None) -> str:
-    slug = "".join(lazy_pinyin(norm(department)))
-    slug = re.sub(r"[^a-z0-9]+", "", slug.lower())[:60] or "unknown"
-    return f"{year or 'na'}-{slug}"
-
-
-def _department(rows: list[Row], tables: dict[str, Table]) -> str:
-    for t in tables.values():
-        if t.department:
-            return t.department
-    for r in rows[:10]:
-        m = _TITLE_DEPT.search(r.text)
-        if m and not r.tabular:
-            return m.group(1)
-    return ""
-
-
-def _year(rows: list[Row]) -> int | None:
-    for r in rows[:15]:
-        m = _YEAR.search(r.text)
-        if m:
-            return int(m.group(1))
-    return None
 
 
 def _doc_date(rows: list[Row]) -> str | None:
@@ -88,35 +68,38 @@ def parse_document(source: Source) -> Document:
 
     rows = to_rows(source.lines)
     problems: list[tuple[int | None, str, str]] = []
+    narrative = parse_narrative(rows)
+    known_units = {norm(u["unit_name"]) for u in narrative.units}
+    segments, contents = split_tables(rows)
     tables: dict[str, Table] = {}
-    for number, title, line, trows in split_tables(rows):
-        t = parse_table(number, title, line, trows)
-        if t.key is None:
-            problems.append((line, "warning", f"未知的表「{title}」（表 {number}）：其数字仍收录在 table_cells 中"))
-            t.key = f"table_{number or line}"
+    for seg in segments:
+        t = parse_table(seg.number, seg.title, seg.line, seg.rows, known_units, key=seg.key)
         if t.key in tables:
-            problems.append((line, "warning", f"表「{title}」重复出现，第二次出现的内容已并入 table_cells，但不参与校验"))
-            t.key = f"{t.key}_{line}"
+            problems.append((seg.line, "warning", f"表「{seg.title}」重复出现，第二次出现的内容已并入 table_cells，但不参与校验"))
+            t.key = f"{t.key}_{seg.line}"
         tables[t.key] = t
         problems += [(ln, "warning", msg) for ln, msg in t.problems]
+    kind = identity.kind(rows)
     if not any(k in tables for k in STANDARD_TABLES):
-        raise NotADisclosure("不是部门预算公开文件：未找到第二部分的任何标准预算表（如“部门收支总体情况表”）")
-
-    narrative = parse_narrative(rows)
+        raise NotADisclosure("不是预算或决算公开文件：未找到任何标准预算表（如“部门收支总体情况表”“收支预算总表”）",
+                             identity.department(rows, tables), identity.year(rows), kind)
+    titles = [t.title for t in tables.values()]
     problems += [(ln, "warning", msg) for ln, msg in narrative.problems]
 
-    missing = [k for k in STANDARD_TABLES if k not in tables and k != "entrusted_fees"]
-    if find_part(rows, "三") is None:
+    listed = list(dict.fromkeys(s.key for s in contents if s.key in STANDARD_TABLES))
+    expected = list(dict.fromkeys(CORE_TABLES["final" if is_final_accounts(kind) else "budget"] + listed))
+    missing = [k for k in expected if k not in tables]
+    if find_part(rows, "二") is not None and find_part(rows, "三") is None:
         problems.append((None, "warning", "未找到第三部分（情况说明）：文件可能不完整或被截断"))
     if missing:
         problems.append((None, "warning", "缺少标准表：" + "、".join(missing) + "（文件可能不完整或被截断）"))
 
-    department = _department(rows, tables)
-    year = _year(rows)
+    department = identity.department(rows, tables)
+    year = identity.year(rows, titles)
     doc = Document(
-        source=source, doc_id=make_doc_id(department, year), department=department, year=year,
-        doc_date=_doc_date(rows), level=level_of(department), tables=tables, narrative=narrative,
-        headline={}, problems=problems,
+        source=source, doc_id=identity.make_doc_id(department, year, kind), department=department, year=year,
+        kind=kind, doc_date=_doc_date(rows), level=level_of(department), tables=tables, narrative=narrative,
+        headline={}, problems=problems, expected=expected,
     )
     doc.headline = headline(doc)
     return doc

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .checks import Check
 from .document import Document
+from .read.pdf import page_of
 from .tables import Table
 from .terms import STANDARD_TABLES, is_secret_project, three_public_item
 
@@ -31,10 +32,12 @@ def _parent(code: str) -> str:
 
 def table_cells(doc: Document) -> list[dict]:
     doc_id = doc.doc_id
+    page = page_of(doc.source.lines)
     return [{"doc_id": doc_id, "table_no": t.number, "table_key": t.key, "table_title": t.title,
              "row_no": c.row_no, "row_label": c.row_label, "code": c.code, "project": c.project,
              "unit_name": c.unit_name, "column_label": c.column_label, "column_key": c.column_key,
-             "amount": c.amount, "source_line": c.source_line}
+             "amount": c.amount, "printed": c.text, "printed_unit": t.unit, "source_line": c.source_line,
+             "page": page[c.source_line - 1] or None}
             for t in doc.tables.values() for c in t.cells]
 
 
@@ -108,16 +111,17 @@ def three_public(doc: Document) -> list[dict]:
 
 
 def documents_row(doc: Document, checks: list[Check]) -> dict:
-    present = [k for k in STANDARD_TABLES if k in doc.tables and not doc.tables[k].is_empty]
-    empty = [k for k in STANDARD_TABLES if k in doc.tables and doc.tables[k].is_empty]
-    missing = [k for k in STANDARD_TABLES if k not in doc.tables]
+    present = [k for k, t in doc.tables.items() if k in STANDARD_TABLES and not t.is_empty]
+    empty = [k for k, t in doc.tables.items() if k in STANDARD_TABLES and t.is_empty]
     return {
         "source_file": doc.source.rel, "sha256": doc.source.sha256, "encoding": doc.source.encoding,
-        "department": doc.department, "level": doc.level, "year": doc.year, "doc_date": doc.doc_date,
-        "unit": "万元", **doc.headline,
+        "department": doc.department, "kind": doc.kind, "level": doc.level, "year": doc.year,
+        "doc_date": doc.doc_date, "unit": "万元", **doc.headline,
         "n_performance_targets": len(doc.narrative.performance_targets),
         "tables_present": ",".join(present), "tables_empty": ",".join(empty),
-        "tables_missing": ",".join(missing),
+        "tables_missing": ",".join(k for k in doc.expected if k not in doc.tables),
+        "n_tables_expected": len(doc.expected), "n_tables_found": sum(k in doc.tables for k in doc.expected),
+        "n_amount_cells": sum(len(t.cells) for t in doc.tables.values()),
         "n_checks": len(checks), "n_checks_failed": sum(c.status == "fail" for c in checks),
     }
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .read.pdf import MARKER
+
 
 @dataclass(slots=True)   # thousands per document: smaller and quicker to make
 class Row:
@@ -69,6 +71,8 @@ def to_rows(lines: list[str]) -> list[Row]:
             cells, cell_lines = [], []
         if not line or line.isspace():   # (not line.strip(), without making a string)
             continue
+        if line.startswith("=== ") and MARKER.match(line):
+            continue   # a PDF page or file marker: kept in the text for the reader, not a row
         if "\t" in line:
             cells_here = [c.rstrip() for c in line.split("\t")]
             rows.append(Row(n, cells_here, [n] * len(cells_here), True))

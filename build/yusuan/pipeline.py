@@ -24,16 +24,19 @@ from .checks import run_checks
 from .document import NotADisclosure, parse_document
 from .extract import document_datasets
 from .parallel import default_jobs, in_second_process, worker_pool
-from .read import ReadError, find_disclosures, read_source
+from .identity import name_key, same_department
+from .read import ReadError, Source, find_disclosures, read_source
+from .read.pdf import FILE_MARKER
 from .schema import BY_NAME, DATASETS
 
 PER_DOCUMENT = [d.name for d in DATASETS if "doc_id" in d.columns and d.name not in aggregate.ORDER]
 
 
 def parser_version() -> str:
-    """Hash of the package's own source: any code change invalidates the cache."""
+    """Hash of the package's own source and vocabulary: any change invalidates the cache."""
     h = hashlib.sha256()
-    for p in sorted(Path(__file__).parent.rglob("*.py")):
+    here = Path(__file__).parent
+    for p in sorted([*here.rglob("*.py"), *here.rglob("*.toml")]):
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
@@ -43,6 +46,7 @@ class Parsed:
     doc_id: str
     department: str
     year: int | None
+    kind: str
     tables: dict[str, pa.Table]          # PER_DOCUMENT dataset → this document's rows
     problems: list[dict] = field(default_factory=list)
     text: str = ""
@@ -96,17 +100,92 @@ def problem(source_file: str, line: int | None, severity: str, message: str) -> 
     return {"source_file": source_file, "line": line, "severity": severity, "message": message}
 
 
+@dataclass(frozen=True)
+class Fragment:
+    """A file without budget tables, with the department, year and kind it
+    names: the narrative half of a disclosure published as two files, or not
+    a disclosure at all (then `reason` says so)."""
+    department: str
+    year: int | None
+    kind: str
+    reason: str
+
+
 def parse_file(path: Path, root: Path) -> Parsed:
     """One disclosure → its dataset rows. Raises ReadError / NotADisclosure."""
-    source = read_source(path, root)
+    return _parsed(read_source(path, root))
+
+
+def _parsed(source: Source) -> Parsed:
     doc = parse_document(source)
     datasets = document_datasets(doc, run_checks(doc))
     return Parsed(
-        doc_id=doc.doc_id, department=doc.department, year=doc.year,
+        doc_id=doc.doc_id, department=doc.department, year=doc.year, kind=doc.kind,
         tables={name: store.to_arrow(BY_NAME[name], datasets.get(name, [])) for name in PER_DOCUMENT},
         problems=[problem(source.rel, line, sev, msg) for line, sev, msg in doc.problems],
         text=privacy.redact("\n".join(source.lines), doc.narrative.contacts),
     )
+
+
+def combined_sha(shas: list[str]) -> str:
+    """The identity of a document read from several files: their hashes, in order, hashed."""
+    return hashlib.sha256(" ".join(shas).encode()).hexdigest()
+
+
+def merged_source(paths: list[Path], root: Path) -> Source:
+    """Files of one disclosure (its narrative, its tables) read as one text:
+    each file's lines after a marker naming it, so every line keeps its place."""
+    sources = [read_source(p, root) for p in paths]
+    lines: list[str] = []
+    for s in sources:
+        lines += [FILE_MARKER.format(s.rel), *s.lines]
+    return Source(path=paths[-1], rel=" + ".join(s.rel for s in sources),
+                  sha256=combined_sha([s.sha256 for s in sources]),
+                  encoding="+".join(dict.fromkeys(s.encoding for s in sources)), lines=lines)
+
+
+def _merge_fragments(outcome: dict, shas: dict[str, str], content: Path, cache_dir: Path | None,
+                     version: str) -> set[str]:
+    """Join each file without tables to the one disclosure of the same
+    department, year and kind that has them (a disclosure published as its
+    narrative and its tables); a file that matches none stays a problem.
+    Returns the combined hashes, whose cache entries are kept."""
+    def matches(frag: Fragment, rel: str, p: Parsed, prel: str) -> bool:
+        if p.kind != frag.kind:
+            return False
+        if p.year == frag.year and same_department(p.department, frag.department):
+            return True
+        # Tables printed without a department or year (北京: 附件2 holds only
+        # the tables): its narrative names them, if it sits in the same folder.
+        unnamed = (p.year is None or p.year == frag.year) and (not p.department or same_department(p.department, frag.department))
+        return unnamed and Path(rel).parent == Path(prel).parent
+
+    partners: dict[str, list[str]] = {}
+    for rel, frag in list(outcome.items()):
+        if not isinstance(frag, Fragment):
+            continue
+        match = [r for r, p in outcome.items() if isinstance(p, Parsed) and matches(frag, rel, p, r)]
+        if len(match) == 1:
+            partners.setdefault(match[0], []).append(rel)
+        else:
+            outcome[rel] = frag.reason + (f"（{len(match)} 份同部门同年度的文件都可能与它相配，无法确定）" if match else "")
+    kept = set()
+    for partner, rels in partners.items():
+        group = sorted(rels) + [partner]      # the narrative first, as the document reads
+        sha = combined_sha([shas[r] for r in group])
+        kept.add(sha)
+        entry = _cache_entry(cache_dir, sha, version)
+        rel = " + ".join(group)
+        parsed = _from_cache(entry, rel) if entry and entry.exists() else None
+        if parsed is None:
+            parsed = _parsed(merged_source([content / r for r in group], content))
+            if entry:
+                with store.atomic_path(entry) as tmp:
+                    tmp.write_bytes(parsed.to_bytes())
+        outcome[partner] = parsed
+        for r in rels:
+            outcome[r] = None     # read as part of `partner`
+    return kept
 
 
 def _cache_entry(cache_dir: Path | None, sha: str, version: str) -> Path | None:
@@ -139,14 +218,16 @@ def _prune_cache(cache_dir: Path, keep: set[str]) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _parse_and_cache(job: tuple[Path, Path, Path | None], as_file: bool = False) -> Parsed | Path | str:
+def _parse_and_cache(job: tuple[Path, Path, Path | None], as_file: bool = False) -> Parsed | Path | Fragment | str:
     """Parse one file and write its cache entry (if it has one); a file that
     cannot be read comes back as the message saying why, so one bad file never
     stops the others. as_file: return the entry's path, not the parse."""
     path, root, entry = job
     try:
         parsed = parse_file(path, root)
-    except (ReadError, NotADisclosure) as e:
+    except NotADisclosure as e:
+        return Fragment(e.department, e.year, e.kind, f"未收录：{e}")
+    except ReadError as e:
         return f"未收录：{e}"
     except Exception as e:  # a parser bug must not stop the other files
         return f"未收录：解析时出错（{type(e).__name__}: {e}），请报告此问题"
@@ -192,9 +273,9 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     workers = default_jobs() if workers is None else workers
     problems: list[dict] = []
     if not files:
-        problems.append(problem(content.as_posix(), None, "error", "内容目录中没有任何 .txt 公开文件"))
+        problems.append(problem(content.as_posix(), None, "error", "内容目录中没有任何公开文件（.txt 或 .pdf）"))
     by_sha: dict[str, str] = {}
-    outcome: dict[str, Parsed | str] = {}     # rel → parsed, or why not
+    outcome: dict[str, Parsed | Fragment | str | None] = {}     # rel → parsed, or why not
     to_parse: list[str] = []
     jobs = []
     for i, path in enumerate(files, start=1):
@@ -214,23 +295,29 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
     outcome.update(zip(to_parse, _parse_many(jobs, workers, progress, meanwhile)))
+    merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version)
     if cache_dir:
-        _prune_cache(cache_dir, {_cache_entry(cache_dir, sha, version).name for sha in by_sha})
+        _prune_cache(cache_dir, {_cache_entry(cache_dir, sha, version).name for sha in [*by_sha, *merged]})
 
     docs: list[Parsed] = []
-    by_key: dict[tuple[str, int | None], str] = {}
+    by_key: dict[tuple[str, int | None, str], str] = {}
     ids: set[str] = set()
     for path in files:   # in file order, so duplicate handling is deterministic
         rel = path.relative_to(content).as_posix()
         parsed = outcome[rel]
+        if parsed is None:
+            continue      # read together with the file that holds its tables
+        if isinstance(parsed, Fragment):
+            parsed = parsed.reason
         if isinstance(parsed, str):
             duplicate = parsed.startswith("与 ")
             problems.append(problem(rel, None, "warning" if duplicate else "error", parsed))
             continue
-        key = (parsed.department, parsed.year)
+        key = (name_key(parsed.department), parsed.year, parsed.kind)
         if key in by_key:
             problems.append(problem(rel, None, "error",
-                                    f"未收录：与 {by_key[key]} 是同一部门（{parsed.department}）同一年度（{parsed.year}）的不同文件，请删除其一"))
+                                    f"未收录：与 {by_key[key]} 是同一部门（{parsed.department}）同一年度（{parsed.year}）"
+                                    f"的同一类文件（{parsed.kind}），两者都有预算表，无法合并：请删除其一"))
             continue
         by_key[key] = rel
         if parsed.doc_id in ids:   # two names with the same pinyin

@@ -18,26 +18,41 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .layout import Row
-from .terms import column_key, norm, table_key, three_public_item
+from .terms import (DEPARTMENT_LABELS, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
+                    is_title, is_total_label, norm, number_only, plain, plain_label, table_key, three_public_item)
 
 AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_TABLE_NO = re.compile(r"^表\s*([0-9一二三四五六七八九十]+(?:\s*[-—－]\s*\d+)?)\s*(.*)$")
-_META = re.compile(r"(编制部门|编制单位|预算单位)\s*[:：]|^单位\s*[:：]|金额单位")
-_UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
-_DEPT = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*(.+?)\s*(?:单位\s*[:：].*)?$")
-_EMPTY_NOTE = re.compile(r"为空表|空表|没有.*(?:支出|预算|安排)|无.*(?:支出|预算)")
-_CODE_PART = re.compile(r"^\d{2,7}$")
-_LEADING_CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})\s+(\S.*)$")
+_UNIT = re.compile(r"单位[：:]\s*(万元|元)(?![\u4e00-\u9fff])")
+_META_LABEL = re.compile("(?:" + "|".join(re.escape(w).replace("（", "[（(]").replace("）", "[)）]")
+                                         for w in DEPARTMENT_LABELS) + r")\s*[：:]\s*")
+_EMPTY_NOTE = re.compile(r"为空表|空表|没有.*(?:支出|预算|安排|收入)|无.*(?:支出|预算|收入|发生额)|不涉及")
+_CODE_PART = re.compile(r"^\d{1,7}$")
+# A code printed at the start of the name: 2010301 行政运行, 215 08 支持…, [2010301]行政运行.
+_LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\d{2}){0,2}|\d{3}(?:\s+\d{1,2}){1,2})[\]】]?(?:\s+|(?=[\u4e00-\u9fff]))(\S.*)$")
 _CLASS_CODE = re.compile(r"^\d{3}$")
-_LABEL_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、]|其中[:：])")
-_UNIT_TAIL = re.compile(r"\s*单位\s*[:：].*$")
-_TOTAL_LABELS = {"总计", "合计", "收入总计", "支出总计", "总合计"}
-_CODE_HEADERS = {"类", "款", "项", "科目代码", "科目编码", "功能分类科目编码", "经济分类科目编码",
-                 "功能科目编码", "经济科目编码", "编码", "代码"}
-_NAME_HEADERS = {"科目名称", "科目", "项目", "“三公”经费支出内容", "\"三公\"经费支出内容",
-                 "单位名称", "功能分类科目名称", "经济分类科目名称"}
-_PROJECT_HEADERS = {"项目名称"}
-PROJECT_TABLES = {"gpb_projects", "entrusted_fees", "carryover"}
+_CODE_DEPT = re.compile(r"^\d+[-－—]")   # 511-退役军人事务局: a code before the name
+
+
+def read_meta(text: str) -> tuple[str | None, str | None] | None:
+    """(department, unit) of a line over a table such as `编制部门：某局 单位：万元`,
+    `部门名称：某局单位：万元` or `单位：某局（本级） 单位：万元`; None when the
+    line is not one."""
+    unit = None
+    m = _UNIT.search(text)
+    if m:
+        unit = m.group(1)
+    department = None
+    for d in _META_LABEL.finditer(text):
+        value = text[d.end():]
+        value = _UNIT.split(value)[0] if _UNIT.search(value) else value
+        value = re.split(r"\s{2,}|\t|金额单位|单位[：:]", value)[0].strip()
+        value = _CODE_DEPT.sub("", value)
+        if value and value not in ("万元", "元"):
+            department = value
+            break
+    if unit is None and department is None:
+        return None
+    return department, unit
 
 
 @lru_cache(maxsize=1 << 16)   # pure, and called for every cell several times
@@ -61,6 +76,13 @@ class Cell:
     source_line: int
     is_total: bool        # the table's 总计 row
     is_unit_row: bool     # a budget unit's subtotal row (tables 7, 11, 12)
+    text: str             # as printed (in the table's unit)
+
+
+def decimals(text: str) -> int:
+    """Digits printed after the decimal point."""
+    dot = text.rfind(".")
+    return len(text.strip()) - dot - 1 if dot >= 0 else 0
 
 
 @dataclass(slots=True)
@@ -97,6 +119,15 @@ class Table:
     def is_empty(self) -> bool:
         return not self.cells
 
+    @property
+    def half_unit(self) -> float:
+        """Half the last printed digit, in 万元: how far a printed amount may
+        be from the figure it was rounded from. The table's precision is the
+        most decimals any of its amounts shows (`80` in a table of `4335.30`
+        is 80.00 printed without its zeros, not a figure rounded to 元)."""
+        places = max((decimals(c.text) for c in self.cells), default=2)
+        return 0.5 * 10.0 ** -places * (1e-4 if self.unit == "元" else 1.0)
+
     def total_row(self) -> DataRow | None:
         """The last 总计 row."""
         return next((r for r in reversed(self.rows) if r.is_total), None)
@@ -105,7 +136,7 @@ class Table:
         """First cell whose row label (normalised, 其中： dropped) starts with
         `label`, optionally in column `key` — for the two-sided tables 1 and 4."""
         for c in self.cells:
-            lab = _plain_label(c.row_label)
+            lab = plain_label(c.row_label)
             if lab.startswith(label) and (key is None or c.column_key == key):
                 return c
         return None
@@ -117,61 +148,107 @@ class Table:
         return r.values.get(key, 0.0)
 
 
-@lru_cache(maxsize=1 << 14)   # `find` scans every cell of a table, many times a document
-def _plain_label(label: str) -> str:
-    """A row label as `Table.find` compares it: normalised, numbering and 其中： dropped."""
-    return _LABEL_NUMBERING.sub("", norm(label))
-
-
 # ---------------------------------------------------------------- segmenting
+
+_PART = re.compile(r"^\s*(?:-\s*)?第\s*([一二三四五六七八九十])\s*部分")
+# A prose line that starts a narrative section, or a paragraph: not part of a table.
+_SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])(?!.*表$)")
+_PARAGRAPH_CHARS = 60
+
 
 def find_part(rows: list[Row], ordinal: str) -> int | None:
     """Index of the body heading of part `ordinal` (一/二/三/四): the last one,
     since a table of contents may list the headings first."""
-    pat = re.compile(rf"^\s*(?:-\s*)?第{ordinal}部分")
-    hits = [i for i, r in enumerate(rows) if not r.tabular and pat.match(r.cells[0])]
+    hits = [i for i, r in enumerate(rows) if not r.tabular and (m := _PART.match(r.cells[0])) and m.group(1) == ordinal]
     return hits[-1] if hits else None
 
 
-def _title_of(row: Row) -> tuple[str, str] | None:
-    """(number, title) when this row starts a table, else None."""
+@dataclass
+class Segment:
+    """A table's title and the rows under it, up to the next title or heading."""
+    number: str
+    title: str
+    key: str
+    line: int
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def printed(self) -> bool:
+        """A table in the body, not a contents-page line: rows of cells under
+        it, or a note that it is empty."""
+        return any(r.tabular for r in self.rows) or any(_EMPTY_NOTE.search(r.text) for r in self.rows)
+
+
+def _title_of(rows: list[Row], i: int) -> tuple[str, str, str, int, str] | None:
+    """(number, title, key, rows used, text after the title) when rows[i]
+    starts a table: its title, or a number line (表1, 公开表4) with the title
+    on the next line. A title can share its line with what is printed after
+    it (`收支预算总表部门：某厅 单位：万元`): that rest is returned, to be read."""
+    row = rows[i]
     if row.tabular:
         return None
     text = row.cells[0].strip()
-    m = _TABLE_NO.match(text)
-    if m:
-        return m.group(1).replace(" ", ""), m.group(2).strip()
-    t = norm(text)
-    if len(t) <= 40 and t.endswith("表") and table_key(t) and not t.startswith("-"):
-        return "", text
+    head, rest = _split_meta(text)
+    found = is_title(head)
+    if found:
+        return found[0], head, found[1], 1, rest
+    number = number_only(text)
+    if number and i + 1 < len(rows) and not rows[i + 1].tabular:
+        head, rest = _split_meta(rows[i + 1].cells[0].strip())
+        found = is_title(head)
+        if found:
+            return number, head, found[1], 2, rest
     return None
 
 
-def split_tables(rows: list[Row]) -> list[tuple[str, str, int, list[Row]]]:
-    """Part-2 rows → [(number, title, line, rows)]."""
-    start = find_part(rows, "二")
-    end = find_part(rows, "三")
-    lo = start + 1 if start is not None else 0
-    hi = end if end is not None and end > lo else len(rows)
-    tables: list[tuple[str, str, int, list[Row]]] = []
-    i = lo
-    while i < hi:
-        found = _title_of(rows[i])
-        if not found:
-            if tables:
-                tables[-1][3].append(rows[i])
-            i += 1
+def _split_meta(text: str) -> tuple[str, str]:
+    """(title part, metadata part) of a line such as `收支预算总表部门：某厅 单位：万元`."""
+    m = _META_LABEL.search(text)
+    if m and m.start() > 0:
+        return text[:m.start()].strip(), text[m.start():]
+    return text, ""
+
+
+def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
+    """The document's rows → (tables, contents-page entries).
+
+    Every title starts a segment; a part heading (第三部分) or a narrative
+    section heading ends one. A segment with neither cells nor an empty-table
+    note under it is a contents-page line (kept: it says which tables the
+    document should have). A title repeated over a page break, with the same
+    table key and no other number, continues the table before it."""
+    segments: list[Segment] = []
+    current: Segment | None = None
+    i = 0
+    while i < len(rows):
+        found = _title_of(rows, i)
+        if found:
+            number, title, key, used, rest = found
+            line = rows[i + used - 1].line
+            current = Segment(number, title, key, line, [Row(line, [rest], [line], False)] if rest else [])
+            segments.append(current)
+            i += used
             continue
-        number, title = found
-        line = rows[i].line
+        row = rows[i]
         i += 1
-        if not title and i < hi and not rows[i].tabular and table_key(rows[i].cells[0]):
-            title = rows[i].cells[0].strip()
-            i += 1
-        elif not number and tables and table_key(title) == table_key(tables[-1][1]):
-            continue  # a title repeated after a page break: same table goes on
-        tables.append((number, title, line, []))
-    return tables
+        if not row.tabular and (_PART.match(row.text) or (_SECTION.match(row.text))
+                                or len(row.text) > _PARAGRAPH_CHARS):
+            current = None   # narrative: the table before it has ended
+            continue
+        if current is not None:
+            current.rows.append(row)
+    tables: list[Segment] = []
+    contents: list[Segment] = []
+    for seg in segments:
+        if not seg.printed:
+            contents.append(seg)
+            continue
+        last = tables[-1] if tables else None
+        if last and last.key == seg.key and (not seg.number or seg.number == last.number):
+            last.rows += seg.rows    # the title again, after a page break
+            continue
+        tables.append(seg)
+    return [t for t in tables if t.key != NOT_BUDGET], contents
 
 
 # ------------------------------------------------------------------ headers
@@ -316,7 +393,7 @@ def _data_like(cells: list[str], key: str | None) -> bool:
     first = norm(nonempty[0])
     if _CLASS_CODE.match(first) or _LEADING_CODE.match(nonempty[0]):
         return True
-    if first in _TOTAL_LABELS or first.replace(" ", "") in _TOTAL_LABELS:
+    if is_total_label(first):
         return True
     if key == "three_public" and three_public_item(first):
         return True
@@ -341,10 +418,16 @@ def _continue_name(cells: list[str], text: str, position: int | None = None) -> 
 
 
 def _label_columns(data: list[list[str]], width: int) -> set[int]:
-    """Positions holding text (names, projects) or, left of the first text
-    column, only short digit strings (the 类/款/项 code cells)."""
-    text = {p for cells in data for p, c in enumerate(cells[:width])
-            if c.strip() and parse_amount(c) is None}
+    """Positions where most filled cells hold text (names, projects) or, left
+    of the first text column, only short digit strings (the 类/款/项 code
+    cells). Most, not any: a stray word in an amount column is a problem to
+    report, not a reason to lose the column's amounts."""
+    counts = [[0, 0] for _ in range(width)]      # [text, amount] per position
+    for cells in data:
+        for p, c in enumerate(cells[:width]):
+            if c.strip():
+                counts[p][parse_amount(c) is not None] += 1
+    text = {p for p, (t, a) in enumerate(counts) if t > a}
     if not text:
         return set()
     codes = {p for p in range(min(text))
@@ -358,27 +441,27 @@ def _indent(text: str) -> int:
 
 
 def parse_table(number: str, title: str, line: int, rows: list[Row],
-                known_units: set[str] | None = None) -> Table:
-    key = table_key(title)
+                known_units: set[str] | None = None, key: str | None = None) -> Table:
+    key = key or table_key(title)
     table = Table(key=key, number=number, title=title, line=line)
     header: list[list[str]] = []
     data: list[tuple[Row, list[str]]] = []
     seen_header: set[tuple[str, ...]] = set()
     state = "header"
     for row in rows:
-        cells = row.cells if row.tabular else [row.cells[0]]
+        # `-`, `—` … printed for zero are empty cells, whatever the column
+        cells = [("" if c.strip() in ZERO_PLACEHOLDERS else c) for c in row.cells] if row.tabular else [row.cells[0]]
         stripped = [c.strip() for c in cells]
         joined = " ".join(filter(None, stripped))
         if not joined:
             continue
-        # (every _META alternative holds 单位 or 编制部门: a substring test first)
-        if ("单位" in joined or "编制部门" in joined) and _META.search(joined):
-            m = _UNIT.search(joined)
-            if m:
-                table.unit = m.group(1)
-            d = _DEPT.search(joined)
-            if d and not table.department:
-                table.department = _UNIT_TAIL.sub("", d.group(1)).strip()
+        # (every metadata label holds 单位 or 部门: a substring test first)
+        meta = read_meta(joined) if ("单位" in joined or "部门" in joined) and ("：" in joined or ":" in joined) else None
+        if meta:
+            department, unit = meta
+            table.unit = unit or table.unit
+            if department and not table.department:
+                table.department = department
             state = "header"
             continue
         if not row.tabular:
@@ -421,12 +504,12 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
 
 
 def _column_role(path: list[str]) -> str:
-    leaf = norm(path[-1]) if path else ""
-    if leaf in _CODE_HEADERS:
+    leaf = plain(path[-1]) if path else ""
+    if leaf in LABEL_HEADERS["code"]:
         return "code"
-    if leaf in _PROJECT_HEADERS:
+    if leaf in LABEL_HEADERS["project"]:
         return "project"
-    if leaf in _NAME_HEADERS or leaf.endswith("名称") or leaf.endswith("内容"):
+    if leaf in LABEL_HEADERS["name"] or leaf.endswith("名称") or leaf.endswith("内容"):
         return "name"
     return "amount"
 
@@ -454,16 +537,28 @@ def _row_labels(cells: list[str], label_roles: list[tuple[int, str]]) -> tuple[l
         if not c:
             continue
         if role == "code":
-            codes.append(c)
+            codes.append(c.strip("[]【】"))
         elif role == "project":
             project = " ".join(c.split())
         else:
             m = _LEADING_CODE.match(c)
             if m and not codes and not lead_code:
-                lead_code = m.group(1)
+                lead_code = _join_code(m.group(1).split())
                 c = m.group(2)
             names.append(" ".join(c.split()))
     return codes, names, project, lead_code
+
+
+def _join_code(parts: list[str]) -> str:
+    """类/款/项 printed in separate cells → one code; 款 and 项 printed
+    without their leading zero (`301 2 津贴补贴`) get it back."""
+    if not parts:
+        return ""
+    if not all(_CODE_PART.match(x) for x in parts):
+        return " ".join(parts)
+    if len(parts) > 1 and len(parts[0]) == 3:
+        return parts[0] + "".join(x.zfill(2) for x in parts[1:])
+    return "".join(parts)
 
 
 def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
@@ -487,9 +582,9 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         cells = cells + [""] * (width - len(cells))
         codes, names, project, lead_code = _row_labels(cells, label_roles)
         label = names[0] if names else ""
-        col_code = "".join(codes) if all(_CODE_PART.match(x) for x in codes) else " ".join(codes)
+        col_code = _join_code(codes)
         code = col_code or lead_code
-        is_total = norm(label) in _TOTAL_LABELS
+        is_total = is_total_label(label)
         indent = _indent(cells[first]) if first is not None else 0
         is_unit = False
         if project_table and not is_total and not code:
@@ -526,7 +621,7 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
             dr.values.setdefault(k, amount)
             dr.lines.setdefault(k, line)
             table.cells.append(Cell(row_no, side_text, side_code, project, dr.unit_name, labels[p], keys[p],
-                                    amount, line, side_total, is_unit))
+                                    amount, line, side_total, is_unit, cells[p].strip()))
         table.rows.append(dr)
 
 
@@ -557,12 +652,12 @@ def _side(cells: list[str], left_names: tuple[int, ...], label: str, col_code: s
     side_label = next((c for c in (cells[q].strip() for q in left_names) if c), "") or label
     m = _LEADING_CODE.match(side_label)
     if m:
-        side_code, side_label = m.group(1), m.group(2)
+        side_code, side_label = _join_code(m.group(1).split()), m.group(2)
     side_text = " ".join(side_label.split())
     if not m:
         side_code = col_code if side_text == label else ""
     suffix = f"@{norm(side_label)}" if side_text != label else ""
-    return side_code, side_text, suffix, norm(side_label) in _TOTAL_LABELS
+    return side_code, side_text, suffix, is_total_label(side_label)
 
 
 _UNIT_SUFFIX = re.compile(r"(局|厅|委员会|委|办公室|办|中心|站|所|院|学校|校|队|协会|本级|馆|处|部|社|室|团|园|会|署|台|场)$")

@@ -1,107 +1,42 @@
 """Domain words: every Chinese budget term mapped once to the English name used
 in code, datasets and SQL. Other modules import these; none spells a mapping
 of its own.
+
+The template vocabulary — table titles and numbering, column headers, row
+labels, document kinds — lives in `vocabulary.toml` beside this module, as
+data: adding a province's wording is a change to that file.
 """
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import lru_cache
+from pathlib import Path
 
-# Canonical table keys, the same whatever number a year or place prints.
-# Matched against the table title (whitespace removed), first match wins.
-TABLE_KEYS: list[tuple[str, str]] = [
-    ("收支总体情况表", "summary"),               # 部门收支总体情况表 (表1)
-    ("收入总体情况表", "income"),                 # 部门收入总体情况表 (表2)
-    ("支出总体情况表", "expenditure"),            # 部门支出总体情况表 (表3)
-    ("财政拨款收支预算总体情况表", "fiscal_summary"),  # 表4
-    ("财政拨款收支总体情况表", "fiscal_summary"),
-    ("一般公共预算基本支出情况表", "gpb_basic"),   # 表6
-    ("一般公共预算项目支出情况表", "gpb_projects"),  # 表7
-    ("一般公共预算支出情况表", "gpb_expenditure"),  # 表5
-    ("政府性基金预算支出情况表", "gov_fund"),       # 表8
-    ("国有资本经营预算支出情况表", "state_capital"),  # 表9
-    ("三公", "three_public"),                      # 表10
-    ("委托业务费", "entrusted_fees"),               # 表11 (2026 on)
-    ("上年结转结余情况表", "carryover"),            # 表12 (表11 in 2025)
-]
+VOCABULARY_FILE = Path(__file__).parent / "vocabulary.toml"
+_VOCABULARY = tomllib.loads(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
-TABLE_TITLES = {
-    "summary": "部门收支总体情况表",
-    "income": "部门收入总体情况表",
-    "expenditure": "部门支出总体情况表",
-    "fiscal_summary": "财政拨款收支预算总体情况表",
-    "gpb_expenditure": "一般公共预算支出情况表",
-    "gpb_basic": "一般公共预算基本支出情况表",
-    "gpb_projects": "一般公共预算项目支出情况表",
-    "gov_fund": "政府性基金预算支出情况表",
-    "state_capital": "国有资本经营预算支出情况表",
-    "three_public": "财政拨款“三公”经费支出情况表",
-    "entrusted_fees": "财政拨款委托业务费支出情况表",
-    "carryover": "上年结转结余情况表",
-}
+# Canonical table keys and titles, whatever number and wording a year or place prints.
+TABLE_TITLES: dict[str, str] = {k: v["title"] for k, v in _VOCABULARY["tables"].items()}
 STANDARD_TABLES = list(TABLE_TITLES)
+CORE_TABLES: dict[str, list[str]] = _VOCABULARY["table_groups"]["core"]
+PROJECT_TABLES = frozenset(_VOCABULARY["table_groups"]["project_tables"])
+FUNCTION_TABLES: list[str] = _VOCABULARY["table_groups"]["function_tables"]
+ECONOMIC_TABLES: list[str] = _VOCABULARY["table_groups"]["economic_tables"]
+NOT_BUDGET = "not_budget"   # a title that names a table, but not one read for amounts (绩效目标表)
+
+# Document kinds: a budget (预算) or final accounts (决算), of a department or of one unit.
+KINDS: list[tuple[str, list[str]]] = [(k["key"], k["words"]) for k in _VOCABULARY["kinds"]]
+KIND_NAMES = [k for k, _ in KINDS]
+DEPARTMENT_LABELS: list[str] = _VOCABULARY["document"]["department_labels"]
+
+
+def is_final_accounts(kind: str) -> bool:
+    return kind.endswith("决算")
 
 
 _WHITESPACE = re.compile(r"\s+")
-
-
-def table_key(title: str) -> str | None:
-    t = _WHITESPACE.sub("", title)
-    # 财政拨款收支…总体情况表 also contains 收支…总体情况表: test it first.
-    if "财政拨款收支" in t and "总体情况表" in t:
-        return "fiscal_summary"
-    for needle, key in TABLE_KEYS:
-        if needle in t:
-            return key
-    return None
-
-
-# Column headers (leaf label, whitespace and paren width normalised) → key.
-# A header path is matched leaf first, then with its parent for the leaves that
-# repeat under several parents (小计, 人员经费 …).
-COLUMN_KEYS: dict[str, str] = {
-    "预算数": "amount",
-    "合计": "total",
-    "总计": "total",
-    "项目支出合计": "total",
-    "基本支出": "basic",
-    "项目支出": "project",
-    "人员经费": "personnel",
-    "公用经费": "public_funds",
-    "财政拨款（补助）小计": "fiscal_subtotal",
-    "财政拨款（补助）": "fiscal_subtotal",
-    "一般公共预算": "gpb",
-    "上级一般公共预算安排的转移支付": "gpb_transfer",
-    "政府性基金预算": "gov_fund",
-    "政府性基金": "gov_fund",
-    "上级政府性基金安排的转移支付": "gov_fund_transfer",
-    "国有资本经营预算": "state_capital",
-    "上级国有资本经营预算安排的转移支付": "state_capital_transfer",
-    "财政专户（教育收费）": "special_account",
-    "财政专户": "special_account",
-    "财政专户管理资金": "special_account",
-    "单位资金": "unit_funds",
-    "财政拨款结转": "fiscal_carryover",
-    "非财政拨款结转结余": "nonfiscal_carryover",
-    "小计": "subtotal",
-    # 经济分类 columns of table 7
-    "工资福利支出": "wages",
-    "商品和服务支出": "goods_services",
-    "对个人和家庭的补助": "individual_family",
-    "债务利息及费用支出": "debt_interest",
-    "资本性支出（基本建设）": "capital_construction",
-    "资本性支出": "capital",
-    "对企业补助（基本建设）": "enterprise_construction",
-    "对企业补助": "enterprise_subsidy",
-    "对社会保障基金补助": "social_security_fund",
-    "其他支出": "other",
-}
-# Parents that qualify repeated leaves (table 12: 财政拨款/小计 → fiscal_subtotal …).
-COLUMN_PARENTS: dict[str, str] = {
-    "财政拨款": "fiscal",
-    "非财政拨款": "nonfiscal",
-    "基本支出": "basic",
-}
+_QUOTES = str.maketrans("", "", "“”\"＂‘’'「」")
 
 
 # Cached: a document normalises the same few thousand labels tens of thousands of times.
@@ -112,40 +47,141 @@ def norm(text: str) -> str:
     return t.replace("(", "（").replace(")", "）")
 
 
+@lru_cache(maxsize=1 << 16)
+def plain(text: str) -> str:
+    """The form the vocabulary is matched in: `norm`, without quotes of any
+    kind and with a full-width colon."""
+    return norm(text).translate(_QUOTES).replace(":", "：")
+
+
+# ------------------------------------------------------------------ tables
+
+def _aliases() -> list[tuple[str, str]]:
+    """(alias in plain form, key), longest first: the longest alias in a title wins."""
+    out = {(plain(a), key) for key, spec in _VOCABULARY["tables"].items() for a in [*spec["aliases"], spec["title"]]}
+    out |= {(plain(a), NOT_BUDGET) for a in _VOCABULARY["titles"]["not_budget_tables"]}
+    return sorted(out, key=lambda x: (-len(x[0]), x[0]))
+
+
+_TABLE_ALIASES = _aliases()
+_NUMBERING = [re.compile(p) for p in _VOCABULARY["titles"]["numbering"]]
+_TITLE_PREFIXES = [re.compile(p) for p in _VOCABULARY["titles"]["title_prefixes"]]
+_CONTINUED = re.compile(r"[（(]?续表?[)）]?$")
+_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+
+
+@lru_cache(maxsize=1 << 14)
+def table_key(title: str) -> str | None:
+    """The key of the table a title names (NOT_BUDGET for performance-target
+    tables), or None. The longest vocabulary alias found in the title wins:
+    财政拨款收支预算总表 holds 收支预算总表 too."""
+    t = plain(title)
+    for alias, key in _TABLE_ALIASES:
+        if alias in t:
+            return key
+    return None
+
+
+@lru_cache(maxsize=1 << 14)
+def split_number(text: str) -> tuple[str, str]:
+    """(number as printed, rest) for a text that starts with a table number
+    (表1, 公开01表, 预算01表, 1., （一）, 一、 …); ("", text) otherwise."""
+    t = plain(text)
+    for pat in _NUMBERING:
+        m = pat.match(t)
+        if m:
+            return m.group(1), t[m.end():]
+    return "", t
+
+
+@lru_cache(maxsize=1 << 14)
+def is_title(text: str) -> tuple[str, str] | None:
+    """(number, key) when a line of text is a table's title, else None.
+
+    A title is short, ends in 表 (before any (续) or bracketed note such as
+    （功能科目）) and names a table of the vocabulary. Contents-page lines
+    (leaders, sentences) are not titles."""
+    t = plain(text)
+    if not t or len(t) > 60 or "…" in t or "..." in t or "。" in t or "，" in t:
+        return None
+    core = _CONTINUED.sub("", t)
+    while core.endswith("）") and _TRAILING_NOTE.search(core):
+        core = _TRAILING_NOTE.sub("", core)
+    if not core.endswith("表"):
+        return None
+    key = table_key(core)
+    if key is None:
+        return None
+    number, _ = split_number(t)
+    return number, key
+
+
+@lru_cache(maxsize=1 << 14)
+def number_only(text: str) -> str | None:
+    """The number when a line holds a table number and nothing else (表1, 表 一, 公开表4, 预算01表)."""
+    t = plain(text)
+    if not t.startswith(("表", "附表", "公开", "预算")):
+        return None
+    number, rest = split_number(t)
+    return number if number and not rest else None
+
+
+# ----------------------------------------------------------------- columns
+
+# Column headers (leaf label, plain form) → key; parents that qualify repeated leaves.
+COLUMN_KEYS: dict[str, str] = {plain(k): v for k, v in _VOCABULARY["columns"].items()}
+COLUMN_PARENTS: dict[str, str] = {plain(k): v for k, v in _VOCABULARY["column_parents"].items()}
+LABEL_HEADERS: dict[str, frozenset[str]] = {
+    role: frozenset(plain(x) for x in _VOCABULARY["label_columns"][role]) for role in ("code", "name", "project")}
+_YEAR_PREFIX = re.compile(r"^20\d\d年度?")
+
+
 def column_key(path: list[str]) -> str:
     """Canonical key of a column from its header path (outermost first)."""
-    leaf = norm(path[-1]) if path else ""
-    key = COLUMN_KEYS.get(leaf)
+    leaf = plain(path[-1]) if path else ""
+    key = COLUMN_KEYS.get(leaf) or COLUMN_KEYS.get(_YEAR_PREFIX.sub("", leaf))   # 2026年预算数
     if key is None:
-        key = "col_" + leaf
-    prefix = [COLUMN_PARENTS[norm(p)] for p in path[:-1] if norm(p) in COLUMN_PARENTS]
+        key = "col_" + norm(path[-1] if path else "")
+    prefix = [COLUMN_PARENTS[plain(p)] for p in path[:-1] if plain(p) in COLUMN_PARENTS]
     if key in ("subtotal", "personnel", "public_funds", "project", "basic") and prefix:
         parts = [p for p in prefix if p != key]
         return "_".join(parts + [key])
     return key
 
 
-# Budget levels of the issuing government, for the home page and comparisons.
-LEVELS = ["自治区", "州市", "县市"]
+# -------------------------------------------------------------------- rows
 
-# Table 10 rows → item keys.
-THREE_PUBLIC_ITEMS = [
-    ("因公出国", "outbound"),
-    ("公务接待", "reception"),
-    ("公务用车购置及运行维护", "vehicles"),
-    ("公务用车购置", "vehicle_purchase"),
-    ("公务用车运行维护", "vehicle_operation"),
-    ("总计", "total"),
-    ("合计", "total"),
-]
+TOTAL_ROWS = frozenset(plain(x) for x in _VOCABULARY["rows"]["total_rows"])
+ZERO_PLACEHOLDERS = frozenset(_VOCABULARY["rows"]["zero_placeholders"])
+SUMMARY_ROWS: dict[str, list[str]] = {k: [plain(x) for x in v] for k, v in _VOCABULARY["summary_rows"].items()}
+_LABEL_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、](?!\d)|其中[:：])+")
+
+
+@lru_cache(maxsize=1 << 14)
+def plain_label(label: str) -> str:
+    """A row label as rows are matched: plain form, numbering and 其中： dropped."""
+    return _LABEL_NUMBERING.sub("", plain(label))
+
+
+def is_total_label(label: str) -> bool:
+    return plain_label(label) in TOTAL_ROWS
+
+
+# 三公 table rows → item keys, longest needle first (公务用车购置及运行 before 公务用车购置).
+THREE_PUBLIC_ITEMS = sorted(((plain(k), v) for k, v in _VOCABULARY["three_public_items"].items()),
+                            key=lambda kv: -len(kv[0]))
 
 
 def three_public_item(label: str) -> str | None:
-    t = norm(label).removeprefix("其中：").removeprefix("其中:")
-    for needle, key in THREE_PUBLIC_ITEMS:   # longest needles first where they overlap
+    t = plain_label(label)
+    for needle, key in THREE_PUBLIC_ITEMS:
         if t.startswith(needle):
             return key
     return None
+
+
+# Budget levels of the issuing government, for the home page and comparisons.
+LEVELS = ["自治区", "州市", "县市"]
 
 
 # Secret (withheld) projects: amounts public, purpose withheld.

@@ -1,11 +1,10 @@
-"""Read stage: a file's bytes → its text lines, or a problem that says why not.
+"""Text files: bytes → text lines, or a problem that says why not.
 
 Disclosures arrive as UTF-8 (with or without BOM) or GB18030/GBK, with LF or
 CRLF line ends. Nothing here knows about budgets beyond "is this text".
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,22 +49,6 @@ def decode(data: bytes) -> tuple[str, str]:
     raise ReadError("无法识别的编码：既不是 UTF-8 也不是 GB18030/GBK（unknown encoding）")
 
 
-def read_source(path: Path, root: Path) -> Source:
-    data = path.read_bytes()
-    text, encoding = decode(data)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return Source(
-        path=path,
-        rel=path.relative_to(root).as_posix(),
-        sha256=hashlib.sha256(data).hexdigest(),
-        encoding=encoding,
-        lines=text.split("\n"),
-    )
-
-
-def find_disclosures(root: Path) -> list[Path]:
-    """Every .txt file under root, in a stable order (by relative path)."""
-    return sorted(
-        (p for p in root.rglob("*.txt") if p.is_file() and not p.name.startswith(".")),
-        key=lambda p: p.relative_to(root).as_posix(),
-    )
+def split_lines(text: str) -> list[str]:
+    """Text → lines without their ends (LF, CRLF or CR)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
