@@ -1,47 +1,28 @@
 """Check stage: the arithmetic a disclosure must satisfy (DOMAIN.md), per document.
 
 Every check compares a printed total (`expected`) with the sum of printed
-parts (`actual`). Amounts are rounded to 0.01 万元 from yuan, so a sum of n
-terms may miss its total by up to half a cent per term: such a difference is
-`rounding`; anything larger is `fail`. A failure is published, never fixed.
+parts (`actual`). Each printed figure is rounded to its table's last digit
+(0.01 万元, or 1 元 in a whole-元 table), so a sum may miss its total by up to
+half that digit per printed term, total included: such a difference is
+`rounding`; anything larger is `fail`. Two printings of one figure must agree
+up to the rounding of the coarser one. A failure is published, never fixed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .document import Document
 from .tables import DataRow, Table
+from .terms import ECONOMIC_TABLES, FUNCTION_TABLES, SUMMARY_ROWS, plain, plain_label, three_public_item
 
-# Row identities: lhs column = sum of rhs columns, on every row of the table.
-ROW_IDENTITIES: dict[str, list[tuple[str, list[str], str]]] = {
-    "income": [
-        ("total", ["fiscal_subtotal", "special_account", "unit_funds", "fiscal_carryover", "nonfiscal_carryover"],
-         "总计 = 财政拨款（补助）+ 财政专户 + 单位资金 + 财政拨款结转 + 非财政拨款结转结余"),
-        ("fiscal_subtotal", ["gpb", "gpb_transfer", "gov_fund", "gov_fund_transfer", "state_capital",
-                             "state_capital_transfer"], "财政拨款（补助）小计 = 各资金来源之和"),
-    ],
-    "expenditure": [("total", ["basic", "project"], "合计 = 基本支出 + 项目支出")],
-    "gpb_expenditure": [("total", ["basic", "project"], "合计 = 基本支出 + 项目支出")],
-    "gov_fund": [("total", ["basic_personnel", "basic_public_funds", "basic", "project"], "合计 = 基本支出 + 项目支出")],
-    "state_capital": [("total", ["basic_personnel", "basic_public_funds", "basic", "project"], "合计 = 基本支出 + 项目支出")],
-    "gpb_basic": [("total", ["personnel", "public_funds"], "合计 = 人员经费 + 公用经费")],
-    "gpb_projects": [("total", ["wages", "goods_services", "individual_family", "debt_interest",
-                                "capital_construction", "capital", "enterprise_construction",
-                                "enterprise_subsidy", "social_security_fund", "other"],
-                      "项目支出合计 = 各经济分类之和")],
-    "three_public": [("total", ["gpb", "gov_fund", "state_capital"], "合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算")],
-    "entrusted_fees": [("total", ["gpb", "gov_fund", "state_capital"], "合计 = 一般公共预算 + 政府性基金 + 国有资本经营预算")],
-    "carryover": [
-        ("total", ["fiscal_subtotal", "nonfiscal_subtotal"], "合计 = 财政拨款小计 + 非财政拨款小计"),
-        ("fiscal_subtotal", ["fiscal_basic_personnel", "fiscal_basic_public_funds", "fiscal_project"],
-         "财政拨款小计 = 人员经费 + 公用经费 + 项目支出"),
-        ("nonfiscal_subtotal", ["nonfiscal_basic_personnel", "nonfiscal_basic_public_funds", "nonfiscal_project"],
-         "非财政拨款小计 = 人员经费 + 公用经费 + 项目支出"),
-    ],
-}
-CODED_TABLES = ["income", "expenditure", "gpb_expenditure", "gov_fund", "state_capital", "gpb_basic", "gpb_projects"]
+CODED_TABLES = [*FUNCTION_TABLES, *ECONOMIC_TABLES, "gpb_projects"]
 GROUPED_TABLES = ["gpb_projects", "entrusted_fees", "carryover"]
 LEVEL_NAMES = {3: "类", 5: "款", 7: "项"}
+# Header words of columns that are not parts of a total: 其中 (of which),
+# shares, changes, last year's figures.
+_NOT_ADDED = re.compile(r"^其中|%|％|比重|占比|增减|增长|同比|上年|比上年")
+_TOTAL_WORDS = ("合计", "总计", "小计")
 
 
 @dataclass(slots=True)
@@ -50,34 +31,40 @@ class Check:
     description: str
     expected: float
     actual: float
-    n_terms: int
+    tolerance: float      # the largest difference rounding of the printed terms explains
     tables: str
     lines: str
 
     @property
     def difference(self) -> float:
-        return round(self.actual - self.expected, 2)
+        return round(self.actual - self.expected, 6)
 
     @property
     def status(self) -> str:
-        return _status(self.difference, self.n_terms)
+        return _status(self.difference, self.tolerance)
 
     def as_row(self, doc_id: str) -> dict:
         """The check's row in the checks dataset (of document doc_id)."""
         difference = self.difference   # computed once for both columns
         return {"doc_id": doc_id, "check_id": self.check_id, "description": self.description,
-                "expected": round(self.expected, 2), "actual": round(self.actual, 2),
-                "difference": difference, "status": _status(difference, self.n_terms),
-                "tables": self.tables, "lines": self.lines}
+                "expected": round(self.expected, 6), "actual": round(self.actual, 6),
+                "difference": difference, "tolerance": round(self.tolerance, 8),
+                "status": _status(difference, self.tolerance), "tables": self.tables, "lines": self.lines}
 
 
-def _status(difference: float, n_terms: int) -> str:
+def _status(difference: float, tolerance: float) -> str:
     d = abs(difference)
-    if d < 0.005:
+    if d < max(tolerance * 1e-3, 1e-9):
         return "pass"
-    if d <= 0.005 * (n_terms + 1) + 1e-9:
+    if d <= tolerance + 1e-9:
         return "rounding"
     return "fail"
+
+
+def _tolerance(t: Table, *printed: int) -> float:
+    """Half the last printed digit for each printed term (a sum of n printed
+    figures, each rounded, may miss its printed total by that much)."""
+    return t.half_unit * sum(printed)
 
 
 def _lines(*rows: DataRow) -> str:
@@ -85,34 +72,99 @@ def _lines(*rows: DataRow) -> str:
 
 
 def _sum_check(check_id: str, description: str, parent: DataRow, children: list[DataRow],
-               key: str, table: str, lines: str | None = None) -> Check | None:
+               key: str, t: Table, lines: str | None = None) -> Check | None:
     """parent = sum of children in column `key`; `lines` (theirs) may be passed
     in when the same rows are checked in several columns."""
-    if key not in parent.values and not any(key in c.values for c in children):
+    printed = [c for c in children if key in c.values]
+    if key not in parent.values and not printed:
         return None
-    return Check(check_id, description, parent.values.get(key, 0.0),
-                 sum(c.values.get(key, 0.0) for c in children), len(children), table,
+    return Check(check_id, description, parent.values.get(key, 0.0), sum(c.values[key] for c in printed),
+                 _tolerance(t, len(printed) + (key in parent.values)), t.key,
                  lines if lines is not None else _lines(parent, *children))
 
 
-def row_identities(t: Table) -> list[Check]:
-    out = []
-    identities = ROW_IDENTITIES.get(t.key or "", [])
-    present = {k for r in t.rows for k in r.values} if identities else set()
-    for lhs, rhs, desc in identities:
-        if lhs not in present:
-            continue
-        terms = [k for k in rhs if k in present]
-        if not terms:
-            continue
+def _label(t: Table, p: int) -> str:
+    return t.columns[p][-1] if t.columns[p] else f"第{p + 1}列"
+
+
+def identities(t: Table) -> list[tuple[int, list[int], str]]:
+    """(total position, part positions, description) for every total column
+    of the header: a 合计/总计/小计 column is the sum of the columns beside
+    it under the same heading — each a column, or a heading's own 小计, or
+    the columns under a heading without one. 其中 (of which), shares and
+    last year's figures are not parts."""
+    amount = [p for p, r in enumerate(t.roles) if r == "amount" and t.columns[p]]
+    out: list[tuple[int, list[int], str]] = []
+
+    def is_total(p: int, depth: int) -> bool:
+        return len(t.columns[p]) == depth + 1 and (plain(t.columns[p][depth]).endswith(_TOTAL_WORDS)
+                                                  or t.keys[p] == "total")
+
+    def value_of(ps: list[int], depth: int) -> list[int] | None:
+        """The positions that add up to this heading: itself, its 小计, or its parts."""
+        if len(ps) == 1 and len(t.columns[ps[0]]) == depth + 1:
+            return ps
+        own = [p for p in ps if is_total(p, depth + 1)]
+        if own:
+            return own[:1]
+        leaves = [p for p in ps if not any(_NOT_ADDED.search(plain(x)) for x in t.columns[p][depth + 1:])]
+        return leaves or None
+
+    def walk(ps: list[int], depth: int) -> None:
+        groups: dict[str, list[int]] = {}
+        for p in ps:
+            if len(t.columns[p]) > depth:
+                groups.setdefault(t.columns[p][depth], []).append(p)
+        totals = [g[0] for g in groups.values() if len(g) == 1 and is_total(g[0], depth)]
+        if len(totals) == 1:
+            parts: list[int] = []
+            names: list[str] = []
+            for label, g in groups.items():
+                if g == totals or _NOT_ADDED.search(plain(label)):
+                    continue
+                v = value_of(g, depth)
+                if v is None:
+                    parts = []
+                    break
+                parts += v
+                names.append(label)
+            if parts:
+                out.append((totals[0], parts, f"{_label(t, totals[0])} = " + " + ".join(names)))
+        for g in groups.values():
+            if any(len(t.columns[p]) > depth + 1 for p in g):
+                walk(g, depth + 1)
+
+    walk(amount, 0)
+    return out
+
+
+def row_identities(t: Table) -> tuple[list[Check], list[tuple[int, str]]]:
+    """Every row: each total column = the sum of its parts (see `identities`).
+
+    The parts come from our reading of the header, which merged cells and
+    misaligned rows can make wrong. An identity that fails on most of the
+    rows it applies to is taken for a misreading, not for the department's
+    error: its checks are not published and a problem says so."""
+    out: list[Check] = []
+    problems: list[tuple[int, str]] = []
+    for total, parts, desc in identities(t):
+        checks = []
         for r in t.rows:
-            if not r.values:
+            printed = [p for p in parts if p in r.at]
+            if total not in r.at and not printed:
                 continue
             who = r.code or r.project or r.label
-            out.append(Check(f"{t.key}.row.{lhs}.{r.row_no}", f"表{t.number} {who}：{desc}",
-                             r.values.get(lhs, 0.0), sum(r.values.get(k, 0.0) for k in terms),
-                             len(terms), t.key, str(r.line)))   # (_lines of one row)
-    return out
+            checks.append(Check(f"{t.key}.row.{t.keys[total]}.{r.row_no}", f"表{t.number} {who}：{desc}",
+                                r.at.get(total, 0.0), sum(r.at[p] for p in printed),
+                                _tolerance(t, len(printed) + (total in r.at)), t.key, str(r.line)))
+        held = sum(c.status != "fail" for c in checks)
+        known = all(not t.keys[p].startswith("col") for p in [total, *parts])
+        if checks and held * 2 < len(checks) and (len(checks) > 1 or not known):
+            problems.append((t.line, f"表{t.number}「{t.title}」：按本站读出的表头，“{desc}”在 {len(checks)} 行中只有 "
+                                     f"{held} 行成立，可能是表头未读准；这些校验不作为文件的错误公布"))
+            continue
+        out += checks
+    return out, problems
 
 
 def _measures(t: Table) -> list[str]:
@@ -157,7 +209,7 @@ def tree_checks(t: Table) -> list[Check]:
             for key in measures:
                 c = _sum_check(f"{t.key}.tree.{unit and unit + '.'}{parent.code}.{key}",
                                f"表{t.number} {parent.code} {parent.label}（{LEVEL_NAMES.get(n, '')}）= 下级科目之和 [{columns.get(key, key)}]",
-                               parent, children, key, t.key, lines)
+                               parent, children, key, t, lines)
                 if c:
                     out.append(c)
     return out
@@ -182,8 +234,11 @@ def total_checks(t: Table) -> list[Check]:
         tops = units
         what = "各预算单位合计之和"
     elif any(r.code.isdigit() for r in t.rows):
-        tops = [r for r in t.rows if len(r.code) == 3 and r.code.isdigit() and not r.is_total]
-        what = "各类之和"
+        # the top level printed: 类 rows, or 款/项 rows where a table lists no 类
+        coded = [r for r in t.rows if r.code.isdigit() and len(r.code) in LEVEL_NAMES and not r.is_total]
+        codes = {r.code for r in coded}
+        tops = [r for r in coded if not any(r.code[:n] in codes for n in (3, 5) if n < len(r.code))]
+        what = "各类之和" if all(len(r.code) == 3 for r in tops) else "各科目之和"
     elif t.key in GROUPED_TABLES:
         tops = [r for r in t.rows if not r.is_total]
         what = "各项目之和"
@@ -196,7 +251,7 @@ def total_checks(t: Table) -> list[Check]:
         """parent = Σ members, in every measure column."""
         lines = _lines(parent, *members)
         checks = (_sum_check(f"{check_id}.{key}", f"{description} [{columns.get(key, key)}]",
-                             parent, members, key, t.key, lines) for key in measures)
+                             parent, members, key, t, lines) for key in measures)
         return [c for c in checks if c]
 
     out = sums(f"{t.key}.total", f"表{t.number} 总计 = {what}", total, tops)
@@ -211,7 +266,9 @@ def total_checks(t: Table) -> list[Check]:
 
 
 def three_public_checks(t: Table) -> list[Check]:
-    from .terms import three_public_item
+    """总计 = 出国 + 接待 + 公务用车, 公务用车 = 购置 + 运行, where the items
+    are rows (where they are columns, `identities` reads the same sums from
+    the header)."""
     by_item = {three_public_item(r.label): r for r in t.rows if three_public_item(r.label)}
     out = []
     pairs = [("total", ["outbound", "reception", "vehicles"], "总计 = 因公出国（境）+ 公务接待 + 公务用车购置及运行维护"),
@@ -223,63 +280,81 @@ def three_public_checks(t: Table) -> list[Check]:
         parts = [by_item[k] for k in rhs if k in by_item]
         for key in _measures(t):
             c = _sum_check(f"three_public.items.{lhs}.{key}", f"表{t.number} {desc} [{columns.get(key, key)}]",
-                           by_item[lhs], parts, key, t.key)
+                           by_item[lhs], parts, key, t)
             if c:
                 out.append(c)
     return out
 
 
-def _equal(check_id: str, desc: str, a: tuple[float | None, str, int | None],
-           b: tuple[float | None, str, int | None], n_terms: int = 1) -> Check | None:
-    """a (expected) = b (actual); each side (amount, table key, line)."""
+Figure = tuple   # (amount or None, table key, source line or None, half its last printed digit)
+
+
+def _equal(check_id: str, desc: str, a: Figure, b: Figure) -> Check | None:
+    """a (expected) = b (actual): two printings of one figure agree up to the
+    rounding of the coarser one (a table in 元 and one in 万元), no more."""
     if a[0] is None or b[0] is None:
         return None
     tables = ",".join(dict.fromkeys(x for x in (a[1], b[1]) if x))
     lines = ",".join(str(x) for x in sorted({a[2], b[2]} - {None}))
-    return Check(check_id, desc, a[0], b[0], n_terms, tables, lines)
+    return Check(check_id, desc, a[0], b[0], max(a[3], b[3]), tables, lines)
+
+
+def _summed(*figures: Figure) -> Figure:
+    if any(f[0] is None for f in figures):
+        return (None, "", None, 0.0)
+    return (sum(f[0] for f in figures), figures[0][1], figures[0][2], sum(f[3] for f in figures))
+
+
+def summary_cell(t: Table | None, what: str, col: str | None = None):
+    """The cell of a summary table's row `what` (SUMMARY_ROWS: 收入总计 /
+    收入合计 …), the first alias printed as a whole label, else as its start."""
+    if t is None:
+        return None
+    aliases = SUMMARY_ROWS[what]
+    for exact in (True, False):
+        for alias in aliases:
+            for c in t.cells:
+                lab = plain_label(c.row_label)
+                if (lab == alias if exact else lab.startswith(alias)) and (col is None or c.column_key == col):
+                    return c
+    return None
 
 
 def cross_checks(doc: Document) -> list[Check]:
     t = doc.tables.get
 
-    def cell(key: str, label: str, col: str | None = None):
+    def cell(key: str, what: str) -> Figure:
         tab = t(key)
-        c = tab.find(label, col) if tab else None
-        return (c.amount, key, c.source_line) if c else (None, key, None)
+        c = summary_cell(tab, what)
+        return (c.amount, key, c.source_line, tab.half_unit) if c else (None, key, None, 0.0)
 
-    def total(key: str, col: str):
+    def total(key: str, col: str) -> Figure:
         tab = t(key)
         r = tab.total_row() if tab else None
-        if r is None:
-            return (None, key, None)
-        return (r.values.get(col, 0.0), key, r.lines.get(col, r.line))
+        if r is None or col not in tab.keys:      # no such row, or no such column
+            return (None, key, None, 0.0)
+        return (r.values.get(col, 0.0), key, r.lines.get(col, r.line), tab.half_unit)
 
-    def summed(*sides):
-        vals = [s[0] for s in sides]
-        if any(v is None for v in vals):
-            return (None, "", None)
-        return (sum(vals), sides[0][1], sides[0][2])
-
-    income_total = cell("summary", "收入总计")
-    spend_total = cell("summary", "支出总计")
+    income_total = cell("summary", "income_total")
+    spend_total = cell("summary", "expenditure_total")
     candidates = [
         _equal("cross.summary.balance", "表1 收入总计 = 支出总计", income_total, spend_total),
         _equal("cross.summary.income", "表1 本年收入 + 上年结转结余 = 收入总计", income_total,
-               summed(cell("summary", "本年收入"), cell("summary", "上年结转结余")), 2),
+               _summed(cell("summary", "current_year_income"), cell("summary", "carryover"))),
         _equal("cross.summary_vs_income", "表1 收入总计 = 部门收入总体情况表 总计", income_total, total("income", "total")),
         _equal("cross.summary_vs_expenditure", "表1 支出总计 = 部门支出总体情况表 总计", spend_total, total("expenditure", "total")),
-        _equal("cross.fiscal.balance", "财政拨款收支表 收入总计 = 支出总计", cell("fiscal_summary", "收入总计"),
-               cell("fiscal_summary", "支出总计")),
+        _equal("cross.fiscal.balance", "财政拨款收支表 收入总计 = 支出总计", cell("fiscal_summary", "income_total"),
+               cell("fiscal_summary", "expenditure_total")),
         _equal("cross.fiscal_vs_gpb", "财政拨款收支表 一般公共预算支出 = 一般公共预算支出情况表 总计",
                total("gpb_expenditure", "total"), _fiscal_gpb(t("fiscal_summary"))),
         _equal("cross.gpb_vs_income", "一般公共预算支出情况表 总计 = 部门收入表 一般公共预算（含上级转移支付）",
-               total("gpb_expenditure", "total"), summed(total("income", "gpb"), total("income", "gpb_transfer")), 2),
+               total("gpb_expenditure", "total"), _gpb_income(t("income"), total)),
         _equal("cross.gpb_basic", "一般公共预算支出表 基本支出 = 一般公共预算基本支出表 总计",
                total("gpb_expenditure", "basic"), total("gpb_basic", "total")),
         _equal("cross.gpb_project", "一般公共预算支出表 项目支出 = 一般公共预算项目支出表 总计",
                total("gpb_expenditure", "project"), total("gpb_projects", "total")),
         _equal("cross.carryover", "上年结转结余情况表 总计 = 表1 上年结转结余",
-               cell("summary", "上年结转结余"), total("carryover", "total")),
+               cell("summary", "carryover"), total("carryover", "total")),
     ]
     out = [c for c in candidates if c]
     # Table 1's expenditure side by 类 = table 3's 类 rows.
@@ -290,28 +365,35 @@ def cross_checks(doc: Document) -> list[Check]:
             if len(c.code) == 3 and c.code in classes:
                 r = classes[c.code]
                 out.append(Check(f"cross.summary_class.{c.code}", f"表1 {c.code} {c.row_label} = 部门支出总体情况表 该类合计",
-                                 c.amount, r.values.get("total", 0.0), 1, "summary,expenditure",
-                                 f"{c.source_line},{r.line}"))
+                                 c.amount, r.values.get("total", 0.0), max(summary.half_unit, expend.half_unit),
+                                 "summary,expenditure", f"{c.source_line},{r.line}"))
     return out
 
 
-def _fiscal_gpb(t: Table | None):
+def _gpb_income(income: Table | None, total) -> Figure:
+    """The income table's 一般公共预算, with 上级…转移支付 where it has that column."""
+    if income is not None and "gpb_transfer" in income.keys:
+        return _summed(total("income", "gpb"), total("income", "gpb_transfer"))
+    return total("income", "gpb")
+
+
+def _fiscal_gpb(t: Table | None) -> Figure:
     if t is None:
-        return (None, "fiscal_summary", None)
+        return (None, "fiscal_summary", None, 0.0)
     for c in t.cells:
         if c.column_key == "gpb" and "总计" in c.row_label:
-            return (c.amount, "fiscal_summary", c.source_line)
-    return (0.0 if t.rows else None, "fiscal_summary", None)
+            return (c.amount, "fiscal_summary", c.source_line, t.half_unit)
+    return (0.0 if t.rows else None, "fiscal_summary", None, t.half_unit)
 
 
 # Part 3 restatement key → (table, how to read it, description)
 RESTATED = {
-    "total_budget": ("summary", ("cell", "收入总计"), "收支总预算"),
-    "income_total": ("summary", ("cell", "收入总计"), "收入预算"),
+    "total_budget": ("summary", ("cell", "income_total"), "收支总预算"),
+    "income_total": ("summary", ("cell", "income_total"), "收入预算"),
     "expenditure_total": ("expenditure", ("total", "total"), "支出预算"),
     "basic_expenditure": ("expenditure", ("total", "basic"), "基本支出"),
     "project_expenditure": ("expenditure", ("total", "project"), "项目支出"),
-    "fiscal_total": ("fiscal_summary", ("cell", "收入总计"), "财政拨款收支总预算"),
+    "fiscal_total": ("fiscal_summary", ("cell", "income_total"), "财政拨款收支总预算"),
     "gpb_total": ("gpb_expenditure", ("total", "total"), "一般公共预算拨款合计"),
     "gpb_basic": ("gpb_expenditure", ("total", "basic"), "一般公共预算基本支出"),
     "gpb_project": ("gpb_expenditure", ("total", "project"), "一般公共预算项目支出"),
@@ -335,7 +417,7 @@ def restatement_checks(doc: Document) -> list[Check]:
         if tab is None:
             continue
         if how == "cell":
-            c = tab.find(what)
+            c = summary_cell(tab, what)
             table_value = (c.amount, c.source_line) if c else None
         else:
             row = tab.total_row()
@@ -346,14 +428,19 @@ def restatement_checks(doc: Document) -> list[Check]:
         n = seen[r["key"]] = seen.get(r["key"], 0) + 1
         out.append(Check(f"narrative.{r['key']}" + (f".{n}" if n > 1 else ""),
                          f"情况说明所述{desc}（第 {r['source_line']} 行）= 表「{tab.title}」",
-                         table_value[0], r["amount"], 1, key, f"{table_value[1]},{r['source_line']}"))
+                         table_value[0], r["amount"], max(tab.half_unit, 0.005), key,
+                         f"{table_value[1]},{r['source_line']}"))
     return out
 
 
 def run_checks(doc: Document) -> list[Check]:
+    """Every check of a document. Readings too unsure to publish as checks
+    (see `row_identities`) are added to doc.problems."""
     out: list[Check] = []
     for t in doc.tables.values():
-        out += row_identities(t)
+        checks, unsure = row_identities(t)
+        out += checks
+        doc.problems += [(line, "warning", msg) for line, msg in unsure]
         if t.key in CODED_TABLES:
             out += tree_checks(t)
         out += total_checks(t)

@@ -98,6 +98,7 @@ class DataRow:
     indent: int
     values: dict[str, float] = field(default_factory=dict)   # column_key → amount
     lines: dict[str, int] = field(default_factory=dict)      # column_key → source line
+    at: dict[int, float] = field(default_factory=dict)       # column position → amount
 
 
 @dataclass
@@ -110,6 +111,8 @@ class Table:
     department: str = ""
     header: list[list[str]] = field(default_factory=list)
     columns: list[list[str]] = field(default_factory=list)   # header path per position
+    roles: list[str] = field(default_factory=list)           # code / name / project / amount per position
+    keys: list[str] = field(default_factory=list)            # column key per position
     rows: list[DataRow] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
@@ -390,6 +393,8 @@ def _data_like(cells: list[str], key: str | None) -> bool:
     nonempty = [v for v in vals if v]
     if not nonempty:
         return False
+    if len(nonempty) > 1 and not any(AMOUNT.match(v) for v in nonempty):
+        return False   # labels only: a header row (合计 | 因公出国（境）费 | 公务接待费)
     first = norm(nonempty[0])
     if _CLASS_CODE.match(first) or _LEADING_CODE.match(nonempty[0]):
         return True
@@ -500,6 +505,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             c.amount = c.amount / 10000
         for r in table.rows:
             r.values = {k: v / 10000 for k, v in r.values.items()}
+            r.at = {k: v / 10000 for k, v in r.at.items()}
     return table
 
 
@@ -563,8 +569,8 @@ def _join_code(parts: list[str]) -> str:
 
 def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
                 label_cols: set[int], known_units: set[str]) -> None:
-    roles = _roles(table, width, label_cols)
-    keys = [column_key(table.columns[p]) if table.columns[p] else f"col{p + 1}" for p in range(width)]
+    roles = table.roles = _roles(table, width, label_cols)
+    keys = table.keys = [column_key(table.columns[p]) if table.columns[p] else f"col{p + 1}" for p in range(width)]
     labels = ["/".join(table.columns[p]) if table.columns[p] else f"第{p + 1}列" for p in range(width)]
     # Each row visits only the columns its role needs.
     label_roles = [(p, r) for p, r in enumerate(roles) if r != "amount"]
@@ -620,6 +626,7 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
             k = keys[p] + side_key
             dr.values.setdefault(k, amount)
             dr.lines.setdefault(k, line)
+            dr.at[p] = amount
             table.cells.append(Cell(row_no, side_text, side_code, project, dr.unit_name, labels[p], keys[p],
                                     amount, line, side_total, is_unit, cells[p].strip()))
         table.rows.append(dr)

@@ -134,6 +134,8 @@ COLUMN_PARENTS: dict[str, str] = {plain(k): v for k, v in _VOCABULARY["column_pa
 LABEL_HEADERS: dict[str, frozenset[str]] = {
     role: frozenset(plain(x) for x in _VOCABULARY["label_columns"][role]) for role in ("code", "name", "project")}
 _YEAR_PREFIX = re.compile(r"^20\d\d年度?")
+# Measures whose 小计 column under them is the measure itself.
+_SUMMED = {"basic", "project", "gpb", "gov_fund", "state_capital", "fiscal_subtotal", "special_account"}
 
 
 def column_key(path: list[str]) -> str:
@@ -142,6 +144,8 @@ def column_key(path: list[str]) -> str:
     key = COLUMN_KEYS.get(leaf) or COLUMN_KEYS.get(_YEAR_PREFIX.sub("", leaf))   # 2026年预算数
     if key is None:
         key = "col_" + norm(path[-1] if path else "")
+    if key in ("subtotal", "total") and len(path) > 1 and COLUMN_KEYS.get(plain(path[-2])) in _SUMMED:
+        return COLUMN_KEYS[plain(path[-2])]    # 基本支出/小计 is the 基本支出 column
     prefix = [COLUMN_PARENTS[plain(p)] for p in path[:-1] if plain(p) in COLUMN_PARENTS]
     if key in ("subtotal", "personnel", "public_funds", "project", "basic") and prefix:
         parts = [p for p in prefix if p != key]
