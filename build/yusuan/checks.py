@@ -21,7 +21,7 @@ GROUPED_TABLES = ["gpb_projects", "entrusted_fees", "carryover"]
 LEVEL_NAMES = {3: "类", 5: "款", 7: "项"}
 # Header words of columns that are not parts of a total: 其中 (of which),
 # shares, changes, last year's figures.
-_NOT_ADDED = re.compile(r"^其中|%|％|比重|占比|增减|增长|同比|上年|比上年")
+_NOT_ADDED = re.compile(r"^其中|%|％|比重|占比|增减|增长|同比|比上年|上年预算|上年执行|上年决算|上年数|政府采购|中小企业")
 _TOTAL_WORDS = ("合计", "总计", "小计")
 
 
@@ -187,22 +187,23 @@ def tree_checks(t: Table) -> list[Check]:
         subtotalled = {x.code for x in rows if not x.project} if t.key == "gpb_projects" else set()
         # Rows (with their position) by the code of the parent they may belong
         # to: each parent then looks at its candidates only, not at every row below it.
-        by_parent: dict[str, list[tuple[int, DataRow]]] = {}
-        for j, c in enumerate(rows):
-            if len(c.code) in (5, 7):
-                by_parent.setdefault(c.code[:-2], []).append((j, c))
-        by_code: dict[str, list[tuple[int, DataRow]]] = {}
-        for j, c in enumerate(rows):
-            by_code.setdefault(c.code, []).append((j, c))
         for i, parent in enumerate(rows):
             n = len(parent.code)
             nxt = {3: 5, 5: 7}.get(n)
+            # A parent's children are the rows printed under it, up to the next
+            # row outside it: a code printed twice (烟台: 部门 经济分类 301 under
+            # two 政府 classes) has two blocks, each its own.
+            block = []
+            for c in rows[i + 1:]:
+                if not c.code.startswith(parent.code) or len(c.code) < n or \
+                        (len(c.code) == n and not (n == 7 and c.project and not parent.project)):
+                    break
+                block.append(c)
             children = []
             if nxt:
-                children = [c for j, c in by_parent.get(parent.code, []) if j > i and len(c.code) == nxt
-                            and not (c.project and c.code in subtotalled)]
+                children = [c for c in block if len(c.code) == nxt and not (c.project and c.code in subtotalled)]
             elif n == 7 and not parent.project:   # a 项 subtotal over its projects (table 7)
-                children = [c for j, c in by_code[parent.code] if j > i and c.project]
+                children = [c for c in block if c.project]
             if not children:
                 continue
             lines = _lines(parent, *children)
@@ -244,6 +245,8 @@ def total_checks(t: Table) -> list[Check]:
         what = "各项目之和"
     else:
         return []
+    if not tops:
+        return []
     columns = _columns(t)
     measures = _measures(t)
 
@@ -270,6 +273,8 @@ def three_public_checks(t: Table) -> list[Check]:
     are rows (where they are columns, `identities` reads the same sums from
     the header)."""
     by_item = {three_public_item(r.label): r for r in t.rows if three_public_item(r.label)}
+    if len(by_item.keys() - {"total"}) < 1:
+        return []    # the items are columns, the rows units: `identities` checks them
     out = []
     pairs = [("total", ["outbound", "reception", "vehicles"], "总计 = 因公出国（境）+ 公务接待 + 公务用车购置及运行维护"),
              ("vehicles", ["vehicle_purchase", "vehicle_operation"], "公务用车购置及运行维护（小计）= 购置 + 运行维护")]
@@ -331,7 +336,7 @@ def cross_checks(doc: Document) -> list[Check]:
     def total(key: str, col: str) -> Figure:
         tab = t(key)
         r = tab.total_row() if tab else None
-        if r is None or col not in tab.keys:      # no such row, or no such column
+        if r is None or tab.keys.count(col) != 1:      # no such row, no such column, or two of them
             return (None, key, None, 0.0)
         return (r.values.get(col, 0.0), key, r.lines.get(col, r.line), tab.half_unit)
 
@@ -383,7 +388,7 @@ def _fiscal_gpb(t: Table | None) -> Figure:
     for c in t.cells:
         if c.column_key == "gpb" and "总计" in c.row_label:
             return (c.amount, "fiscal_summary", c.source_line, t.half_unit)
-    return (0.0 if t.rows else None, "fiscal_summary", None, t.half_unit)
+    return (None, "fiscal_summary", None, 0.0)
 
 
 # Part 3 restatement key → (table, how to read it, description)

@@ -256,12 +256,19 @@ def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
 
 # ------------------------------------------------------------------ headers
 
+_COLUMN_MARKS = {"栏次", "行次", "甲", "乙", "丙", "丁", "项目", "序号"}
+
+
 def _is_column_numbers(cells: list[str]) -> bool:
-    """The `※ ※ ※ 1 2 3 …` row that numbers the columns."""
+    """The row that numbers the columns: `※ ※ ※ 1 2 3 …`, `** 1 2 3`, `栏次 1 2 3`."""
     vals = [c for c in cells if c]
-    return len(vals) >= 2 and all(c in "※*＊" or (c.isdigit() and int(c) <= 40) for c in vals) \
-        and any(c.isdigit() for c in vals) and any(c in "※*＊" for c in vals) \
-        or (len(vals) >= 3 and vals[0] == "1" and vals == [str(i) for i in range(1, len(vals) + 1)])
+    numbers = [c for c in vals if c.isdigit()]
+    marks = [c for c in vals if not c.isdigit()]
+    if len(numbers) < 2 or numbers != [str(i) for i in range(int(numbers[0]), int(numbers[0]) + len(numbers))]:
+        return False
+    if int(numbers[0]) > 1 and not marks:
+        return False
+    return all(set(c) <= set("※*＊") or c in _COLUMN_MARKS for c in marks)
 
 
 def _resolve_header(header: list[list[str]], width: int, label_cols: set[int]) -> list[list[str]]:
@@ -422,11 +429,12 @@ def _continue_name(cells: list[str], text: str, position: int | None = None) -> 
     cells[position] = cells[position].rstrip() + text.strip()
 
 
-def _label_columns(data: list[list[str]], width: int) -> set[int]:
-    """Positions where most filled cells hold text (names, projects) or, left
-    of the first text column, only short digit strings (the 类/款/项 code
-    cells). Most, not any: a stray word in an amount column is a problem to
-    report, not a reason to lose the column's amounts."""
+def _label_columns(data: list[list[str]], width: int) -> tuple[set[int], set[int]]:
+    """(label positions, code positions): positions where most filled cells
+    hold text (names, projects) or, left of the first text column, only short
+    digit strings (the 类/款/项 code cells, where a 类/款/项 header cell may
+    sit in a data row). Most, not any: a stray word in an amount column is a
+    problem to report, not a reason to lose the column's amounts."""
     counts = [[0, 0] for _ in range(width)]      # [text, amount] per position
     for cells in data:
         for p, c in enumerate(cells[:width]):
@@ -434,11 +442,12 @@ def _label_columns(data: list[list[str]], width: int) -> set[int]:
                 counts[p][parse_amount(c) is not None] += 1
     text = {p for p, (t, a) in enumerate(counts) if t > a}
     if not text:
-        return set()
+        return set(), set()
     codes = {p for p in range(min(text))
-             if all(_CODE_PART.match(c.strip()) and len(c.strip()) <= 3
-                    for cells in data for c in cells[p:p + 1] if c.strip())}
-    return text | codes
+             if all((_CODE_PART.match(c.strip()) and len(c.strip()) <= 3) or plain(c) in LABEL_HEADERS["code"]
+                    for cells in data for c in cells[p:p + 1] if c.strip())
+             and any(c.strip() for cells in data for c in cells[p:p + 1])}
+    return text | codes, codes
 
 
 def _indent(text: str) -> int:
@@ -497,9 +506,9 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     if not data:
         return table
     width = max(len(c) for _, c in data)
-    label_cols = _label_columns([c for _, c in data], width)
+    label_cols, code_cols = _label_columns([c for _, c in data], width)
     table.columns = _resolve_header(header, width, label_cols)
-    _build_rows(table, data, width, label_cols, known_units or set())
+    _build_rows(table, data, width, label_cols, code_cols, known_units or set())
     if table.unit == "元":
         for c in table.cells:
             c.amount = c.amount / 10000
@@ -520,12 +529,14 @@ def _column_role(path: list[str]) -> str:
     return "amount"
 
 
-def _roles(table: Table, width: int, label_cols: set[int]) -> list[str]:
+def _roles(table: Table, width: int, label_cols: set[int], code_cols: set[int]) -> list[str]:
     """code / project / name / amount for each column position."""
     roles = []
     for p in range(width):
         role = _column_role(table.columns[p])
-        if p in label_cols and role == "amount":
+        if p in code_cols and role in ("amount", "name"):
+            role = "code"
+        elif p in label_cols and role == "amount":
             role = "name"
         elif p not in label_cols and role == "name":
             role = "amount"   # a header over names, but the cells hold amounts
@@ -543,7 +554,10 @@ def _row_labels(cells: list[str], label_roles: list[tuple[int, str]]) -> tuple[l
         if not c:
             continue
         if role == "code":
-            codes.append(c.strip("[]【】"))
+            # the code cells before the first name; a second classification
+            # printed beside it (烟台: 部门 and 政府 经济分类) is not part of it
+            if not names:
+                codes.append(c.strip("[]【】"))
         elif role == "project":
             project = " ".join(c.split())
         else:
@@ -568,8 +582,8 @@ def _join_code(parts: list[str]) -> str:
 
 
 def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
-                label_cols: set[int], known_units: set[str]) -> None:
-    roles = table.roles = _roles(table, width, label_cols)
+                label_cols: set[int], code_cols: set[int], known_units: set[str]) -> None:
+    roles = table.roles = _roles(table, width, label_cols, code_cols)
     keys = table.keys = [column_key(table.columns[p]) if table.columns[p] else f"col{p + 1}" for p in range(width)]
     labels = ["/".join(table.columns[p]) if table.columns[p] else f"第{p + 1}列" for p in range(width)]
     # Each row visits only the columns its role needs.
@@ -590,7 +604,8 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         label = names[0] if names else ""
         col_code = _join_code(codes)
         code = col_code or lead_code
-        is_total = is_total_label(label)
+        # a table of one row of figures without a label (江苏 支出预算总表) prints its total only
+        is_total = is_total_label(label) or (len(data) == 1 and not label and not code and not project)
         indent = _indent(cells[first]) if first is not None else 0
         is_unit = False
         if project_table and not is_total and not code:
@@ -606,7 +621,7 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         dr = DataRow(row_no=row_no, line=row.line, label=label, code=code, project=project,
                      unit_name=unit_name if not is_total else "", is_total=is_total,
                      is_unit_row=is_unit, indent=indent)
-        sides: dict[tuple[int, ...], tuple[str, str, str, bool]] = {}   # this row's, by left_names
+        sides: dict[tuple, tuple[str, str, str, bool]] = {}   # this row's, by label block
         for p in amount_cols:
             if not cells[p]:
                 continue   # most cells of a wide table are empty: no amount, nothing to report
@@ -640,29 +655,37 @@ def _first_text(cells: list[str], text_cols: list[int]) -> int | None:
     return None
 
 
-def _left_names(roles: list[str], p: int) -> tuple[int, ...]:
-    """The name columns that may label the amount in column p, nearest first:
-    back to the name block on its left, not past the amounts before that
-    block (which belong to the other side of a two-sided table)."""
-    out = []
-    for q in range(p - 1, -1, -1):
-        if roles[q] == "name":
-            out.append(q)
-        elif roles[q] == "amount" and q < p - 1 and roles[q + 1] == "name":
-            break
-    return tuple(out)
+def _left_names(roles: list[str], p: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(name columns, code columns), left to right, of the label block that
+    labels the amount in column p: the nearest run of code/name columns on
+    its left, not past the amounts before it (which belong to the other side
+    of a two-sided table)."""
+    names: list[int] = []
+    codes: list[int] = []
+    q = p - 1
+    while q >= 0 and roles[q] == "amount":
+        q -= 1
+    while q >= 0 and roles[q] != "amount":
+        (names if roles[q] in ("name", "project") else codes).append(q)
+        q -= 1
+    return tuple(reversed(names)), tuple(reversed(codes))
 
 
-def _side(cells: list[str], left_names: tuple[int, ...], label: str, col_code: str) -> tuple[str, str, str, bool]:
-    """(code, label text, column-key suffix, is 总计) of the side whose name
-    columns are `left_names`; the row's own label when they are empty."""
-    side_label = next((c for c in (cells[q].strip() for q in left_names) if c), "") or label
+def _side(cells: list[str], block: tuple[tuple[int, ...], tuple[int, ...]], label: str,
+          col_code: str) -> tuple[str, str, str, bool]:
+    """(code, label text, column-key suffix, is 总计) of the side labelled by
+    `block` (its name and code columns); the row's own label when they are
+    empty. The block's first name labels it: a second classification printed
+    beside it (烟台's 政府 经济分类) does not make the row two-sided."""
+    names, codes = block
+    side_label = next((c for c in (cells[q].strip() for q in names) if c), "") or label
     m = _LEADING_CODE.match(side_label)
     if m:
         side_code, side_label = _join_code(m.group(1).split()), m.group(2)
     side_text = " ".join(side_label.split())
     if not m:
-        side_code = col_code if side_text == label else ""
+        own = _join_code([cells[q].strip().strip("[]【】") for q in codes if cells[q].strip()])
+        side_code = col_code if side_text == label else own
     suffix = f"@{norm(side_label)}" if side_text != label else ""
     return side_code, side_text, suffix, is_total_label(side_label)
 

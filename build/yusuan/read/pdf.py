@@ -34,6 +34,9 @@ MARKER = re.compile(r"^=== (?:第 (\d+) 页|文件 .+) ===$")
 
 # A page number printed alone: "3", "- 3 -", "—3—", "第3页", "第 3 页 共 40 页".
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/，,]?\s*共\s*\d+\s*页)?[-—–－\s]*$")
+# Ruling lines closer than this (pt) are one line: a double border drawn as two
+# lines 5 pt apart made thin empty columns that shifted a header off its data.
+_TABLE_SETTINGS = {"snap_tolerance": 6}
 # A row whose only cell is at least this share of the grid's width is text, not data.
 _SPANNING = 0.8
 
@@ -101,36 +104,39 @@ def _baseline_boxes(page) -> None:
 
 def _page_lines(page) -> list[tuple[str, bool]]:
     """The page's lines top to bottom: (text, is_margin_candidate)."""
+    # Only what is on the page: a converter can leave a sheet's overflow below
+    # the page's edge (江苏 人大 2017 p. 11 holds the next three tables there,
+    # unseen, and prints them again on their own pages).
+    page = page.within_bbox(page.bbox)
     _baseline_boxes(page)
-    tables = page.find_tables()
+    tables = _find_tables(page)
     items: list[tuple[float, float, list[str]]] = []    # (top, x0, lines)
-    boxes = [t.bbox for t in tables]
-    for t in tables:
-        x0, top, x1, _ = t.bbox
-        width = max(x1 - x0, 1.0)
-        out: list[str] = []
-        for row, cells in zip(t.rows, t.extract()):
-            texts = [_cell_text(c) for c in cells]
-            filled = [(i, c) for i, c in enumerate(texts) if c]
-            if not filled:
-                continue
-            if len(filled) == 1:
-                box = row.cells[filled[0][0]]
-                if box and (box[2] - box[0]) >= _SPANNING * width:
-                    out.append(filled[0][1])     # a title or note inside the grid
-                    continue
-            out.append("\t".join(texts))
-        items.append((top, x0, out))
+    cells = [c for t in tables for row in t.rows for c in row.cells if c]
 
     def outside(obj) -> bool:
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in cells)
 
-    free = page.filter(outside) if boxes else page
-    for line in free.extract_text_lines(keep_blank_chars=False):
-        text = " ".join(line["text"].split())
+    # Text outside every cell: lines of its own, or — when it sits level with
+    # a grid's row (a column whose ruling was not drawn: 江苏 法院 2017 p. 17
+    # prints its amounts beside a two-column grid) — more cells of that row.
+    bands = [(t, i, row.bbox) for t in tables for i, row in enumerate(t.rows)]
+    extra: dict[tuple[int, int], list[str]] = {}
+    free = page.filter(outside) if cells else page
+    for line in free.extract_text_lines(keep_blank_chars=False, return_chars=True):
+        cy = (line["top"] + line["bottom"]) / 2
+        band = next(((t, i) for t, i, (bx0, btop, bx1, bbottom) in bands
+                     if btop <= cy <= bbottom and line["x0"] >= bx1 - 1), None)
+        if band:
+            extra.setdefault((id(band[0]), band[1]), []).extend(c for _, _, c in _chunks(line["chars"]))
+            continue
+        text = _text_line(line, tables)
         if text:
             items.append((line["top"], line["x0"], [text]))
+    for t in tables:
+        x0, top, x1, _ = t.bbox
+        items.append((top, x0, _grid_lines(t, max(x1 - x0, 1.0),
+                                           {i: v for (tid, i), v in extra.items() if tid == id(t)})))
     items.sort(key=lambda it: (round(it[0]), it[1]))
     lines: list[tuple[str, bool]] = []
     for k, (_, _, out) in enumerate(items):
@@ -138,6 +144,109 @@ def _page_lines(page) -> list[tuple[str, bool]]:
         margin = len(out) == 1 and (k < 2 or k >= len(items) - 2) and "\t" not in out[0]
         lines += [(text, margin) for text in out]
     return lines
+
+
+_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def _text_line(line: dict, tables: list) -> str:
+    """A line of text outside the grids. A row of a table that lost its
+    ruling (the first row of a page, a column without edges) has figures
+    spaced out like cells: it becomes a tab row, each piece in the column of
+    the grid above or below whose span holds it (or in order, when that is
+    not one column a piece). Anything else is one line of text."""
+    chunks = _chunks(line["chars"])
+    text = " ".join(line["text"].split())
+    if len(chunks) < 2 or not any(_AMOUNT.match(c) for _, _, c in chunks):
+        return text
+    near = min(tables, key=lambda t: min(abs(t.bbox[1] - line["bottom"]), abs(t.bbox[3] - line["top"])),
+               default=None)
+    if near is not None:
+        edges = sorted({round(x) for row in near.rows for c in row.cells if c for x in (c[0], c[2])})
+        spans = list(zip(edges, edges[1:]))
+        where = [next((k for k, (a, b) in enumerate(spans) if a <= (x0 + x1) / 2 <= b), None) for x0, x1, _ in chunks]
+        if None not in where and len(set(where)) == len(where):
+            out = [""] * len(spans)
+            for k, (_, _, c) in zip(where, chunks):
+                out[k] = c
+            return "\t".join(out)
+    return "\t".join(c for _, _, c in chunks)
+
+
+def _chunks(chars: list[dict]) -> list[tuple[float, float, str]]:
+    """A line's characters → pieces (x0, x1, text) split where the gap is
+    wider than two characters: the gaps between cells, not between words."""
+    out: list[list] = []
+    for ch in sorted(chars, key=lambda c: c["x0"]):
+        if ch["text"].isspace():
+            continue
+        if out and ch["x0"] - out[-1][1] <= 2 * ch["size"]:
+            out[-1][1] = ch["x1"]
+            out[-1][2] += ch["text"]
+        else:
+            out.append([ch["x0"], ch["x1"], ch["text"]])
+    return [(a, b, t) for a, b, t in out]
+
+
+def _find_tables(page) -> list:
+    """The page's ruled grids, with double borders snapped to one line, unless
+    snapping leaves a character outside every cell (it can merge away a
+    column's last edge): then as drawn."""
+    snapped = page.find_tables(_TABLE_SETTINGS)
+    if not any(_uncovered(t, page.chars) for t in snapped):
+        return snapped
+    return page.find_tables()
+
+
+def _uncovered(t, chars) -> list[dict]:
+    """Characters inside a grid's box but in none of its cells (text a table
+    reading would lose)."""
+    x0, top, x1, bottom = t.bbox
+    boxes = [c for row in t.rows for c in row.cells if c]
+    out = []
+    for ch in chars:
+        if ch["text"].isspace():
+            continue
+        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+        if x0 <= cx <= x1 and top <= cy <= bottom and \
+                not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
+            out.append(ch)
+    return out
+
+
+def _grid_lines(t, width: float, extra: dict[int, list[str]]) -> list[str]:
+    """One ruled grid → lines. A row whose one cell spans the grid is text (a
+    title printed inside the ruled area); the rows between such titles are
+    one table, and a grid position where none of its rows has a cell of its
+    own (pdfplumber's None: covered by a merged cell) is not one of its
+    columns. So a table that shares its grid with the next one (江苏: the
+    last row of one table and the whole of the next, ruled as one grid) keeps
+    its own columns. `extra`: text printed level with row i, right of the
+    grid, as more cells of that row."""
+    out: list[str] = []
+    block: list[list[str | None]] = []
+
+    n = len(t.rows[0].cells) if t.rows else 0     # the grid's positions (extra cells come after)
+
+    def flush() -> None:
+        keep = [p for p in range(n) if any(cells[p] is not None for cells in block)]
+        out.extend("\t".join([_cell_text(cells[p]) for p in keep] + [_cell_text(c) for c in cells[n:]])
+                   for cells in block)
+        block.clear()
+
+    for i, (row, cells) in enumerate(zip(t.rows, t.extract())):
+        filled = [(k, c) for k, c in enumerate(cells) if c and c.strip()]
+        if not filled and i not in extra:
+            continue
+        if len(filled) == 1 and i not in extra:
+            box = row.cells[filled[0][0]]
+            if box and (box[2] - box[0]) >= _SPANNING * width:
+                flush()
+                out.append(_cell_text(filled[0][1]))     # a title or note inside the grid
+                continue
+        block.append(list(cells) + extra.get(i, []))
+    flush()
+    return out
 
 
 def _drop_running_lines(pages: list[list[tuple[str, bool]]]) -> None:
