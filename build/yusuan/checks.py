@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from .document import Document
 from .tables import DataRow, Table
-from .terms import ECONOMIC_TABLES, FUNCTION_TABLES, SUMMARY_ROWS, plain, plain_label, three_public_item
+from .headline import summary_cell
+from .terms import ECONOMIC_TABLES, FUNCTION_TABLES, plain, three_public_item
 
 CODED_TABLES = [*FUNCTION_TABLES, *ECONOMIC_TABLES, "gpb_projects"]
 GROUPED_TABLES = ["gpb_projects", "entrusted_fees", "carryover"]
@@ -308,21 +309,6 @@ def _summed(*figures: Figure) -> Figure:
     if any(f[0] is None for f in figures):
         return (None, "", None, 0.0)
     return (sum(f[0] for f in figures), figures[0][1], figures[0][2], sum(f[3] for f in figures))
-
-
-def summary_cell(t: Table | None, what: str, col: str | None = None):
-    """The cell of a summary table's row `what` (SUMMARY_ROWS: 收入总计 /
-    收入合计 …), the first alias printed as a whole label, else as its start."""
-    if t is None:
-        return None
-    aliases = SUMMARY_ROWS[what]
-    for exact in (True, False):
-        for alias in aliases:
-            for c in t.cells:
-                lab = plain_label(c.row_label)
-                if (lab == alias if exact else lab.startswith(alias)) and (col is None or c.column_key == col):
-                    return c
-    return None
 
 
 def cross_checks(doc: Document) -> list[Check]:

@@ -5,13 +5,15 @@ The headline figures are read from table cells, never recomputed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import identity
+from .headline import headline
 from .layout import Row, to_rows
 from .read import Source
 from .tables import Table, find_part, parse_table, split_tables
-from .terms import CORE_TABLES, STANDARD_TABLES, is_final_accounts, is_secret_project, norm
+from .terms import CORE_TABLES, STANDARD_TABLES, is_final_accounts, norm
 
 _DATE = re.compile(r"^(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
@@ -79,6 +81,7 @@ def parse_document(source: Source) -> Document:
             t.key = f"{t.key}_{seg.line}"
         tables[t.key] = t
         problems += [(ln, "warning", msg) for ln, msg in t.problems]
+    _set_units(tables, problems)
     kind = identity.kind(rows)
     if not any(k in tables for k in STANDARD_TABLES):
         raise NotADisclosure("不是预算或决算公开文件：未找到任何标准预算表（如“部门收支总体情况表”“收支预算总表”）",
@@ -105,47 +108,13 @@ def parse_document(source: Source) -> Document:
     return doc
 
 
-def _cell(t: Table | None, label: str, key: str | None = None) -> float | None:
-    if t is None:
-        return None
-    c = t.find(label, key)
-    if c:
-        return c.amount
-    # A printed row whose cell is blank means zero; no such row means unknown.
-    return 0.0 if any(r.label and norm(r.label).endswith(label) for r in t.rows) else None
-
-
-def _table_total(t: Table | None) -> float | None:
-    """总计 of a table; 0 for a table printed empty (the document says so)."""
-    if t is None:
-        return None
-    return 0.0 if t.is_empty else t.total("total")
-
-
-def headline(doc: Document) -> dict[str, object]:
-    t = doc.tables.get
-    summary = t("summary")
-    projects = t("gpb_projects")
-    carry = t("carryover")
-    fees = t("entrusted_fees")
-    project_rows = [r for r in projects.rows if r.project] if projects else []
-    secret = [r for r in project_rows if is_secret_project(r.project)]
-    carry_rows = [r for r in carry.rows if not r.is_total and not r.is_unit_row] if carry else []
-    return {
-        "total_budget": _cell(summary, "收入总计"),
-        "current_year_income": _cell(summary, "本年收入"),
-        "carryover": _cell(summary, "上年结转结余"),
-        "basic_expenditure": t("expenditure").total("basic") if t("expenditure") else None,
-        "project_expenditure": t("expenditure").total("project") if t("expenditure") else None,
-        "gpb_total": t("gpb_expenditure").total("total") if t("gpb_expenditure") else None,
-        "gpb_basic": t("gpb_expenditure").total("basic") if t("gpb_expenditure") else None,
-        "gpb_project": t("gpb_expenditure").total("project") if t("gpb_expenditure") else None,
-        "personnel": t("gpb_basic").total("personnel") if t("gpb_basic") else None,
-        "public_funds": t("gpb_basic").total("public_funds") if t("gpb_basic") else None,
-        "three_public": _table_total(t("three_public")),
-        "entrusted_fees": _table_total(fees),
-        "n_projects": len(project_rows),
-        "n_carryover_projects": len(carry_rows),
-        "secret_project_amount": round(sum(r.values.get("total", 0.0) for r in secret), 2),
-        "n_secret_projects": len(secret),
-    }
+def _set_units(tables: dict[str, Table], problems: list) -> None:
+    """A table that prints no unit is read in the unit most of the document's
+    tables print (上海 prints 单位：元 over some tables only), and says so when
+    that is not the template's 万元."""
+    printed = Counter(t.unit for t in tables.values() if t.unit)
+    default = printed.most_common(1)[0][0] if printed else "万元"
+    for t in tables.values():
+        if not t.unit and not t.is_empty and default != "万元":
+            problems.append((t.line, "warning", f"表{t.number}「{t.title}」未印金额单位，按本文件多数表的单位（{default}）读"))
+        t.set_unit(t.unit or default)

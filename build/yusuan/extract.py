@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .checks import Check
 from .document import Document
-from .read.pdf import page_of
+from .read.pdf import file_of, page_of
 from .tables import Table
 from .terms import STANDARD_TABLES, is_secret_project, three_public_item
 
@@ -33,11 +33,12 @@ def _parent(code: str) -> str:
 def table_cells(doc: Document) -> list[dict]:
     doc_id = doc.doc_id
     page = page_of(doc.source.lines)
+    file = file_of(doc.source.lines, doc.source.rel)
     return [{"doc_id": doc_id, "table_no": t.number, "table_key": t.key, "table_title": t.title,
              "row_no": c.row_no, "row_label": c.row_label, "code": c.code, "project": c.project,
              "unit_name": c.unit_name, "column_label": c.column_label, "column_key": c.column_key,
              "amount": c.amount, "printed": c.text, "printed_unit": t.unit, "source_line": c.source_line,
-             "page": page[c.source_line - 1] or None}
+             "source_file": file[c.source_line - 1], "page": page[c.source_line - 1] or None}
             for t in doc.tables.values() for c in t.cells]
 
 

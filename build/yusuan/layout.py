@@ -23,6 +23,7 @@ class Row:
     cells: list[str]
     cell_lines: list[int]   # 1-based line of each cell
     tabular: bool
+    after_break: bool = False   # the first row after a PDF page break
 
     # `text` is read many times and a Row's cells never change once made: keep it.
     _text: str | None = field(default=None, init=False, repr=False, compare=False)
@@ -59,6 +60,7 @@ def to_rows(lines: list[str]) -> list[Row]:
     rows: list[Row] = []
     cells: list[str] = []        # the cell-per-line row being gathered
     cell_lines: list[int] = []
+    page_break = False
     for n, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
         # (_is_cell_line, inlined: this loop runs for every line of every file)
@@ -72,12 +74,14 @@ def to_rows(lines: list[str]) -> list[Row]:
         if not line or line.isspace():   # (not line.strip(), without making a string)
             continue
         if line.startswith("=== ") and MARKER.match(line):
+            page_break = True
             continue   # a PDF page or file marker: kept in the text for the reader, not a row
         if "\t" in line:
             cells_here = [c.rstrip() for c in line.split("\t")]
-            rows.append(Row(n, cells_here, [n] * len(cells_here), True))
+            rows.append(Row(n, cells_here, [n] * len(cells_here), True, page_break))
         else:
-            rows.append(Row(n, [line.strip()], [n], False))
+            rows.append(Row(n, [line.strip()], [n], False, page_break))
+        page_break = False
     if cells:
         rows.append(Row(cell_lines[0], cells, cell_lines, True))
     return rows

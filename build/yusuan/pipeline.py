@@ -198,11 +198,17 @@ def _from_cache(entry: Path, rel: str) -> Parsed | None:
         parsed = Parsed.from_bytes(entry.read_bytes())
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    for p in parsed.problems:
-        p["source_file"] = rel        # same bytes may now live under another name
+    # The same bytes may now live under other names: every place a name is kept.
     documents = parsed.tables["documents"]
-    parsed.tables["documents"] = documents.set_column(
-        documents.schema.get_field_index("source_file"), "source_file", pa.array([rel] * documents.num_rows, pa.string()))
+    renamed = dict(zip(documents.column("source_file")[0].as_py().split(" + "), rel.split(" + ")))
+    for p in parsed.problems:
+        p["source_file"] = rel
+    for name in ("documents", "table_cells"):
+        t = parsed.tables[name]
+        i = t.schema.get_field_index("source_file")
+        parsed.tables[name] = t.set_column(i, "source_file", pa.array(
+            [renamed.get(f, f) for f in t.column(i).to_pylist()] if name == "table_cells" else [rel] * t.num_rows,
+            pa.string()))
     return parsed
 
 

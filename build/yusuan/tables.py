@@ -14,6 +14,7 @@ Nothing is recomputed: a cell's amount is the printed number (in 万元).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -77,6 +78,7 @@ class Cell:
     is_total: bool        # the table's 总计 row
     is_unit_row: bool     # a budget unit's subtotal row (tables 7, 11, 12)
     text: str             # as printed (in the table's unit)
+    col: int              # column position in the table
 
 
 def decimals(text: str) -> int:
@@ -107,7 +109,7 @@ class Table:
     number: str
     title: str
     line: int
-    unit: str = "万元"
+    unit: str = ""            # as printed over the table (万元 / 元); "" until `set_unit`
     department: str = ""
     header: list[list[str]] = field(default_factory=list)
     columns: list[list[str]] = field(default_factory=list)   # header path per position
@@ -131,6 +133,17 @@ class Table:
         places = max((decimals(c.text) for c in self.cells), default=2)
         return 0.5 * 10.0 ** -places * (1e-4 if self.unit == "元" else 1.0)
 
+    def set_unit(self, unit: str) -> None:
+        """Fix the table's unit and put its amounts in 万元: a 元 table's
+        figures divided by 10,000, not rounded (the printed text stays)."""
+        self.unit = unit
+        if unit == "元":
+            for c in self.cells:
+                c.amount = c.amount / 10000
+            for r in self.rows:
+                r.values = {k: v / 10000 for k, v in r.values.items()}
+                r.at = {k: v / 10000 for k, v in r.at.items()}
+
     def total_row(self) -> DataRow | None:
         """The last 总计 row."""
         return next((r for r in reversed(self.rows) if r.is_total), None)
@@ -145,8 +158,10 @@ class Table:
         return None
 
     def total(self, key: str) -> float | None:
+        """The total row's figure in column `key`: 0 when left blank, None
+        when the table has no such column or no total row."""
         r = self.total_row()
-        if r is None:
+        if r is None or key not in self.keys:
             return None
         return r.values.get(key, 0.0)
 
@@ -195,12 +210,20 @@ def _title_of(rows: list[Row], i: int) -> tuple[str, str, str, int, str] | None:
     found = is_title(head)
     if found:
         return found[0], head, found[1], 1, rest
-    number = number_only(text)
-    if number and i + 1 < len(rows) and not rows[i + 1].tabular:
-        head, rest = _split_meta(rows[i + 1].cells[0].strip())
-        found = is_title(head)
-        if found:
-            return number, head, found[1], 2, rest
+    if i + 1 < len(rows) and not rows[i + 1].tabular:
+        after = rows[i + 1].cells[0].strip()
+        number = number_only(text)
+        if number:
+            head, rest = _split_meta(after)
+            found = is_title(head)
+            if found:
+                return number, head, found[1], 2, rest
+        elif len(after) <= 12:
+            # a title wrapped onto a second line (`…培训费支出预` / `算表`)
+            head, rest = _split_meta(text + after)
+            found = is_title(head)
+            if found:
+                return found[0], head, found[1], 2, rest
     return None
 
 
@@ -229,6 +252,11 @@ def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
             number, title, key, used, rest = found
             line = rows[i + used - 1].line
             current = Segment(number, title, key, line, [Row(line, [rest], [line], False)] if rest else [])
+            # `编制单位：… 单位：元` printed just above the title (上海) is this table's
+            previous = segments[-1].rows if segments else []
+            while previous and not previous[-1].tabular and read_meta(previous[-1].text) \
+                    and previous[-1].line >= rows[max(i - 2, 0)].line:
+                current.rows.insert(0, previous.pop())
             segments.append(current)
             i += used
             continue
@@ -419,6 +447,25 @@ def _is_continuation(cells: list[str]) -> bool:
     return len(vals) == 1 and parse_amount(vals[0]) is None and not _data_like(cells, None)
 
 
+_STARTS_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、]|[（(][一二三四五六七八九十\d]+[)）]|\d{3})")
+
+
+def _continues(cells: list[str], previous: list[str]) -> bool:
+    """The first row of a page holds only the rest of the labels of the last
+    row of the page before (`八、社会保障和就` / `业支出`): no figure, and text
+    only where that row has a label, none of it starting an item of its own."""
+    filled = [(p, c) for p, c in enumerate(cells) if c]
+    return bool(filled) and all(
+        p < len(previous) and previous[p].strip() and parse_amount(previous[p]) is None
+        and parse_amount(c) is None and not _STARTS_ITEM.match(c) for p, c in filled)
+
+
+def _join_cells(previous: list[str], cells: list[str]) -> None:
+    for p, c in enumerate(cells):
+        if c:
+            previous[p] = previous[p].rstrip() + c
+
+
 def _continue_name(cells: list[str], text: str, position: int | None = None) -> None:
     """Append wrapped text to the previous row's cell (at `position`, or its last text cell)."""
     texts = [p for p, c in enumerate(cells) if c.strip() and parse_amount(c) is None]
@@ -499,6 +546,9 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
         if state == "data" and key in PROJECT_TABLES and data and _is_continuation(stripped):
             _continue_name(data[-1][1], next(c for c in stripped if c), stripped.index(next(c for c in stripped if c)))
             continue
+        if row.after_break and data and _continues(stripped, data[-1][1]):
+            _join_cells(data[-1][1], stripped)     # a label the page break cut in two
+            continue
         state = "data"
         data.append((row, list(cells)))
 
@@ -509,13 +559,30 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     label_cols, code_cols = _label_columns([c for _, c in data], width)
     table.columns = _resolve_header(header, width, label_cols)
     _build_rows(table, data, width, label_cols, code_cols, known_units or set())
-    if table.unit == "元":
-        for c in table.cells:
-            c.amount = c.amount / 10000
-        for r in table.rows:
-            r.values = {k: v / 10000 for k, v in r.values.items()}
-            r.at = {k: v / 10000 for k, v in r.at.items()}
+    _report_unread(table, data)
     return table
+
+
+def _report_unread(table: Table, data: list[tuple[Row, list[str]]]) -> None:
+    """Every figure printed in the table's rows is one of its cells, or named
+    here: a figure in a column read as labels, or in a row the reading could
+    not place, is a problem of ours, never a silent loss."""
+    read = Counter((c.source_line, c.text) for c in table.cells)
+    unread = []
+    for row, cells in data:
+        for p, c in enumerate(cells):
+            c = c.strip()
+            if ("." in c or "," in c) and AMOUNT.match(c):
+                key = (row.cell_lines[p] if p < len(row.cell_lines) else row.line, c)
+                if read[key]:
+                    read[key] -= 1
+                else:
+                    unread.append(key)
+    if unread:
+        shown = "、".join(f"{text}（第 {line} 行）" for line, text in unread[:8])
+        table.problems.append((unread[0][0], f"表{table.number}「{table.title}」有 {len(unread)} 个数字没有读成金额"
+                                             f"（所在列被读作名称列，或行未能读准）：{shown}"
+                                             + ("…" if len(unread) > 8 else "")))
 
 
 def _column_role(path: list[str]) -> str:
@@ -541,7 +608,9 @@ def _roles(table: Table, width: int, label_cols: set[int], code_cols: set[int]) 
         elif p not in label_cols and role == "name":
             role = "amount"   # a header over names, but the cells hold amounts
         roles.append(role)
-    if "name" not in roles:      # tables 11/12: the project column is the row label
+    if "name" not in roles or table.key not in PROJECT_TABLES:
+        # the 项目名称 column labels the rows (tables 11/12, and 项目名称 over
+        # the income items of a summary table)
         roles = ["name" if r == "project" else r for r in roles]
     return roles
 
@@ -556,8 +625,11 @@ def _row_labels(cells: list[str], label_roles: list[tuple[int, str]]) -> tuple[l
         if role == "code":
             # the code cells before the first name; a second classification
             # printed beside it (烟台: 部门 and 政府 经济分类) is not part of it
-            if not names:
-                codes.append(c.strip("[]【】"))
+            code = c.strip("[]【】")
+            if not _CODE_PART.match(code.replace(" ", "")) and plain(code) not in LABEL_HEADERS["code"]:
+                names.append(" ".join(c.split()))    # 合计 printed across the code columns
+            elif not names:
+                codes.append(code)
         elif role == "project":
             project = " ".join(c.split())
         else:
@@ -643,7 +715,7 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
             dr.lines.setdefault(k, line)
             dr.at[p] = amount
             table.cells.append(Cell(row_no, side_text, side_code, project, dr.unit_name, labels[p], keys[p],
-                                    amount, line, side_total, is_unit, cells[p].strip()))
+                                    amount, line, side_total, is_unit, cells[p].strip(), p))
         table.rows.append(dr)
 
 

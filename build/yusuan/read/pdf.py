@@ -16,13 +16,17 @@ comes out top to bottom:
 Text wrapped inside a cell is joined without a space (Chinese labels, and
 amounts whose decimals the converter put on a line of their own). Running
 headers and footers (page numbers, a title repeated on every page) are
-dropped: they are not part of any table.
+dropped: they are not part of any table. Where the ruling falls short —
+double borders, a page-top row outside the grid, a column drawn without
+edges, a continuation page ruled differently — the repairs below keep every
+printed character in the text and every figure in its column.
 """
 from __future__ import annotations
 
 import io
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
 from .text import ReadError
 
@@ -39,6 +43,24 @@ _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[
 _TABLE_SETTINGS = {"snap_tolerance": 6}
 # A row whose only cell is at least this share of the grid's width is text, not data.
 _SPANNING = 0.8
+_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+@dataclass
+class Block:
+    """Rows of one table printed in one ruled grid: a text per column."""
+    columns: list[tuple[float, float]]      # x-span of each column
+    rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    """One thing on a page, top to bottom: a line of text, or a block of rows."""
+    top: float
+    x0: float
+    text: str = ""
+    block: Block | None = None
+    margin: bool = False      # first or last on the page: may be a running header/footer
 
 
 def pdf_lines(data: bytes) -> list[str]:
@@ -51,16 +73,18 @@ def pdf_lines(data: bytes) -> list[str]:
         raise ReadError(f"无法打开的 PDF 文件（{type(e).__name__}）") from e
     with pdf:
         try:
-            pages = [_page_lines(page) for page in pdf.pages]
+            pages = [_page_items(page) for page in pdf.pages]
         except Exception as e:   # pdfminer raises many kinds on a damaged file
             raise ReadError(f"PDF 文件已损坏，无法读出（{type(e).__name__}: {e}）") from e
-    if not any(text for page in pages for text, _ in page):
+    if not any(it.text or it.block for page in pages for it in page):
         raise ReadError("PDF 中没有文字层（可能是扫描件，需先做文字识别）")
     _drop_running_lines(pages)
+    _continue_columns(pages)
     lines: list[str] = []
     for n, page in enumerate(pages, start=1):
         lines.append(PAGE_MARKER.format(n))
-        lines += [text for text, _ in page]
+        for it in page:
+            lines += ["\t".join(row) for row in it.block.rows] if it.block else [it.text]
     return lines
 
 
@@ -73,6 +97,17 @@ def page_of(lines: list[str]) -> list[int]:
             page = int(m.group(1) or 0)
         pages.append(page)
     return pages
+
+
+def file_of(lines: list[str], default: str) -> list[str]:
+    """The file each line comes from: `default`, or the file its last file
+    marker names (a document read from several files)."""
+    files, current = [], default
+    for line in lines:
+        if line.startswith("=== 文件 ") and MARKER.match(line):
+            current = line[len("=== 文件 "):-len(" ===")]
+        files.append(current)
+    return files
 
 
 def _cell_text(text: str | None) -> str:
@@ -102,15 +137,14 @@ def _baseline_boxes(page) -> None:
         c["y0"], c["y1"] = height - bottom, height - top
 
 
-def _page_lines(page) -> list[tuple[str, bool]]:
-    """The page's lines top to bottom: (text, is_margin_candidate)."""
+def _page_items(page) -> list[Item]:
+    """What the page prints, top to bottom."""
     # Only what is on the page: a converter can leave a sheet's overflow below
     # the page's edge (江苏 人大 2017 p. 11 holds the next three tables there,
     # unseen, and prints them again on their own pages).
     page = page.within_bbox(page.bbox)
     _baseline_boxes(page)
     tables = _find_tables(page)
-    items: list[tuple[float, float, list[str]]] = []    # (top, x0, lines)
     cells = [c for t in tables for row in t.rows for c in row.cells if c]
 
     def outside(obj) -> bool:
@@ -118,35 +152,33 @@ def _page_lines(page) -> list[tuple[str, bool]]:
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in cells)
 
     # Text outside every cell: lines of its own, or — when it sits level with
-    # a grid's row (a column whose ruling was not drawn: 江苏 法院 2017 p. 17
-    # prints its amounts beside a two-column grid) — more cells of that row.
+    # a grid's row, right of it (a column whose ruling was not drawn: 江苏 法院
+    # 2017 p. 17 prints its amounts beside a two-column grid) — more cells of that row.
     bands = [(t, i, row.bbox) for t in tables for i, row in enumerate(t.rows)]
-    extra: dict[tuple[int, int], list[str]] = {}
+    extra: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    items: list[Item] = []
     free = page.filter(outside) if cells else page
     for line in free.extract_text_lines(keep_blank_chars=False, return_chars=True):
         cy = (line["top"] + line["bottom"]) / 2
-        band = next(((t, i) for t, i, (bx0, btop, bx1, bbottom) in bands
+        band = next(((t, i) for t, i, (_, btop, bx1, bbottom) in bands
                      if btop <= cy <= bbottom and line["x0"] >= bx1 - 1), None)
         if band:
-            extra.setdefault((id(band[0]), band[1]), []).extend(c for _, _, c in _chunks(line["chars"]))
+            extra.setdefault((id(band[0]), band[1]), []).extend(_chunks(line["chars"]))
             continue
         text = _text_line(line, tables)
         if text:
-            items.append((line["top"], line["x0"], [text]))
+            items.append(Item(line["top"], line["x0"], text=text))
     for t in tables:
-        x0, top, x1, _ = t.bbox
-        items.append((top, x0, _grid_lines(t, max(x1 - x0, 1.0),
-                                           {i: v for (tid, i), v in extra.items() if tid == id(t)})))
-    items.sort(key=lambda it: (round(it[0]), it[1]))
-    lines: list[tuple[str, bool]] = []
-    for k, (_, _, out) in enumerate(items):
-        # Only lines outside the grids, first or last on the page, can be running headers.
-        margin = len(out) == 1 and (k < 2 or k >= len(items) - 2) and "\t" not in out[0]
-        lines += [(text, margin) for text in out]
-    return lines
-
-
-_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+        items += _grid_items(t, {i: v for (tid, i), v in extra.items() if tid == id(t)})
+    items.sort(key=lambda it: (round(it.top), it.x0))
+    for k in (0, len(items) - 1):
+        # Only a line outside the grids, first or last on the page, can be a
+        # running header or footer; never a table's title or its 单位 line
+        # (printed the same over every table, 上海).
+        if items and not items[k].block and not items[k].text.endswith("表") and "单位：" not in items[k].text \
+                and "单位:" not in items[k].text:
+            items[k].margin = True
+    return items
 
 
 def _text_line(line: dict, tables: list) -> str:
@@ -214,48 +246,81 @@ def _uncovered(t, chars) -> list[dict]:
     return out
 
 
-def _grid_lines(t, width: float, extra: dict[int, list[str]]) -> list[str]:
-    """One ruled grid → lines. A row whose one cell spans the grid is text (a
-    title printed inside the ruled area); the rows between such titles are
-    one table, and a grid position where none of its rows has a cell of its
-    own (pdfplumber's None: covered by a merged cell) is not one of its
-    columns. So a table that shares its grid with the next one (江苏: the
+def _grid_items(t, extra: dict[int, list[tuple[float, float, str]]]) -> list[Item]:
+    """One ruled grid → items. A row whose one cell spans the grid is text (a
+    title printed inside the ruled area); the rows between such titles are a
+    block, one table, and a grid position where none of its rows has a cell
+    of its own (pdfplumber's None: covered by a merged cell) is not one of
+    its columns. So a table that shares its grid with the next one (江苏: the
     last row of one table and the whole of the next, ruled as one grid) keeps
     its own columns. `extra`: text printed level with row i, right of the
     grid, as more cells of that row."""
-    out: list[str] = []
-    block: list[list[str | None]] = []
-
-    n = len(t.rows[0].cells) if t.rows else 0     # the grid's positions (extra cells come after)
+    x0, _, x1, _ = t.bbox
+    width = max(x1 - x0, 1.0)
+    n = len(t.rows[0].cells) if t.rows else 0
+    items: list[Item] = []
+    pending: list[tuple[float, list, list[tuple[float, float, str]]]] = []   # (top, boxes+texts, extras)
 
     def flush() -> None:
-        keep = [p for p in range(n) if any(cells[p] is not None for cells in block)]
-        out.extend("\t".join([_cell_text(cells[p]) for p in keep] + [_cell_text(c) for c in cells[n:]])
-                   for cells in block)
-        block.clear()
+        if not pending:
+            return
+        keep = [p for p in range(n) if any(cells[p][0] is not None for _, cells, _ in pending)]
+        starts = [min(cells[p][0][0] for _, cells, _ in pending if cells[p][0] is not None) for p in keep]
+        spans = list(zip(starts, [*starts[1:], x1]))
+        more = sorted({(round(a), round(b)) for _, _, ex in pending for a, b, _ in ex})
+        block = Block(spans + [(float(a), float(b)) for a, b in more])
+        for _, cells, ex in pending:
+            row = [_cell_text(cells[p][1]) for p in keep] + [""] * len(more)
+            for a, b, text in ex:
+                row[len(keep) + more.index((round(a), round(b)))] = text
+            block.rows.append(row)
+        items.append(Item(pending[0][0], x0, block=block))
+        pending.clear()
 
-    for i, (row, cells) in enumerate(zip(t.rows, t.extract())):
-        filled = [(k, c) for k, c in enumerate(cells) if c and c.strip()]
+    for i, (row, texts) in enumerate(zip(t.rows, t.extract())):
+        filled = [(k, c) for k, c in enumerate(texts) if c and c.strip()]
         if not filled and i not in extra:
             continue
         if len(filled) == 1 and i not in extra:
             box = row.cells[filled[0][0]]
             if box and (box[2] - box[0]) >= _SPANNING * width:
                 flush()
-                out.append(_cell_text(filled[0][1]))     # a title or note inside the grid
+                items.append(Item(row.bbox[1], x0, text=_cell_text(filled[0][1])))   # a title or note in the grid
                 continue
-        block.append(list(cells) + extra.get(i, []))
+        pending.append((row.bbox[1], list(zip(row.cells, texts)), extra.get(i, [])))
     flush()
-    return out
+    return items
 
 
-def _drop_running_lines(pages: list[list[tuple[str, bool]]]) -> None:
+def _continue_columns(pages: list[list[Item]]) -> None:
+    """A table carried over to the next page keeps its columns: when a page
+    starts with a block whose columns all begin where columns of the block
+    the page before ended with begin, but are fewer (江苏 人大 2017: the 收入
+    side's columns are not ruled on the page where it has no rows), its
+    cells are put in those columns."""
+    before: Block | None = None
+    for page in pages:       # (running headers and footers are gone by now)
+        first = page[0].block if page else None
+        if before and first and len(first.columns) < len(before.columns):
+            starts = [a for a, _ in before.columns]
+            where = [next((k for k, a in enumerate(starts) if abs(a - x0) <= 3), None) for x0, _ in first.columns]
+            if None not in where and where == sorted(set(where)):
+                rows = []
+                for row in first.rows:
+                    out = [""] * len(before.columns)
+                    for k, text in zip(where, row):
+                        out[k] = text
+                    rows.append(out)
+                first.rows, first.columns = rows, list(before.columns)
+        before = page[-1].block if page else None
+
+
+def _drop_running_lines(pages: list[list[Item]]) -> None:
     """Remove page numbers and headers/footers repeated on many pages."""
     def shape(text: str) -> str:
         return re.sub(r"\d+", "#", text)
 
-    seen = Counter(shape(t) for page in pages for t, margin in page if margin)
+    seen = Counter(shape(it.text) for page in pages for it in page if it.margin)
     repeated = {s for s, n in seen.items() if n >= 3 and n >= 0.3 * len(pages)}
     for page in pages:
-        page[:] = [(t, m) for t, m in page
-                   if not (m and (_PAGE_NUMBER.match(t) or shape(t) in repeated))]
+        page[:] = [it for it in page if not (it.margin and (_PAGE_NUMBER.match(it.text) or shape(it.text) in repeated))]
