@@ -143,16 +143,14 @@ def printed_amounts(path: Path, pages: set[int]) -> Counter:
                 ch = text.get_text_range(i, 1)
                 if ch not in _NUMBER_CHARS:
                     continue
-                x0, _, x1, _ = text.get_charbox(i)                  # the glyph's own extent
-                _, y0, _, y1 = text.get_charbox(i, loose=True)      # its line: baseline and size
+                # the font's box: the characters of one run of text touch or overlap
+                x0, y0, x1, y1 = text.get_charbox(i, loose=True)
                 if not (left <= (x0 + x1) / 2 <= right and bottom <= (y0 + y1) / 2 <= top):
                     continue
                 if turned:
-                    x0, _, x1, _ = [text.get_charbox(i)[k] for k in (1, 0, 3, 2)]
-                    _, y0, _, y1 = [text.get_charbox(i, loose=True)[k] for k in (1, 0, 3, 2)]
+                    y0, x0, y1, x1 = x0, y0, x1, y1
                 last = pieces[-1] if pieces else None
-                size = y1 - y0
-                if last and abs(last[2] - y0) < 0.3 * size and -0.6 * size <= x0 - last[1] < 0.6 * size:
+                if last and abs(last[2] - y0) < 0.3 * (y1 - y0) and last[0] < x0 and x0 - last[1] < 0.2 * (y1 - y0):
                     last[1], last[4] = x1, last[4] + ch
                 else:
                     pieces.append([x0, x1, y0, y1 - y0, ch])
@@ -162,9 +160,10 @@ def printed_amounts(path: Path, pages: set[int]) -> Counter:
                 if k in used:
                     continue
                 token = p[4]
-                below = next((j for j, q in enumerate(pieces) if j not in used and j != k
-                              and 0 < abs(p[2] - q[2]) < 2.2 * max(p[3], 1) and q[0] < p[1] and q[1] > p[0]
-                              and re.fullmatch(r"\.?\d{1,2}", q[4])), None)
+                under = [j for j, q in enumerate(pieces) if j not in used and j != k
+                         and 0 < abs(p[2] - q[2]) < 2.2 * max(p[3], 1) and q[0] < p[1] and q[1] > p[0]
+                         and re.fullmatch(r"\.?\d{1,2}", q[4])]
+                below = min(under, key=lambda j: abs(p[2] - pieces[j][2]), default=None)
                 if below is not None and re.fullmatch(r"-?[\d,]*\d(\.\d?)?", token) and \
                         (token.count(".") == 0 and pieces[below][4].startswith(".") or
                          "." in token and len(token.split(".")[1]) + len(pieces[below][4]) <= 6):

@@ -222,28 +222,31 @@ def _chunks(chars: list[dict]) -> list[tuple[float, float, str]]:
 
 def _find_tables(page) -> list:
     """The page's ruled grids, with double borders snapped to one line, unless
-    snapping leaves a character outside every cell (it can merge away a
-    column's last edge): then as drawn."""
+    snapping misplaces a character: leaves it outside every cell (it can
+    merge away a column's last edge) or draws an edge through it (江苏 检察院
+    2018 p. 15: `2,388.0` | `4`). Then as drawn."""
     snapped = page.find_tables(_TABLE_SETTINGS)
-    if not any(_uncovered(t, page.chars) for t in snapped):
+    if not any(_misplaced(t, page.chars) for t in snapped):
         return snapped
     return page.find_tables()
 
 
-def _uncovered(t, chars) -> list[dict]:
-    """Characters inside a grid's box but in none of its cells (text a table
-    reading would lose)."""
+def _misplaced(t, chars) -> bool:
+    """A character inside the grid's box but in none of its cells, or cut by
+    one of its cells' edges."""
     x0, top, x1, bottom = t.bbox
     boxes = [c for row in t.rows for c in row.cells if c]
-    out = []
     for ch in chars:
         if ch["text"].isspace():
             continue
         cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
-        if x0 <= cx <= x1 and top <= cy <= bottom and \
-                not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes):
-            out.append(ch)
-    return out
+        if not (x0 <= cx <= x1 and top <= cy <= bottom):
+            continue
+        box = next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), None)
+        slack = 0.4 * (ch["x1"] - ch["x0"])
+        if box is None or ch["x0"] < box[0] - slack or ch["x1"] > box[2] + slack:
+            return True
+    return False
 
 
 def _grid_items(t, extra: dict[int, list[tuple[float, float, str]]]) -> list[Item]:
