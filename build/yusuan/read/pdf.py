@@ -41,6 +41,8 @@ _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[
 # Ruling lines closer than this (pt) are one line: a double border drawn as two
 # lines 5 pt apart made thin empty columns that shifted a header off its data.
 _TABLE_SETTINGS = {"snap_tolerance": 6}
+# Grid positions whose cells begin closer than this (pt) are one column.
+_SAME_COLUMN = 8
 # A row whose only cell is at least this share of the grid's width is text, not data.
 _SPANNING = 0.8
 _AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -144,12 +146,22 @@ def _page_items(page) -> list[Item]:
     # unseen, and prints them again on their own pages).
     page = page.within_bbox(page.bbox)
     _baseline_boxes(page)
-    tables = _find_tables(page)
-    cells = [c for t in tables for row in t.rows for c in row.cells if c]
+    # Words, not characters, go into cells: a number whose characters a
+    # ruling line runs through (a double border) stays one number.
+    words = page.extract_words(keep_blank_chars=False, x_tolerance=1, return_chars=True)
+    tables = _find_tables(page, words)
+    placed: dict[int, dict[tuple[int, int], list[dict]]] = {id(t): {} for t in tables}
+    in_cells: set[int] = set()
+    for w in words:
+        for t in tables:
+            where = _cell_of(t, w)
+            if where:
+                placed[id(t)].setdefault(where, []).append(w)
+                in_cells.update(id(c) for c in w["chars"])
+                break
 
     def outside(obj) -> bool:
-        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in cells)
+        return id(obj) not in in_cells
 
     # Text outside every cell: lines of its own, or — when it sits level with
     # a grid's row, right of it (a column whose ruling was not drawn: 江苏 法院
@@ -157,7 +169,7 @@ def _page_items(page) -> list[Item]:
     bands = [(t, i, row.bbox) for t in tables for i, row in enumerate(t.rows)]
     extra: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
     items: list[Item] = []
-    free = page.filter(outside) if cells else page
+    free = page.filter(outside) if in_cells else page
     for line in free.extract_text_lines(keep_blank_chars=False, return_chars=True):
         cy = (line["top"] + line["bottom"]) / 2
         band = next(((t, i) for t, i, (_, btop, bx1, bbottom) in bands
@@ -169,7 +181,7 @@ def _page_items(page) -> list[Item]:
         if text:
             items.append(Item(line["top"], line["x0"], text=text))
     for t in tables:
-        items += _grid_items(t, {i: v for (tid, i), v in extra.items() if tid == id(t)})
+        items += _grid_items(t, placed[id(t)], {i: v for (tid, i), v in extra.items() if tid == id(t)})
     items.sort(key=lambda it: (round(it.top), it.x0))
     for k in (0, len(items) - 1):
         # Only a line outside the grids, first or last on the page, can be a
@@ -220,36 +232,70 @@ def _chunks(chars: list[dict]) -> list[tuple[float, float, str]]:
     return [(a, b, t) for a, b, t in out]
 
 
-def _find_tables(page) -> list:
+def _find_tables(page, words: list[dict]) -> list:
     """The page's ruled grids, with double borders snapped to one line, unless
-    snapping misplaces a character: leaves it outside every cell (it can
-    merge away a column's last edge) or draws an edge through it (江苏 检察院
-    2018 p. 15: `2,388.0` | `4`). Then as drawn."""
+    snapping misplaces a word: leaves it outside every cell (it can merge
+    away a column's last edge) or draws an edge through it. Then as drawn."""
     snapped = page.find_tables(_TABLE_SETTINGS)
-    if not any(_misplaced(t, page.chars) for t in snapped):
+    if not any(_misplaced(t, words) for t in snapped):
         return snapped
     return page.find_tables()
 
 
-def _misplaced(t, chars) -> bool:
-    """A character inside the grid's box but in none of its cells, or cut by
-    one of its cells' edges."""
+def _cell_of(t, word: dict) -> tuple[int, int] | None:
+    """(row, column) of the grid's cell that holds the word's middle."""
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
     x0, top, x1, bottom = t.bbox
-    boxes = [c for row in t.rows for c in row.cells if c]
-    for ch in chars:
-        if ch["text"].isspace():
-            continue
-        cx, cy = (ch["x0"] + ch["x1"]) / 2, (ch["top"] + ch["bottom"]) / 2
+    if not (x0 <= cx <= x1 and top <= cy <= bottom):
+        return None
+    # the smallest cell that holds it (a grid can have a cell drawn round others)
+    holding = [((b[2] - b[0]) * (b[3] - b[1]), i, k) for i, row in enumerate(t.rows) if row.bbox[1] <= cy <= row.bbox[3]
+               for k, b in enumerate(row.cells) if b and b[0] <= cx <= b[2] and b[1] <= cy <= b[3]]
+    return min(holding)[1:] if holding else None
+
+
+def _misplaced(t, words: list[dict]) -> bool:
+    """A word inside the grid's box but in none of its cells, or cut by one
+    of its cells' edges."""
+    x0, top, x1, bottom = t.bbox
+    for w in words:
+        cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
         if not (x0 <= cx <= x1 and top <= cy <= bottom):
             continue
-        box = next((b for b in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), None)
-        slack = 0.4 * (ch["x1"] - ch["x0"])
-        if box is None or ch["x0"] < box[0] - slack or ch["x1"] > box[2] + slack:
+        where = _cell_of(t, w)
+        if where is None:
+            return True
+        box = t.rows[where[0]].cells[where[1]]
+        slack = 0.4 * (w["x1"] - w["x0"]) / max(len(w["text"]), 1)     # part of one character
+        if w["x0"] < box[0] - slack or w["x1"] > box[2] + slack:
             return True
     return False
 
 
-def _grid_items(t, extra: dict[int, list[tuple[float, float, str]]]) -> list[Item]:
+def _words_text(words: list[dict]) -> str:
+    """A cell's words as text: lines top to bottom joined without a space
+    (wrapped Chinese labels, and amounts whose decimals fell to a line of
+    their own), words of a line with a space where the gap is one."""
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
+        if lines and abs(lines[-1][0]["top"] - w["top"]) <= 3:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w["x0"])
+        text = line[0]["text"]
+        for a, b in zip(line, line[1:]):
+            # letter-spacing (泉州's `5 898.74`) is no space; a gap a character wide is one
+            size = b["bottom"] - b["top"]
+            text += ("" if b["x0"] - a["x1"] < 0.5 * size else " ") + b["text"]
+        out.append(text)
+    return "".join(out)
+
+
+def _grid_items(t, placed: dict[tuple[int, int], list[dict]],
+                extra: dict[int, list[tuple[float, float, str]]]) -> list[Item]:
     """One ruled grid → items. A row whose one cell spans the grid is text (a
     title printed inside the ruled area); the rows between such titles are a
     block, one table, and a grid position where none of its rows has a cell
@@ -267,20 +313,46 @@ def _grid_items(t, extra: dict[int, list[tuple[float, float, str]]]) -> list[Ite
     def flush() -> None:
         if not pending:
             return
-        keep = [p for p in range(n) if any(cells[p][0] is not None for _, cells, _ in pending)]
-        starts = [min(cells[p][0][0] for _, cells, _ in pending if cells[p][0] is not None) for p in keep]
-        spans = list(zip(starts, [*starts[1:], x1]))
+        columns = _logical_columns(pending)
         more = sorted({(round(a), round(b)) for _, _, ex in pending for a, b, _ in ex})
-        block = Block(spans + [(float(a), float(b)) for a, b in more])
+        block = Block([(a, b) for a, b, _ in columns] + [(float(a), float(b)) for a, b in more])
         for _, cells, ex in pending:
-            row = [_cell_text(cells[p][1]) for p in keep] + [""] * len(more)
+            row = [""] * len(columns) + [""] * len(more)
+            for k, (_, _, positions) in enumerate(columns):
+                row[k] = "".join(_cell_text(cells[p][1]) for p in positions)
             for a, b, text in ex:
-                row[len(keep) + more.index((round(a), round(b)))] = text
+                row[len(columns) + more.index((round(a), round(b)))] = text
             block.rows.append(row)
         items.append(Item(pending[0][0], x0, block=block))
         pending.clear()
 
-    for i, (row, texts) in enumerate(zip(t.rows, t.extract())):
+    def _logical_columns(rows) -> list[tuple[float, float, list[int]]]:
+        """The block's columns: grid positions whose cells begin within
+        _SAME_COLUMN pt of each other are one column (a double border drawn as
+        two lines makes a thin position beside each real one, and a header's
+        cell and the data under it then begin 5 pt apart). A position none of
+        the block's rows has a cell of its own at (pdfplumber's None: covered
+        by a merged cell) is no column."""
+        starts = sorted({(cells[p][0][0], p) for _, cells, _ in rows for p in range(n) if cells[p][0] is not None})
+        groups: list[list[tuple[float, int]]] = []
+        for x, p in starts:
+            if groups and x - groups[-1][-1][0] <= _SAME_COLUMN:
+                groups[-1].append((x, p))
+            else:
+                groups.append([(x, p)])
+        positions = [sorted({p for _, p in g}) for g in groups]
+        # a row with text in two positions of one column: the grid is not a
+        # double border there; keep every position its own column
+        if any(sum(1 for p in ps if cells[p][1] and cells[p][1].strip()) > 1 for _, cells, _ in rows for ps in positions):
+            positions = [[p] for p in sorted({p for ps in positions for p in ps})]
+            firsts = [min(x for x, p in starts if p == ps[0]) for ps in positions]
+        else:
+            firsts = [g[0][0] for g in groups]
+        return [(a, b, ps) for a, b, ps in zip(firsts, [*firsts[1:], x1], positions)]
+
+    for i, row in enumerate(t.rows):
+        texts = [_words_text(placed[(i, k)]) if (i, k) in placed else (None if b is None else "")
+                 for k, b in enumerate(row.cells)]
         filled = [(k, c) for k, c in enumerate(texts) if c and c.strip()]
         if not filled and i not in extra:
             continue
