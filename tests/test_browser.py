@@ -150,3 +150,59 @@ def test_screenshots(browser, server, real_site, tmp_path):
     visit(browser, server + f"docs/{first_doc(real_site)}/", folder / "screenshot-department.png")
     visit(browser, server, folder / "screenshot-home.png")
     assert (folder / "screenshot-department.png").stat().st_size > 10_000
+
+
+# A project name that is markup: escaped on the pages, it must stay text in the
+# search results too (the theme shows result text as HTML).
+INJECTED_HOST = "injected.invalid"
+INJECTED = f"<img src=http://{INJECTED_HOST}/x.png onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def injected_site(tmp_path_factory):
+    """`yusuan build` over a copy of the 昌吉 sample whose project
+    非公有制企业党建项目 is renamed to start with an <img onerror> tag."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT, sample
+    from yusuan.cli import main
+
+    root = tmp_path_factory.mktemp("injected")
+    content = root / "content"
+    (content / "disclosures").mkdir(parents=True)
+    shutil.copytree(CONTENT / "pages", content / "pages")
+    text = sample("昌吉").read_text(encoding="utf-8")
+    assert text.count("非公有制企业党建项目") >= 3
+    (content / "disclosures" / "changji.txt").write_text(
+        text.replace("非公有制企业党建项目", INJECTED + "非公有制企业党建项目"), encoding="utf-8")
+    shutil.copy(CONTENT.parent / "mkdocs.yml", root / "mkdocs.yml")
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--data-dir", str(root / "data"),
+                                       "--site-dir", str(root / "site"), "--cache-dir", "", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+def test_search_results_do_not_run_document_markup(browser, injected_site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(injected_site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    dialogs, requests = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(server, wait_until="networkidle")
+        page.click("input.md-search__input")
+        page.keyboard.type("党建")   # Chinese is typed as text input, without key events:
+        page.keyboard.press("End")    # a key the theme's search listens to
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(timeout=15_000)
+        shown = page.inner_text(".md-search-result")
+        page.wait_for_timeout(1_000)     # time for an injected onerror to fire
+    finally:
+        page.close()
+        httpd.shutdown()
+        httpd.server_close()
+    assert not dialogs, dialogs
+    assert not [u for u in requests if INJECTED_HOST in u]
+    assert "onerror=alert(1)" in shown        # the result holds the name, as text

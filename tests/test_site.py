@@ -250,6 +250,17 @@ def test_search_indexes_department_pages(real_site, data_dir):
         assert not re.search(r"\d,\d{3}\.\d\d", section)      # words, not amounts
 
 
+def test_search_index_holds_text_not_markup(fixture_site):
+    """The theme shows search results as HTML: every entry, ours and the
+    plugin's, holds document text escaped, with no tags but those the plugin
+    keeps itself (p, code, pre, li, ol, ul, sub, sup)."""
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = [d[k] for d in index["docs"] for k in ("title", "text")]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in t.replace("\u200b", "") for t in texts)
+    for t in texts:
+        assert not re.search(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)", t), t[:200]
+
+
 def test_source_files_published(built):
     data, site = built
     for doc_id in doc_ids(data):
