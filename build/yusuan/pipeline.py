@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import aggregate, privacy, store
+from . import aggregate, folders, privacy, store
 from .checks import run_checks
 from .document import NotADisclosure, parse_document
 from .extract import document_datasets
@@ -285,6 +285,8 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
              workers: int | None = None, meanwhile=None) -> Result:
     """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list)."""
     started = time.perf_counter()
+    folders.check(data_dir, folders.DATA, "--data-dir")    # stale source texts are deleted in it
+    folders.make(data_dir, folders.DATA)
 
     def step(what: str) -> None:
         progress(f"  {what} ({time.perf_counter() - started:.1f} s)")

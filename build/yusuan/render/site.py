@@ -3,9 +3,10 @@ build folder → mkdocs-material → site_dir.
 
     build_site(data_dir, site_dir, content_dir)
 
-The build folder (`.site_build/` beside site_dir) is thrown away and remade
-on every run; nothing is written into content/. The output is deterministic:
-the same data gives the same bytes.
+The pages are made in a temporary folder, removed after the build; nothing
+is written into content/. site_dir is deleted and made again, and only if
+yusuan made it (yusuan.folders). The output is deterministic: the same data
+gives the same bytes.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +23,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from yusuan import folders
 from yusuan.parallel import default_jobs, worker_pool
 from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
@@ -318,19 +321,26 @@ def run_mkdocs(config_path: Path) -> None:
 
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
-               build_dir: Path | None = None, config: Path | None = None, workers: int | None = None,
+               config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None,
                tables: dict | None = None) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).
     content_dir: content/ (hand-written pages in content/pages/).
-    build_dir: scratch folder for the generated pages (default: .site_build beside site_dir).
     config: the base mkdocs.yml (default: mkdocs.yml beside content_dir).
+    cache_dir: where the Vega bundle is kept between builds (default: made afresh).
     tables: the datasets already in memory (as written to data_dir), to skip reading them.
     """
+    site_dir = Path(site_dir)
+    folders.check(site_dir, folders.SITE, "--site-dir")     # before any work
+    with tempfile.TemporaryDirectory(prefix="yusuan-site-") as scratch:
+        _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
+                    Path(cache_dir) if cache_dir else Path(scratch), workers, tables)
+
+
+def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, build_dir: Path,
+                config: Path | None, cache_dir: Path, workers: int | None, tables: dict | None) -> None:
     started = time.perf_counter()
-    data_dir, site_dir, content_dir = Path(data_dir), Path(site_dir), Path(content_dir)
-    build_dir = Path(build_dir) if build_dir else site_dir.resolve().parent / ".site_build"
     config = Path(config) if config else content_dir.resolve().parent / "mkdocs.yml"
     if not config.exists():
         raise SiteError(f"{config} not found: pass config= or keep mkdocs.yml beside {content_dir}.")
@@ -338,11 +348,9 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     def step(what: str) -> None:
         progress(f"site: {what} ({time.perf_counter() - started:.1f} s)")
 
-    write_vega = start_vega(cache=build_dir.parent / ".cache" / "yusuan")
+    write_vega = start_vega(cache=cache_dir)
     data = load(data_dir, tables)
     step(f"{len(data.documents)} documents from {data_dir}")
-    if build_dir.exists():
-        shutil.rmtree(build_dir)
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
@@ -355,6 +363,7 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         write_assets(docs_dir / "assets" / "yusuan")
         if site_dir.exists():
             shutil.rmtree(site_dir)
+        folders.make(site_dir, folders.SITE)    # marked before mkdocs writes into it
         step(f"mkdocs build (index pages and the department page frame), department pages started "
              f"({workers} processes)")
         run_mkdocs(derived_config(config, build_dir, site_dir))
