@@ -175,7 +175,6 @@ def injected_site(tmp_path_factory):
     assert text.count("非公有制企业党建项目") >= 3
     (content / "disclosures" / "changji.txt").write_text(
         text.replace("非公有制企业党建项目", INJECTED + "非公有制企业党建项目"), encoding="utf-8")
-    shutil.copy(CONTENT.parent / "mkdocs.yml", root / "mkdocs.yml")
     result = CliRunner().invoke(main, ["build", "--content", str(content), "--data-dir", str(root / "data"),
                                        "--site-dir", str(root / "site"), "--cache-dir", "", "--jobs", "1"])
     assert result.exit_code == 0, result.output

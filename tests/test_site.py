@@ -371,9 +371,9 @@ def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path):
     import yaml
 
     from conftest import CONTENT
-    from yusuan.render.site import SiteError, build_site
+    from yusuan.render.site import DEFAULT_CONFIG, SiteError, build_site
 
-    config = yaml.safe_load((CONTENT.parent / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     config["theme"]["name"] = "no-such-theme"
     broken = tmp_path / "mkdocs.yml"
     broken.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

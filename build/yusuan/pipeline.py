@@ -199,7 +199,11 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     jobs = []
     for i, path in enumerate(files, start=1):
         rel = path.relative_to(content).as_posix()
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:   # unreadable: reported like any file that cannot be read
+            outcome[rel] = f"未收录：无法读取文件（{e.strerror}）"
+            continue
         if sha in by_sha:
             outcome[rel] = f"与 {by_sha[sha]} 字节完全相同：作为同一份文件只收录一次"
             continue
