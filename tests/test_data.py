@@ -269,12 +269,3 @@ def test_published_sources_keep_their_lines(data_dir):
         assert len(published) == len(original)
         changed = [i for i, (a, b) in enumerate(zip(original, published)) if a != b]
         assert all("［已隐去］" in published[i] for i in changed) and len(changed) <= 12
-
-
-def test_no_personal_data_in_any_dataset(data_dir):
-    # Contact persons and phone numbers printed in the samples' 绩效目标表.
-    personal = ["王焯", "13209947970", "刘雪亮", "樊羿希", "唐建平", "陈彦兵", "胡杰", "李长青", "宋四江", "周吉阳", "刘宏建"]
-    for p in [*data_dir.glob("*.csv"), *(data_dir / "sources").glob("*.txt")]:
-        text = p.read_text(encoding="utf-8-sig")
-        for s in personal:
-            assert s not in text, (p.name, s)
