@@ -269,3 +269,23 @@ def test_published_sources_keep_their_lines(data_dir):
         assert len(published) == len(original)
         changed = [i for i, (a, b) in enumerate(zip(original, published)) if a != b]
         assert all("［已隐去］" in published[i] for i in changed) and len(changed) <= 12
+
+
+SAFE_DOC_ID = re.compile(r"(?:20\d\d|na)-[a-z0-9]{1,60}(?:-\d+)?")
+
+
+@pytest.mark.parametrize("department", ["../../etc/passwd", "<img src=x onerror=alert(1)>局", "a b\\c\n:*?\"",
+                                        "", "ＡＢＣ／工业局", "工业局\u202e\u0000"])
+def test_doc_id_is_a_safe_file_name(department):
+    """doc_id is the only document text that becomes a path (docs/<doc_id>/,
+    sources/<doc_id>.txt, <doc_id>.xlsx, ZIP entries): ASCII letters and
+    digits whatever the department's name."""
+    from yusuan.document import make_doc_id
+    for year in (2026, None):
+        assert SAFE_DOC_ID.fullmatch(make_doc_id(department, year)), make_doc_id(department, year)
+
+
+def test_published_doc_ids_are_safe_file_names(data_dir):
+    ids = pd.read_parquet(data_dir / "documents.parquet").doc_id.tolist()
+    assert ids and all(SAFE_DOC_ID.fullmatch(i) for i in ids)
+

@@ -121,6 +121,32 @@ def test_chart_specs_cannot_close_a_script(fixture_site):
     assert "\\u003cscript\\u003e" in (fixture_site / "docs" / "2026-ats-swkj" / "projects.json").read_text("utf-8")
 
 
+EXPRESSION_KEYS = {"calculate", "expr", "labelExpr", "filter", "test", "signal"}
+
+
+def test_chart_expressions_hold_no_document_text(built):
+    """Vega expressions are code: every one in every chart spec is one of
+    ours, whatever the documents hold (a stacking order built from function
+    class names used to be one)."""
+    _, site = built
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in EXPRESSION_KEYS and isinstance(v, str):
+                    found.add(v)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    specs = sorted(site.rglob("docs/*/*.json")) + sorted((site / "compare").glob("*.json"))
+    assert len(specs) > 4
+    for spec in specs:
+        walk(json.loads(spec.read_text(encoding="utf-8")))
+    assert found <= {"datum.label || '公开'"}, found
+
+
 def test_json_text_escapes_html():
     s = json_text({"name": "</script><script>alert(1)</script>&"})
     assert "<" not in s and ">" not in s and "&" not in s
