@@ -131,10 +131,9 @@ def generate(samples: list[Sample], n: int, folder: Path, start: int = 0) -> lis
 
 
 def prepare(d: Path) -> None:
-    """A project folder like the repository's, less its disclosures:
-    mkdocs.yml beside content/, and content/ with its hand-written pages."""
+    """A project folder like the repository's, less its disclosures: content/
+    with its hand-written pages (the site uses yusuan's own mkdocs.yml)."""
     d.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "mkdocs.yml", d / "mkdocs.yml")
     shutil.copytree(ROOT / "content", d / "content", dirs_exist_ok=True,
                     ignore=lambda folder, names: ["disclosures"] if Path(folder) == ROOT / "content" else [])
 
