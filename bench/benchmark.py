@@ -131,10 +131,9 @@ def generate(samples: list[Sample], n: int, folder: Path, start: int = 0) -> lis
 
 
 def prepare(d: Path) -> None:
-    """A project folder like the repository's, less its disclosures:
-    mkdocs.yml beside content/, and content/ with its hand-written pages."""
+    """A project folder like the repository's, less its disclosures: content/
+    with its hand-written pages (the site uses yusuan's own mkdocs.yml)."""
     d.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "mkdocs.yml", d / "mkdocs.yml")
     shutil.copytree(ROOT / "content", d / "content", dirs_exist_ok=True,
                     ignore=lambda folder, names: ["disclosures"] if Path(folder) == ROOT / "content" else [])
 
@@ -306,7 +305,7 @@ class Bench:
         generate(self.samples, n, disclosures)
         cold = []
         for k in range(self.repeat):     # this machine's speed varies: the median of several cold builds
-            for output in ("site", "site_data", "cache", ".site_build", ".cache"):   # .cache: the Vega bundle
+            for output in ("site", "site_data", "cache"):   # cache: parses and the Vega bundle
                 shutil.rmtree(d / output, ignore_errors=True)
             cold.append(self.measure(Row("cold build", n), d, "cold" if k == 0 else f"cold-{k + 1}"))
         rows = [median_row(cold)]

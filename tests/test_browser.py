@@ -2,6 +2,7 @@
 request leaves 127.0.0.1, every download link answers 200."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -150,3 +151,84 @@ def test_screenshots(browser, server, real_site, tmp_path):
     visit(browser, server + f"docs/{first_doc(real_site)}/", folder / "screenshot-department.png")
     visit(browser, server, folder / "screenshot-home.png")
     assert (folder / "screenshot-department.png").stat().st_size > 10_000
+
+
+# A project name that is markup: escaped on the pages, it must stay text in the
+# search results too (the theme shows result text as HTML).
+INJECTED_HOST = "injected.invalid"
+INJECTED = f"<img src=http://{INJECTED_HOST}/x.png onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def injected_site(tmp_path_factory):
+    """`yusuan build` over a copy of the 昌吉 sample whose project
+    非公有制企业党建项目 is renamed to start with an <img onerror> tag."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT, sample
+    from yusuan.cli import main
+
+    root = tmp_path_factory.mktemp("injected")
+    content = root / "content"
+    (content / "disclosures").mkdir(parents=True)
+    shutil.copytree(CONTENT / "pages", content / "pages")
+    text = sample("昌吉").read_text(encoding="utf-8")
+    assert text.count("非公有制企业党建项目") >= 3
+    (content / "disclosures" / "changji.txt").write_text(
+        text.replace("非公有制企业党建项目", INJECTED + "非公有制企业党建项目"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--data-dir", str(root / "data"),
+                                       "--site-dir", str(root / "site"), "--cache-dir", "", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+@contextlib.contextmanager
+def watched_page(browser, site: Path):
+    """(page, server URL, dialogs, requests) for a page of `site` served on 127.0.0.1."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    dialogs, requests = [], []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        yield page, f"http://127.0.0.1:{httpd.server_address[1]}/", dialogs, requests
+    finally:
+        page.close()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_search_results_do_not_run_document_markup(browser, injected_site):
+    with watched_page(browser, injected_site) as (page, server, dialogs, requests):
+        page.goto(server, wait_until="networkidle")
+        page.click("input.md-search__input")
+        page.keyboard.type("党建")   # Chinese is typed as text input, without key events:
+        page.keyboard.press("End")    # a key the theme's search listens to
+        page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+        shown = page.inner_text(".md-search-result")
+        page.wait_for_timeout(1_000)     # time for an injected onerror to fire
+    assert not dialogs, dialogs
+    assert not [u for u in requests if INJECTED_HOST in u]
+    assert "onerror=alert(1)" in shown        # the result holds the name, as text
+
+
+def test_chart_tooltips_show_document_markup_as_text(browser, injected_site):
+    """Vega's tooltips are set as innerHTML: the project's bar must show its name as text."""
+    doc = next((injected_site / "docs").iterdir()).name
+    with watched_page(browser, injected_site) as (page, server, dialogs, requests):
+        page.goto(server + f"docs/{doc}/", wait_until="networkidle")
+        bars = page.locator("#projects ~ figure .ys-chart svg .mark-rect path")
+        bars.first.wait_for(timeout=15_000)
+        tips = []
+        for k in range(bars.count()):
+            bars.nth(k).scroll_into_view_if_needed()
+            box = bars.nth(k).bounding_box()     # in the viewport, as the mouse moves
+            if box and box["width"] >= 1:      # a bar of 0.00 has no width to point at
+                page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                page.wait_for_timeout(100)
+                tips.append(page.inner_text("#vg-tooltip-element"))
+        page.wait_for_timeout(1_000)
+    assert not dialogs, dialogs
+    assert not [u for u in requests if INJECTED_HOST in u]
+    assert [t for t in tips if INJECTED in t], tips

@@ -271,10 +271,21 @@ def test_published_sources_keep_their_lines(data_dir):
         assert all("［已隐去］" in published[i] for i in changed) and len(changed) <= 12
 
 
-def test_no_personal_data_in_any_dataset(data_dir):
-    # Contact persons and phone numbers printed in the samples' 绩效目标表.
-    personal = ["王焯", "13209947970", "刘雪亮", "樊羿希", "唐建平", "陈彦兵", "胡杰", "李长青", "宋四江", "周吉阳", "刘宏建"]
-    for p in [*data_dir.glob("*.csv"), *(data_dir / "sources").glob("*.txt")]:
-        text = p.read_text(encoding="utf-8-sig")
-        for s in personal:
-            assert s not in text, (p.name, s)
+SAFE_DOC_ID = re.compile(r"(?:20\d\d|na)-[a-z0-9]{1,60}(?:-(?:danwei|juesuan|danweijuesuan))?(?:-\d+)?")
+
+
+@pytest.mark.parametrize("department", ["../../etc/passwd", "<img src=x onerror=alert(1)>局", "a b\\c\n:*?\"",
+                                        "", "ＡＢＣ／工业局", "工业局\u202e\u0000"])
+def test_doc_id_is_a_safe_file_name(department):
+    """doc_id is the only document text that becomes a path (docs/<doc_id>/,
+    sources/<doc_id>.txt, <doc_id>.xlsx, ZIP entries): ASCII letters and
+    digits whatever the department's name."""
+    from yusuan.identity import make_doc_id
+    for year in (2026, None):
+        assert SAFE_DOC_ID.fullmatch(make_doc_id(department, year)), make_doc_id(department, year)
+
+
+def test_published_doc_ids_are_safe_file_names(data_dir):
+    ids = pd.read_parquet(data_dir / "documents.parquet").doc_id.tolist()
+    assert ids and all(SAFE_DOC_ID.fullmatch(i) for i in ids)
+

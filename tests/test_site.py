@@ -121,6 +121,32 @@ def test_chart_specs_cannot_close_a_script(fixture_site):
     assert "\\u003cscript\\u003e" in (fixture_site / "docs" / "2026-ats-swkj" / "projects.json").read_text("utf-8")
 
 
+EXPRESSION_KEYS = {"calculate", "expr", "labelExpr", "filter", "test", "signal"}
+
+
+def test_chart_expressions_hold_no_document_text(built):
+    """Vega expressions are code: every one in every chart spec is one of
+    ours, whatever the documents hold (a stacking order built from function
+    class names used to be one)."""
+    _, site = built
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in EXPRESSION_KEYS and isinstance(v, str):
+                    found.add(v)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    specs = sorted(site.rglob("docs/*/*.json")) + sorted((site / "compare").glob("*.json"))
+    assert len(specs) > 4
+    for spec in specs:
+        walk(json.loads(spec.read_text(encoding="utf-8")))
+    assert found <= {"datum.label || '公开'"}, found
+
+
 def test_json_text_escapes_html():
     s = json_text({"name": "</script><script>alert(1)</script>&"})
     assert "<" not in s and ">" not in s and "&" not in s
@@ -143,7 +169,7 @@ def test_no_outside_hosts(built):
         if path.suffix == ".css":
             # license comments (CSS, and SVG ones inside data: URIs) name hosts; they load nothing
             text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-            text = re.sub(r"\\3c\s?!--.*?--(>|\\3e)", "", text, flags=re.S)
+            text = re.sub(r"(\\3c|<)\s?!--.*?--(>|\\3e)", "", text, flags=re.S)   # escaped or not (material 9.5)
         hosts = {urlparse(u).netloc for u in re.findall(r"https?://[^\s\"'()<>]+", text)}
         assert hosts <= NAMESPACES, f"{path}: {sorted(hosts - NAMESPACES)}"
         if path.suffix == ".css":
@@ -250,6 +276,17 @@ def test_search_indexes_department_pages(real_site, data_dir):
         assert not re.search(r"\d,\d{3}\.\d\d", section)      # words, not amounts
 
 
+def test_search_index_holds_text_not_markup(fixture_site):
+    """The theme shows search results as HTML: every entry, ours and the
+    plugin's, holds document text escaped, with no tags but those the plugin
+    keeps itself (p, code, pre, li, ol, ul, sub, sup)."""
+    index = json.loads((fixture_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = [d[k] for d in index["docs"] for k in ("title", "text")]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in t.replace("\u200b", "") for t in texts)
+    for t in texts:
+        assert not re.search(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)", t), t[:200]
+
+
 def test_source_files_published(built):
     data, site = built
     for doc_id in doc_ids(data):
@@ -280,14 +317,6 @@ def test_published_sources_hide_contacts(real_site):
                 assert "［已隐去］" in line, line
     for page in html_files(real_site):
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", page.read_text(encoding="utf-8")), page
-
-
-def test_redact_keeps_lines():
-    from yusuan.privacy import redact
-    assert redact("部门联系人\t\t王某\t联系电话\t13209947970\t\n下一行") == \
-        "部门联系人\t\t［已隐去］\t联系电话\t［已隐去］\t\n下一行"
-    assert redact("\t部门联系人\n\t\n\t王某\n") == "\t部门联系人\n\t\n\t［已隐去］\n"
-    assert redact("项目负责人\t刘雪亮、樊羿希\n另见刘雪亮", ["刘雪亮、樊羿希"]) == "项目负责人\t［已隐去］\n另见［已隐去］"
 
 
 def test_income_table_lists_sources_then_total(built):
@@ -360,9 +389,9 @@ def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path):
     import yaml
 
     from conftest import CONTENT
-    from yusuan.render.site import SiteError, build_site
+    from yusuan.render.site import DEFAULT_CONFIG, SiteError, build_site
 
-    config = yaml.safe_load((CONTENT.parent / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     config["theme"]["name"] = "no-such-theme"
     broken = tmp_path / "mkdocs.yml"
     broken.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")

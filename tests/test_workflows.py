@@ -153,11 +153,11 @@ def test_workflow_tests_before_it_builds(site):
 
 
 def test_readme_commands_do_the_setup_themselves():
-    # each command installs the package first, so one line works on a fresh machine
-    assert BUILD_COMMAND.startswith("python3 -m pip install -e . && ")
-    assert BUILD_COMMAND.endswith("yusuan build")
-    assert TEST_COMMAND.startswith('python3 -m pip install -e ".[test]" && ')
-    assert "pytest" in TEST_COMMAND
+    # each command makes a virtual environment and installs the package into
+    # it first, so one line works on a fresh Debian, whose system pip refuses
+    # to install (externally-managed-environment)
+    assert BUILD_COMMAND == "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/yusuan build"
+    assert TEST_COMMAND == 'python3 -m venv .venv && .venv/bin/pip install -e ".[test]" && .venv/bin/python -m pytest -q'
     for cmd in (BUILD_COMMAND, TEST_COMMAND):
         shlex.split(cmd)  # raises on unbalanced quotes
 
@@ -171,11 +171,21 @@ def test_ci_run_runs_exactly_the_readme_test_command():
     assert runners == [TEST_COMMAND], "no other test runs in .ci/run"
 
 
-def test_ci_run_installs_chromium_and_cjk_fonts():
+def test_ci_run_installs_chromium_cjk_fonts_and_venv():
     text = CI_RUN.read_text(encoding="utf-8")
-    assert "apt-get update" in text
-    assert re.search(r"apt-get install -y\b.*\bchromium\b.*\bfonts-noto-cjk\b", text)
+    assert "apt-get update" in text and re.search(r"apt-get install -y\b", text)
+    assert re.search(r"^\s*apt_install chromium fonts-noto-cjk$", text, re.M)
+    assert re.search(r"^\s*apt_install python3-venv$", text, re.M)
     assert "YUSUAN_CHROMIUM" in text
+
+
+def test_readme_names_the_system_packages_before_the_commands_need_them():
+    """A fresh Debian has neither python3-venv nor Chromium: the README says
+    to install them before the command that needs them, not after."""
+    venv = README.index("apt-get install -y python3-venv")
+    browser = README.index("apt-get install -y chromium fonts-noto-cjk")
+    assert venv < README.index("<!-- build-command -->")
+    assert README.index("<!-- /build-command -->") < browser < README.index("<!-- test-command -->")
 
 
 def test_ci_run_is_valid_bash():

@@ -7,9 +7,26 @@ from pathlib import Path
 
 import click
 
+from .folders import FolderError
+
 
 def _progress(msg: str) -> None:
     click.echo(msg, err=True)
+
+
+class UserError(click.ClickException):
+    """Something to fix in the command or its files: one line, exit status 2
+    (1 is --strict's: a file or part could not be read)."""
+    exit_code = 2
+
+
+class Commands(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as e:   # a folder or file that cannot be read or written: no traceback
+            where = f"{e.filename}: " if e.filename else ""
+            raise UserError(f"{where}{e.strerror or e} (check the path and its permissions)") from None
 
 
 content_option = click.option("--content", "content", type=click.Path(file_okay=False, path_type=Path),
@@ -23,11 +40,15 @@ strict_option = click.option("--strict", is_flag=True,
                              help="Exit with status 1 if any file or part could not be read (for CI).")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
                            help="Processes that parse files / write department pages at once [default: one per CPU core].")
+config_option = click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                              help="The site's mkdocs configuration [default: mkdocs.yml in the working "
+                                   "folder if there is one, else yusuan's own].")
 cache_option = click.option("--cache-dir", default=".cache/yusuan", show_default=True,
-                            help="Parse cache keyed by file content; an empty string disables it.")
+                            help="Parse cache keyed by file content, and the site's script bundle; "
+                                 "an empty string disables it.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="yusuan")
 def main() -> None:
     """yusuan (预算): open datasets and a static site from department budget disclosures.
@@ -44,20 +65,28 @@ def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int
     from .pipeline import run_data
 
     if not content.is_dir():
-        raise click.ClickException(f"content folder not found: {content} (use --content DIR)")
-    result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs, meanwhile)
+        raise UserError(f"content folder not found: {content} (use --content DIR)")
+    try:
+        result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs, meanwhile)
+    except FolderError as e:
+        raise UserError(str(e)) from None
     if strict and result.failed:
         _progress(f"--strict: {len(result.problems)} problem(s), see above and {data_dir}/problems.csv")
         sys.exit(1)
     return result
 
 
-def _site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None = None, tables=None) -> None:
-    from .render.site import build_site
+def _site(data_dir: Path, site_dir: Path, content: Path, config: Path | None, cache_dir: str,
+          jobs: int | None = None, tables=None) -> None:
+    from .render.site import SiteError, build_site
 
     if not (data_dir / "documents.parquet").exists():
-        raise click.ClickException(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
-    build_site(data_dir, site_dir, content, progress=_progress, workers=jobs, tables=tables)
+        raise UserError(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
+    try:
+        build_site(data_dir, site_dir, content, progress=_progress, config=config,
+                   cache_dir=Path(cache_dir) if cache_dir else None, workers=jobs, tables=tables)
+    except (FolderError, SiteError) as e:
+        raise UserError(str(e)) from None
 
 
 @main.command()
@@ -75,26 +104,31 @@ def data(content: Path, data_dir: Path, cache_dir: str, jobs: int | None, strict
 @data_option
 @site_option
 @content_option
+@config_option
+@cache_option
 @jobs_option
-def site(data_dir: Path, site_dir: Path, content: Path, jobs: int | None) -> None:
+def site(data_dir: Path, site_dir: Path, content: Path, config: Path | None, cache_dir: str,
+         jobs: int | None) -> None:
     """Render the static website from the datasets in --data-dir."""
-    _site(data_dir, site_dir, content, jobs)
+    _site(data_dir, site_dir, content, config, cache_dir, jobs)
 
 
 @main.command()
 @content_option
 @data_option
 @site_option
+@config_option
 @cache_option
 @jobs_option
 @strict_option
-def build(content: Path, data_dir: Path, site_dir: Path, cache_dir: str, jobs: int | None, strict: bool) -> None:
+def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, cache_dir: str, jobs: int | None,
+          strict: bool) -> None:
     """Run the data stage, then render the site."""
     from .render.site import load_jieba
 
     # the site's word list (1 s) loads while the worker processes parse
     result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
-    _site(data_dir, site_dir, content, jobs, tables=result.tables)   # no need to read back what was just written
+    _site(data_dir, site_dir, content, config, cache_dir, jobs, tables=result.tables)   # no need to read back what was just written
 
 
 @main.command()
@@ -109,7 +143,7 @@ def parse(file: Path, all_checks: bool) -> None:
     try:
         doc = parse_document(read_source(file.resolve(), file.resolve().parent))
     except (ReadError, NotADisclosure) as e:
-        raise click.ClickException(f"{file}: {e}")
+        raise UserError(f"{file}: {e}") from None
     click.echo(f"{file}\n  doc_id {doc.doc_id}\n  部门 {doc.department}  年度 {doc.year}  层级 {doc.level}  "
                f"日期 {doc.doc_date}  编码 {doc.source.encoding}")
     click.echo("\n表 (rows / amount cells):")

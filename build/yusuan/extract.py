@@ -8,11 +8,11 @@ from __future__ import annotations
 from .checks import Check
 from .document import Document
 from .read.pdf import file_of, page_of
+from .schema import CODE_LEVELS
 from .tables import Table
-from .terms import STANDARD_TABLES, is_secret_project, three_public_item
+from .terms import FUNCTION_TABLES, STANDARD_TABLES, is_secret_project, three_public_item
 
-LEVELS = {3: "类", 5: "款", 7: "项"}
-FUNCTION_TABLES = ["income", "expenditure", "gpb_expenditure", "gov_fund", "state_capital"]
+LEVELS = dict(zip((3, 5, 7), CODE_LEVELS))   # code length → 类 / 款 / 项
 PROJECT_COLUMNS = ["total", "wages", "goods_services", "individual_family", "debt_interest",
                    "capital_construction", "capital", "enterprise_construction", "enterprise_subsidy",
                    "social_security_fund", "other"]

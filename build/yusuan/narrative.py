@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from yusuan import privacy
 from yusuan.layout import Row
 from yusuan.targets import (MONEY, MONEY_RE, NUM, YEAR_LINE, is_table_title, money,
                             parse_target_tables, tidy)
@@ -35,9 +36,9 @@ class Narrative:
     performance_targets: list[dict] = field(default_factory=list)
     restatements: list[dict] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
-    # Contact names read from the 绩效目标表: kept only so the source text can
+    # Contact cells read from the 绩效目标表: kept only so the source text can
     # be redacted (privacy.redact); never written to a dataset.
-    contacts: list[str] = field(default_factory=list, repr=False)
+    contacts: list[privacy.Contact] = field(default_factory=list, repr=False)
 
 
 # ------------------------------------------------------------------ headings
@@ -722,26 +723,20 @@ def _finish_project(block: dict, problems: list) -> dict:
 
 # -------------------------------------------------------------------- privacy
 
-from .privacy import PHONE  # noqa: E402  (kept beside the rule it serves)
-NAME_SPLIT = re.compile(r"[、，,；;/\s]+")
-
-
-def _scrub(out: Narrative, contacts: list[str]) -> None:
+def _scrub(out: Narrative, contacts: list[privacy.Contact]) -> None:
     """Contact names and phone numbers never leave this module, even when a
     sentence elsewhere repeats them."""
-    secrets = sorted({s for c in contacts for s in NAME_SPLIT.split(c) if len(s) >= 2}, key=len, reverse=True)
+    secrets = privacy.names(contacts)
     tables = (out.units, out.yoy_changes, out.procurement, out.assets, out.project_details,
               out.performance_targets, out.restatements)
     # One scan of all the text first: usually there is nothing to scrub. (No
     # secret holds whitespace and no phone number a newline, so joining by
     # newlines neither hides nor invents a hit.)
     every = "\n".join(v for rows in tables for row in rows for v in row.values() if isinstance(v, str))
-    if not PHONE.search(every) and not any(s in every for s in secrets):
+    if not privacy.PHONE.search(every) and not any(s in every for s in secrets):
         return
     for rows in tables:
         for row in rows:
             for k, v in row.items():
                 if isinstance(v, str):
-                    for s in secrets:
-                        v = v.replace(s, "＊＊")
-                    row[k] = PHONE.sub("＊＊", v)
+                    row[k] = privacy.hide(v, secrets)

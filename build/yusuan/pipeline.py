@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import aggregate, privacy, store
+from . import aggregate, folders, privacy, store
 from .checks import run_checks
 from .document import NotADisclosure, parse_document
 from .extract import document_datasets
@@ -286,7 +286,11 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     jobs = []
     for i, path in enumerate(files, start=1):
         rel = path.relative_to(content).as_posix()
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        try:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:   # unreadable: reported like any file that cannot be read
+            outcome[rel] = f"未收录：无法读取文件（{e.strerror}）"
+            continue
         if sha in by_sha:
             outcome[rel] = f"与 {by_sha[sha]} 字节完全相同：作为同一份文件只收录一次"
             continue
@@ -378,6 +382,8 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
              workers: int | None = None, meanwhile=None) -> Result:
     """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list)."""
     started = time.perf_counter()
+    folders.check(data_dir, folders.DATA, "--data-dir")    # stale source texts are deleted in it
+    folders.make(data_dir, folders.DATA)
 
     def step(what: str) -> None:
         progress(f"  {what} ({time.perf_counter() - started:.1f} s)")

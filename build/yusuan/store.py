@@ -45,7 +45,24 @@ def arrow_schema(ds: Dataset) -> pa.Schema:
     return pa.schema([pa.field(f.name, ARROW_TYPES[f.type]) for f in ds.fields])
 
 
+class ContractError(Exception):
+    """Rows whose keys are not their dataset's columns (a bug, not bad input)."""
+
+
+def check_keys(ds: Dataset, rows: list[dict]) -> None:
+    """Every row has exactly the dataset's columns. Arrow would leave a column
+    null for a misspelt or missing key and drop an unknown one, without a
+    word. Checked once per key order (rows of one builder share one)."""
+    for keys in {tuple(r) for r in rows}:
+        if len(keys) != len(ds.fields) or not ds.column_set.issuperset(keys):
+            unknown = sorted(set(keys) - ds.column_set)
+            missing = [c for c in ds.columns if c not in keys]
+            raise ContractError(f"{ds.name}: rows with unknown keys {unknown} and without {missing} "
+                                f"(the columns are declared in schema.py)")
+
+
 def to_arrow(ds: Dataset, rows: list[dict]) -> pa.Table:
+    check_keys(ds, rows)
     schema = arrow_schema(ds)
     if not any(f.type == "date" for f in ds.fields):
         try:
@@ -119,6 +136,21 @@ def write_xlsx(tables: dict[str, pa.Table], path: Path, max_rows: int = xlsx.MAX
         xlsx.write(str(tmp), [explain] + sheets, title="yusuan 预算公开数据")
 
 
+def _table_schema(ds: Dataset) -> dict:
+    """The dataset's Frictionless table schema: fields, with the closed sets
+    of values as enum constraints, its primary key, and doc_id as a foreign
+    key to documents."""
+    schema: dict = {"fields": [
+        {"name": f.name, "type": f.type, "title": f.title, "description": f.description,
+         **({"unit": f.unit} if f.unit else {}),
+         **({"constraints": {"enum": list(f.enum)}} if f.enum else {})} for f in ds.fields]}
+    if ds.key:
+        schema["primaryKey"] = list(ds.key)
+    if "doc_id" in ds.columns and ds.name != "documents":
+        schema["foreignKeys"] = [{"fields": ["doc_id"], "reference": {"resource": "documents", "fields": ["doc_id"]}}]
+    return schema
+
+
 def datapackage(tables: dict[str, pa.Table]) -> dict:
     resources = []
     for ds in DATASETS:
@@ -128,9 +160,7 @@ def datapackage(tables: dict[str, pa.Table]) -> dict:
             "name": ds.name, "path": f"{ds.name}.csv", "format": "csv", "mediatype": "text/csv",
             "encoding": "utf-8-sig", "title": ds.title, "description": ds.description,
             "parquet": f"{ds.name}.parquet", "count": tables[ds.name].num_rows,
-            "schema": {"fields": [
-                {"name": f.name, "type": f.type, "title": f.title, "description": f.description,
-                 **({"unit": f.unit} if f.unit else {})} for f in ds.fields]},
+            "schema": _table_schema(ds),
         })
     return {
         "profile": "data-package", "name": "yusuan", "title": "部门预算公开数据（yusuan）",

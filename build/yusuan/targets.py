@@ -13,7 +13,8 @@ written in the first cell, a wrapped cell continued on a row of its own).
 
 Privacy: the label rows also hold a contact person's name and phone
 (部门联系人 / 联系电话 / 项目负责人). They are never copied into a row; their
-values are returned separately so the caller can scrub them from any text.
+cells are returned separately (privacy.Contact) so that the caller can hide
+them in the published text and scrub them from any other.
 
 The small text helpers at the top are shared with `narrative`.
 """
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from yusuan.layout import Row
+from yusuan.privacy import CONTACT_LABELS, Contact
 from yusuan.terms import norm
 
 # ---------------------------------------------------------------- text helpers
@@ -98,12 +100,11 @@ HEADER_KEYS: list[tuple[str, str]] = [
 TEXT_COLUMNS = ["level1", "level2", "level3", "target_value", "basis",
                 "last_year_value", "scoring_rule", "evidence"]
 
-# Label rows above the indicator header. Contact labels are private.
+# Label rows above the indicator header. Contact labels (privacy.CONTACT_LABELS) are private.
 UNIT_LABELS = ("部门名称", "预算单位", "单位名称")
 PROJECT_LABEL = "项目名称"
-CONTACT_LABELS = ("联系人", "联系电话", "项目负责人", "负责人", "电话", "联系方式", "姓名", "号码", "手机")
-# The same, with its value in the same cell: "联系人：王某".
-CONTACT_IN_CELL = re.compile(r"(?:联系人|负责人|电话|联系方式|手机)\s*[:：]\s*(?P<value>\S.*)$")
+# A contact label with its value in the same cell: "联系人：王某".
+CONTACT_IN_CELL = re.compile(rf"(?:{'|'.join(CONTACT_LABELS)})\s*[:：]\s*(?P<value>\S.*)$")
 
 # 一级指标 names that do not end in 指标 (department tables) or that a shifted
 # row could otherwise take for a 二级指标.
@@ -114,7 +115,7 @@ MARKDOWN_RULE = re.compile(r"^[-:—\s]*$")
 @dataclass
 class TargetTables:
     rows: list[dict] = field(default_factory=list)
-    contacts: list[str] = field(default_factory=list)   # private values, for scrubbing
+    contacts: list[Contact] = field(default_factory=list)   # private cells, for hiding
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -182,7 +183,7 @@ class _Table:
             self.columns = [_header_key(c) for c in cells]
             return
         if self.columns is None:
-            _read_label_row(cells, self.info, out)
+            _read_label_row(row, cells, self.info, out)
             return
         aligned = _align(cells, len(self.columns))
         if aligned is None:
@@ -229,17 +230,21 @@ def _header_key(cell: str) -> str:
     return "col_" + name
 
 
-def _read_label_row(cells: list[str], info: dict, out: TargetTables) -> None:
-    """Label rows: pick the unit, project and budget; keep contacts aside."""
-    values = [c for c in cells if c]
+def _read_label_row(row: Row, cells: list[str], info: dict, out: TargetTables) -> None:
+    """Label rows: pick the unit, project and budget; keep contacts aside.
+    `cells`: the row's cells tidied. A contact is the cell after a contact
+    label, as printed (with its line: in the cell-per-line layout each cell
+    has its own), or the value after the label in the label's own cell."""
+    filled = [i for i, c in enumerate(cells) if c]      # an empty value cell is skipped, not taken from below
+    values = [cells[i] for i in filled]
     if not values:
         return
     label = norm(values[0])
-    for i, cell in enumerate(values):
-        if m := CONTACT_IN_CELL.search(cell):
-            out.contacts.append(m.group("value"))
-        elif _is_contact_label(cell) and i + 1 < len(values) and not _is_contact_label(values[i + 1]):
-            out.contacts.append(values[i + 1])
+    for k, i in enumerate(filled):
+        if m := CONTACT_IN_CELL.search(row.cells[i].strip()):
+            out.contacts.append(Contact(row.cell_lines[i], m.group("value")))
+        elif _is_contact_label(cells[i]) and k + 1 < len(filled) and not _is_contact_label(values[k + 1]):
+            out.contacts.append(Contact(row.cell_lines[filled[k + 1]], row.cells[filled[k + 1]].strip()))
     if label.startswith(UNIT_LABELS) and len(values) > 1:
         info["unit_name"] = values[1]
     elif label.startswith(PROJECT_LABEL) and len(values) > 1:

@@ -67,11 +67,10 @@ class Item:
 
 def pdf_lines(data: bytes) -> list[str]:
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, ValueError, TypeError) as e:
+    except Exception as e:   # pdfminer's PDFSyntaxError and others, for bytes that are no PDF
         raise ReadError(f"无法打开的 PDF 文件（{type(e).__name__}）") from e
     with pdf:
         try:

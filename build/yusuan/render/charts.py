@@ -39,7 +39,7 @@ CONFIG = {
 }
 
 
-def _spec(values: list[dict], encoding: dict, transform: list[dict] | None = None) -> dict:
+def _spec(values: list[dict], encoding: dict) -> dict:
     """A bar chart as wide as its container, one 22 px band per label."""
     spec = {
         "config": json.loads(json.dumps(CONFIG)),   # a fresh copy per chart
@@ -50,8 +50,6 @@ def _spec(values: list[dict], encoding: dict, transform: list[dict] | None = Non
         "width": "container",
         "autosize": {"type": "fit-x", "contains": "padding"},
     }
-    if transform:
-        spec["transform"] = transform
     return spec
 
 
@@ -94,8 +92,11 @@ def stacked(rows: list[dict], *, label_title: str, series_title: str, series_ord
             normalize: bool = False, value_title: str = "金额（万元）") -> dict:
     """Horizontal stacked bars: rows {label, series, amount[, share]}; labels in given order."""
     labels = list(dict.fromkeys(r["label"] for r in rows))   # first-seen order, without a list scan per row
+    # The stacking order rides in the data, not in a Vega expression: series
+    # names are document text (function classes), never code.
+    rank = {name: k for k, name in enumerate(series_order)}
     values = [{"label": r["label"], "series": r["series"], "amount": r["amount"],
-               "share": r.get("share")} for r in rows]
+               "share": r.get("share"), "series_rank": rank.get(r["series"], -1)} for r in rows]
     tooltip = [_field("label", "nominal", label_title), _field("series", "nominal", series_title),
                _amount(value_title)]
     if normalize:
@@ -111,5 +112,4 @@ def stacked(rows: list[dict], *, label_title: str, series_title: str, series_ord
                         legend=_legend(len(series_order))),
         "order": {"field": "series_rank", "type": "quantitative"},
         "tooltip": tooltip,
-    }, transform=[{"calculate": "indexof(" + json.dumps(series_order, ensure_ascii=False) + ", datum.series)",
-                   "as": "series_rank"}])
+    })

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from yusuan.render import charts, fmt
 from yusuan.render.data import SiteData
 from yusuan.render.tables import Col, Row, Table, c, capped, esc, i, m, tree_depth
+from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
 
 # A department page stays under 100 KB whatever the document: long tables show
@@ -356,7 +357,7 @@ def procurement_assets_section(data: SiteData, doc: dict) -> Section:
     return sec
 
 
-STATUS_ORDER = {"fail": 0, "rounding": 1, "pass": 2}
+STATUS_ORDER = {s: k for k, s in enumerate(reversed(STATUSES))}   # fail, rounding, pass
 
 
 def check_group(check_id: str) -> str:

@@ -2,6 +2,8 @@
 thousands separators and empty values."""
 from __future__ import annotations
 
+from yusuan.schema import DIRECTIONS, STATUSES
+
 DASH = "—"
 
 
@@ -68,8 +70,8 @@ def date(x) -> str:
     return DASH if is_missing(x) or x == "" else str(x)[:10]
 
 
-STATUS = {"pass": "通过", "rounding": "舍入差", "fail": "不符"}
-DIRECTION = {"increase": "增加", "decrease": "减少", "unchanged": "持平"}
+STATUS = dict(zip(STATUSES, ("通过", "舍入差", "不符")))
+DIRECTION = dict(zip(DIRECTIONS, ("增加", "减少", "持平")))
 
 
 def status(x) -> str:

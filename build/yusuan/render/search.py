@@ -5,10 +5,16 @@ build time exactly as the plugin does it.
 
 What is indexed is what a reader searches for: the page title, the units, and
 per section its heading and the words in its tables (names of function
-classes, economic items, projects, indicators), not the amounts."""
+classes, economic items, projects, indicators), not the amounts.
+
+The theme shows an entry's title and text as HTML, so every text is escaped
+first, as the plugin escapes what it reads from a page (html.escape,
+quote=False): a project named `<img onerror=…>` must stay text.
+"""
 from __future__ import annotations
 
 import functools
+import html
 import json
 from pathlib import Path
 
@@ -21,11 +27,12 @@ _HAN = bre.compile(r"(\p{script: Han}+)", bre.UNICODE)   # the plugin's pattern,
 
 @functools.lru_cache(maxsize=200_000)
 def segment(text: str) -> str:
-    """Chinese runs cut into words by jieba, as the search plugin does it
-    (SearchIndex._segment_chinese: each run of Han characters cut on its own
-    and wrapped in zero-width spaces). The same names recur in every
+    """Plain text as the index holds it: HTML-escaped, then Chinese runs cut
+    into words by jieba, as the search plugin does it (Parser.handle_data,
+    then SearchIndex._segment_chinese: each run of Han characters cut on its
+    own and wrapped in zero-width spaces). The same names recur in every
     document, hence the caches; runs recur more than whole texts."""
-    return _HAN.sub(_cut, text).strip("\u200b")
+    return _HAN.sub(_cut, html.escape(text, quote=False)).strip("\u200b")
 
 
 def _cut(match) -> str:

@@ -3,9 +3,10 @@ build folder → mkdocs-material → site_dir.
 
     build_site(data_dir, site_dir, content_dir)
 
-The build folder (`.site_build/` beside site_dir) is thrown away and remade
-on every run; nothing is written into content/. The output is deterministic:
-the same data gives the same bytes.
+The pages are made in a temporary folder, removed after the build; nothing
+is written into content/. site_dir is deleted and made again, and only if
+yusuan made it (yusuan.folders). The output is deterministic: the same data
+gives the same bytes.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,12 +23,14 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from yusuan import folders
 from yusuan.parallel import default_jobs, worker_pool
 from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
-from yusuan.render.data import SiteData, load
+from yusuan.render.data import DataFolderError, SiteData, load
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
 SOURCE_DATE_EPOCH = "946684800"   # 2000-01-01: mkdocs stamps sitemap.xml(.gz) with the build date
 HAND_WRITTEN = ["about.md", "method.md"]
 
@@ -120,7 +124,8 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
     for name in HAND_WRITTEN:
         src = content_dir / "pages" / name
         if not src.exists():
-            raise SiteError(f"{src} not found: the hand-written pages live in content/pages/.")
+            raise SiteError(f"{src} not found: the site's hand-written pages ({', '.join(HAND_WRITTEN)}) "
+                            f"live in the pages/ folder of --content {content_dir}")
         shutil.copyfile(src, docs_dir / name)
     for folder, has_toc in SHELLS.values():
         write(docs_dir / folder / "index.md", shell.shell_markdown(has_toc))
@@ -273,11 +278,26 @@ def _link_or_copy(src: Path, dst: Path) -> None:
         shutil.copyfile(src, dst)
 
 
+def base_config(config: Path | None) -> Path:
+    """The mkdocs configuration to build with: `config` (--config), else
+    mkdocs.yml in the working folder, else the one shipped with yusuan."""
+    if config:
+        return Path(config)
+    return Path("mkdocs.yml") if Path("mkdocs.yml").is_file() else DEFAULT_CONFIG
+
+
 def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:
-    config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    try:
+        config = yaml.safe_load(base.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise SiteError(f"{base}: not a mkdocs configuration yusuan can read ({' '.join(str(e).split())})") from e
+    if not isinstance(config, dict):
+        raise SiteError(f"{base}: not a mkdocs configuration (a YAML mapping of settings)")
     config["docs_dir"] = str((build_dir / "docs").resolve())
     config["site_dir"] = str(site_dir.resolve())
-    config["hooks"] = [*config.get("hooks", []), str(Path(__file__).resolve().parent / "mkdocs_hooks.py")]
+    # the derived file lives elsewhere: hooks named relative to the base file are resolved here
+    config["hooks"] = [str((base.parent / h).resolve()) for h in config.get("hooks", [])] + [
+        str(Path(__file__).resolve().parent / "mkdocs_hooks.py")]
     path = build_dir / "mkdocs.yml"
     write(path, "# Derived from " + base.name + " by yusuan.render.site; do not edit.\n"
           + yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
@@ -318,31 +338,41 @@ def run_mkdocs(config_path: Path) -> None:
 
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
-               build_dir: Path | None = None, config: Path | None = None, workers: int | None = None,
+               config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None,
                tables: dict | None = None) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).
     content_dir: content/ (hand-written pages in content/pages/).
-    build_dir: scratch folder for the generated pages (default: .site_build beside site_dir).
-    config: the base mkdocs.yml (default: mkdocs.yml beside content_dir).
+    config: the base mkdocs.yml (default: see base_config).
+    cache_dir: where the Vega bundle is kept between builds (default: made afresh).
     tables: the datasets already in memory (as written to data_dir), to skip reading them.
     """
+    site_dir = Path(site_dir)
+    folders.check(site_dir, folders.SITE, "--site-dir")     # before any work
+    with tempfile.TemporaryDirectory(prefix="yusuan-site-") as scratch:
+        _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
+                    Path(cache_dir) if cache_dir else Path(scratch), workers, tables)
+
+
+def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, build_dir: Path,
+                config: Path | None, cache_dir: Path, workers: int | None, tables: dict | None) -> None:
     started = time.perf_counter()
-    data_dir, site_dir, content_dir = Path(data_dir), Path(site_dir), Path(content_dir)
-    build_dir = Path(build_dir) if build_dir else site_dir.resolve().parent / ".site_build"
-    config = Path(config) if config else content_dir.resolve().parent / "mkdocs.yml"
-    if not config.exists():
-        raise SiteError(f"{config} not found: pass config= or keep mkdocs.yml beside {content_dir}.")
+    config = base_config(config)
+    if not config.is_file():
+        raise SiteError(f"{config} not found: pass --config FILE, or none to use yusuan's own")
 
     def step(what: str) -> None:
         progress(f"site: {what} ({time.perf_counter() - started:.1f} s)")
 
-    write_vega = start_vega(cache=build_dir.parent / ".cache" / "yusuan")
-    data = load(data_dir, tables)
+    write_vega = start_vega(cache=cache_dir)
+    try:
+        data = load(data_dir, tables)
+    except DataFolderError as e:
+        raise SiteError(str(e)) from e
+    except (OSError, ValueError) as e:      # ValueError: Arrow's and json's "cannot read this"
+        raise SiteError(f"{data_dir}: the datasets cannot be read ({e}): run `yusuan data` again") from e
     step(f"{len(data.documents)} documents from {data_dir}")
-    if build_dir.exists():
-        shutil.rmtree(build_dir)
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
@@ -355,6 +385,7 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
         write_assets(docs_dir / "assets" / "yusuan")
         if site_dir.exists():
             shutil.rmtree(site_dir)
+        folders.make(site_dir, folders.SITE)    # marked before mkdocs writes into it
         step(f"mkdocs build (index pages and the department page frame), department pages started "
              f"({workers} processes)")
         run_mkdocs(derived_config(config, build_dir, site_dir))

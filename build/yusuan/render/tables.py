@@ -13,6 +13,7 @@ from operator import attrgetter
 from markupsafe import Markup, escape
 
 from yusuan.render import fmt
+from yusuan.schema import CODE_LEVELS
 
 
 @dataclass
@@ -80,7 +81,7 @@ def y(x) -> Cell:
     return Cell(fmt.text(x), None, "num", None if fmt.is_missing(x) else int(x))
 
 
-DEPTH = {"类": 0, "款": 1, "项": 2}
+DEPTH = {level: depth for depth, level in enumerate(CODE_LEVELS)}   # 类 0, 款 1, 项 2
 
 
 def tree_depth(code: str | None, level: str | None = None) -> int:
