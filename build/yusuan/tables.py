@@ -20,7 +20,8 @@ from functools import lru_cache
 
 from .layout import Row
 from .terms import (DEPARTMENT_LABELS, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
-                    is_title, is_total_label, norm, number_only, plain, plain_label, table_key, three_public_item)
+                    is_title, is_total_label, norm, number_only, plain, plain_label, same_title, table_key,
+                    three_public_item)
 
 AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _UNIT = re.compile(r"单位[：:]\s*(万元|元)(?![\u4e00-\u9fff])")
@@ -218,7 +219,7 @@ def _title_of(rows: list[Row], i: int) -> tuple[str, str, str, int, str] | None:
             found = is_title(head)
             if found:
                 return number, head, found[1], 2, rest
-        elif len(after) <= 12:
+        elif len(after) <= 16:
             # a title wrapped onto a second line (`…培训费支出预` / `算表`)
             head, rest = _split_meta(text + after)
             found = is_title(head)
@@ -275,7 +276,8 @@ def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
             contents.append(seg)
             continue
         last = tables[-1] if tables else None
-        if last and last.key == seg.key and (not seg.number or seg.number == last.number):
+        if last and last.key == seg.key and (not seg.number or seg.number == last.number) \
+                and same_title(last.title, seg.title):
             last.rows += seg.rows    # the title again, after a page break
             continue
         tables.append(seg)
@@ -460,6 +462,20 @@ def _continues(cells: list[str], previous: list[str]) -> bool:
         and parse_amount(c) is None and not _STARTS_ITEM.match(c) for p, c in filled)
 
 
+def _halves(previous: list[str], cells: list[str]) -> bool:
+    """Two lines of the grid that are one row: one holds only figures and
+    no label, the other only a label, in other columns (江苏 检察院 2018:
+    `| | 21,940.96` over `| 合计 |`, where the label's cell is ruled apart)."""
+    def kinds(row: list[str]) -> tuple[set[int], set[int]]:
+        figures = {p for p, c in enumerate(row) if c.strip() and parse_amount(c) is not None}
+        labels = {p for p, c in enumerate(row) if c.strip() and parse_amount(c) is None}
+        return figures, labels
+    f1, l1 = kinds(previous)
+    f2, l2 = kinds(cells)
+    return bool((f1 and not l1 and l2 and not f2) or (l1 and not f1 and f2 and not l2)) \
+        and not (f1 | l1) & (f2 | l2)
+
+
 def _join_cells(previous: list[str], cells: list[str]) -> None:
     for p, c in enumerate(cells):
         if c:
@@ -548,6 +564,9 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             continue
         if row.after_break and data and _continues(stripped, data[-1][1]):
             _join_cells(data[-1][1], stripped)     # a label the page break cut in two
+            continue
+        if data and _halves(data[-1][1], stripped):
+            _join_cells(data[-1][1], stripped)     # one row's figures and label on two grid lines
             continue
         state = "data"
         data.append((row, list(cells)))

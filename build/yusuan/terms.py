@@ -64,6 +64,9 @@ def _aliases() -> list[tuple[str, str]]:
 
 
 _TABLE_ALIASES = _aliases()
+# Words that decide the table whatever else the title says (三公, 绩效).
+_DECISIVE = [(plain(w), key) for key, spec in _VOCABULARY["tables"].items() for w in spec.get("decisive", [])] + \
+    [(plain(w), NOT_BUDGET) for w in _VOCABULARY["titles"]["not_budget_decisive"]]
 _NUMBERING = [re.compile(p) for p in _VOCABULARY["titles"]["numbering"]]
 _TITLE_PREFIXES = [re.compile(p) for p in _VOCABULARY["titles"]["title_prefixes"]]
 _CONTINUED = re.compile(r"[（(]?续表?[)）]?$")
@@ -73,9 +76,13 @@ _TRAILING_NOTE = re.compile(r"（[^（）]*）$")
 @lru_cache(maxsize=1 << 14)
 def table_key(title: str) -> str | None:
     """The key of the table a title names (NOT_BUDGET for performance-target
-    tables), or None. The longest vocabulary alias found in the title wins:
-    财政拨款收支预算总表 holds 收支预算总表 too."""
+    tables), or None. A decisive word wins (…“三公”经费及会议费、培训费支出预算表
+    is the 三公 table, not a 支出预算表), then the longest vocabulary alias
+    found in the title: 财政拨款收支预算总表 holds 收支预算总表 too."""
     t = plain(title)
+    for word, key in _DECISIVE:
+        if word in t:
+            return key
     for alias, key in _TABLE_ALIASES:
         if alias in t:
             return key
@@ -109,11 +116,22 @@ def is_title(text: str) -> tuple[str, str] | None:
         core = _TRAILING_NOTE.sub("", core)
     if not core.endswith("表"):
         return None
-    key = table_key(core)
+    key = table_key(t)     # with its note: （按支出经济分类科目） makes another table
     if key is None:
         return None
     number, _ = split_number(t)
     return number, key
+
+
+def same_title(a: str, b: str) -> bool:
+    """Two titles of one table: equal without their numbers, years and (续)."""
+    def words(t: str) -> str:
+        t = _CONTINUED.sub("", split_number(t)[1])
+        return _YEAR_ANYWHERE.sub("", t)
+    return words(a) == words(b)
+
+
+_YEAR_ANYWHERE = re.compile(r"20\d\d年度?")
 
 
 @lru_cache(maxsize=1 << 14)

@@ -149,6 +149,7 @@ def _page_items(page) -> list[Item]:
     # ruling line runs through (a double border) stays one number.
     words = page.extract_words(keep_blank_chars=False, x_tolerance=1, return_chars=True)
     tables = _find_tables(page, words)
+    words = [part for w in words for part in _split_at_cells(w, tables)]
     placed: dict[int, dict[tuple[int, int], list[dict]]] = {id(t): {} for t in tables}
     in_cells: set[int] = set()
     for w in words:
@@ -253,6 +254,28 @@ def _cell_of(t, word: dict) -> tuple[int, int] | None:
     return min(holding)[1:] if holding else None
 
 
+_NUMBER_CHAR = set("0123456789,.-")
+
+
+def _split_at_cells(word: dict, tables: list) -> list[dict]:
+    """A word whose figure and text stand in two cells (广州: `0.00` of one
+    cell touching the `打印机…` of the next) → the two, one for each."""
+    runs: list[list[dict]] = []
+    for ch in word["chars"]:
+        kind = ch["text"] in _NUMBER_CHAR
+        if runs and (runs[-1][0]["text"] in _NUMBER_CHAR) == kind:
+            runs[-1].append(ch)
+        else:
+            runs.append([ch])
+    if len(runs) < 2:
+        return [word]
+    parts = [{"text": "".join(c["text"] for c in run), "x0": run[0]["x0"], "x1": run[-1]["x1"],
+              "top": min(c["top"] for c in run), "bottom": max(c["bottom"] for c in run), "chars": run}
+             for run in runs]
+    cells = {next((c for t in tables if (c := _cell_of(t, p))), None) for p in parts}
+    return parts if len(cells) > 1 else [word]
+
+
 def _misplaced(t, words: list[dict]) -> bool:
     """A word inside the grid's box but in none of its cells, or cut by one
     of its cells' edges."""
@@ -313,14 +336,21 @@ def _grid_items(t, placed: dict[tuple[int, int], list[dict]],
         if not pending:
             return
         columns = _logical_columns(pending)
-        more = sorted({(round(a), round(b)) for _, _, ex in pending for a, b, _ in ex})
-        block = Block([(a, b) for a, b, _ in columns] + [(float(a), float(b)) for a, b in more])
+        # text beside the grid: one more column per run of overlapping spans
+        more: list[list[float]] = []
+        for a, b in sorted((a, b) for _, _, ex in pending for a, b, _ in ex):
+            if more and a <= more[-1][1]:
+                more[-1][1] = max(more[-1][1], b)
+            else:
+                more.append([a, b])
+        block = Block([(a, b) for a, b, _ in columns] + [(a, b) for a, b in more])
         for _, cells, ex in pending:
-            row = [""] * len(columns) + [""] * len(more)
+            row = [""] * (len(columns) + len(more))
             for k, (_, _, positions) in enumerate(columns):
                 row[k] = "".join(_cell_text(cells[p][1]) for p in positions)
             for a, b, text in ex:
-                row[len(columns) + more.index((round(a), round(b)))] = text
+                k = next(k for k, (c, d) in enumerate(more) if c <= a <= d)
+                row[len(columns) + k] = (row[len(columns) + k] + " " + text).strip()
             block.rows.append(row)
         items.append(Item(pending[0][0], x0, block=block))
         pending.clear()
@@ -368,16 +398,25 @@ def _grid_items(t, placed: dict[tuple[int, int], list[dict]],
 
 def _continue_columns(pages: list[list[Item]]) -> None:
     """A table carried over to the next page keeps its columns: when a page
-    starts with a block whose columns all begin where columns of the block
-    the page before ended with begin, but are fewer (江苏 人大 2017: the 收入
-    side's columns are not ruled on the page where it has no rows), its
-    cells are put in those columns."""
+    starts with a block ruled into other, no more, columns than the block the
+    page before ended with (江苏 人大 2017: the 收入 side's columns are not
+    ruled on the page where it has no rows), and each of its columns begins
+    where one of those begins or lies within one, its cells are put in those
+    columns."""
+    def is_row(it: Item) -> bool:
+        return it.block is not None or "\t" in it.text
+
     before: Block | None = None
     for page in pages:       # (running headers and footers are gone by now)
-        first = page[0].block if page else None
-        if before and first and len(first.columns) < len(before.columns):
+        # the page's first block, if only rows read from text come before it
+        first = next((it.block for it in page if it.block or not is_row(it)), None)
+        if before and first and len(first.columns) <= len(before.columns) and first.columns != before.columns:
+            # each column where one of the block before begins, or (text set
+            # beside a grid that lost its ruling, 江苏 法院 2017 p. 17) inside one
             starts = [a for a, _ in before.columns]
-            where = [next((k for k, a in enumerate(starts) if abs(a - x0) <= 3), None) for x0, _ in first.columns]
+            where = [next((k for k, a in enumerate(starts) if abs(a - x0) <= 3),
+                          next((k for k, (a, b) in enumerate(before.columns) if a < x0 and x1 <= b + 3), None))
+                     for x0, x1 in first.columns]
             if None not in where and where == sorted(set(where)):
                 rows = []
                 for row in first.rows:
@@ -386,7 +425,7 @@ def _continue_columns(pages: list[list[Item]]) -> None:
                         out[k] = text
                     rows.append(out)
                 first.rows, first.columns = rows, list(before.columns)
-        before = page[-1].block if page else None
+        before = next((it.block for it in reversed(page) if it.block or not is_row(it)), None)
 
 
 def _drop_running_lines(pages: list[list[Item]]) -> None:
