@@ -91,14 +91,22 @@ def _label(t: Table, p: int) -> str:
     return t.columns[p][-1] if t.columns[p] else f"第{p + 1}列"
 
 
-def identities(t: Table) -> list[tuple[int, list[int], str]]:
+Reading = tuple   # (total position, part positions, description)
+
+
+def identities(t: Table, with_of_which: bool = False) -> list[Reading]:
     """(total position, part positions, description) for every total column
     of the header: a 合计/总计/小计 column is the sum of the columns beside
     it under the same heading — each a column, or a heading's own 小计, or
-    the columns under a heading without one. 其中 (of which), shares and
-    last year's figures are not parts."""
+    the columns under a heading without one. Shares and last year's figures
+    are not parts; nor are 其中 (of which) columns, unless `with_of_which`
+    (广州 heads the two parts of 小计 `其中：基本支出 | 项目支出`)."""
     amount = [p for p, r in enumerate(t.roles) if r == "amount" and t.columns[p]]
-    out: list[tuple[int, list[int], str]] = []
+    out: list[Reading] = []
+
+    def left_out(label: str) -> bool:
+        label = plain(label)
+        return bool(_NOT_ADDED.search(label.removeprefix("其中：") if with_of_which else label))
 
     def is_total(p: int, depth: int) -> bool:
         return len(t.columns[p]) == depth + 1 and (plain(t.columns[p][depth]).endswith(_TOTAL_WORDS)
@@ -111,7 +119,7 @@ def identities(t: Table) -> list[tuple[int, list[int], str]]:
         own = [p for p in ps if is_total(p, depth + 1)]
         if own:
             return own[:1]
-        leaves = [p for p in ps if not any(_NOT_ADDED.search(plain(x)) for x in t.columns[p][depth + 1:])]
+        leaves = [p for p in ps if not any(left_out(x) for x in t.columns[p][depth + 1:])]
         return leaves or None
 
     def walk(ps: list[int], depth: int) -> None:
@@ -124,7 +132,7 @@ def identities(t: Table) -> list[tuple[int, list[int], str]]:
             parts: list[int] = []
             names: list[str] = []
             for label, g in groups.items():
-                if g == totals or _NOT_ADDED.search(plain(label)):
+                if g == totals or left_out(label):
                     continue
                 v = value_of(g, depth)
                 if v is None:
@@ -146,22 +154,24 @@ def row_identities(t: Table) -> tuple[list[Check], list[tuple[int, str]]]:
     """Every row: each total column = the sum of its parts (see `identities`).
 
     The parts come from our reading of the header, which merged cells and
-    misaligned rows can make wrong. An identity that fails on most of the
-    rows it applies to is taken for a misreading, not for the department's
-    error: its checks are not published and a problem says so."""
+    misaligned rows can make wrong. Where the header leaves two readings
+    open (whether 其中 columns are parts), the one under which the table's
+    rows add up is taken, and a note says so. An identity that fails on most
+    of the rows it applies to under every reading is taken for a misreading,
+    not for the department's error: its checks are not published and a
+    problem says so."""
     out: list[Check] = []
     problems: list[tuple[int, str]] = []
-    for total, parts, desc in identities(t):
-        checks = []
-        for r in t.rows:
-            printed = [p for p in parts if p in r.at]
-            if total not in r.at and not printed:
-                continue
-            who = r.code or r.project or r.label
-            checks.append(Check(f"{t.key}.row.{t.keys[total]}.{r.row_no}", f"表{t.number} {who}：{desc}",
-                                r.at.get(total, 0.0), sum(r.at[p] for p in printed),
-                                _tolerance(t, len(printed) + (total in r.at)), t.key, str(r.line)))
-        held = sum(c.status != "fail" for c in checks)
+    alternatives = {r[0]: r for r in identities(t, with_of_which=True)}
+    for reading in identities(t):
+        checks, held = _row_checks(t, reading)
+        total, parts, desc = reading
+        other = alternatives.get(total)
+        if other and other[1] != parts and held * 2 < len(checks):
+            other_checks, other_held = _row_checks(t, other)
+            if other_held * 2 >= len(other_checks) > 0:
+                t.readings.append(f"表{t.number}「{t.title}」：“{other[2]}”——其中列计入合计时该表各行相符，按此读")
+                checks, held, (total, parts, desc) = other_checks, other_held, other
         known = all(not t.keys[p].startswith("col") for p in [total, *parts])
         if checks and held * 2 < len(checks) and (len(checks) > 1 or not known):
             problems.append((t.line, f"表{t.number}「{t.title}」：按本站读出的表头，“{desc}”在 {len(checks)} 行中只有 "
@@ -169,6 +179,21 @@ def row_identities(t: Table) -> tuple[list[Check], list[tuple[int, str]]]:
             continue
         out += checks
     return out, problems
+
+
+def _row_checks(t: Table, reading: Reading) -> tuple[list[Check], int]:
+    """The reading's check on every row that prints the total or a part, and how many hold."""
+    total, parts, desc = reading
+    checks = []
+    for r in t.rows:
+        printed = [p for p in parts if p in r.at]
+        if total not in r.at and not printed:
+            continue
+        who = r.code or r.project or r.label
+        checks.append(Check(f"{t.key}.row.{t.keys[total]}.{r.row_no}", f"表{t.number} {who}：{desc}",
+                            r.at.get(total, 0.0), sum(r.at[p] for p in printed),
+                            _tolerance(t, len(printed) + (total in r.at)), t.key, str(r.line)))
+    return checks, sum(c.status != "fail" for c in checks)
 
 
 # Columns that count things, not money: not summed up the classification tree.

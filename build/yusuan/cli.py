@@ -163,5 +163,8 @@ def parse(file: Path, all_checks: bool) -> None:
         if all_checks or c.status != "pass":
             click.echo(f"  [{c.status}] {c.description}: 应为 {c.expected:,.2f} 实为 {c.actual:,.2f} "
                        f"差 {c.difference:+,.2f} (行 {c.lines})")
+    for t in doc.tables.values():
+        for reading in t.readings:
+            click.echo(f"  读法: {reading}")
     for line, sev, msg in doc.problems:
         click.echo(f"  {sev}: {file}{':' + str(line) if line else ''}: {msg}")

@@ -77,7 +77,8 @@ def parse_document(source: Source) -> Document:
     for seg in segments:
         t = parse_table(seg.number, seg.title, seg.line, seg.rows, known_units, key=seg.key)
         if t.key in tables:
-            problems.append((seg.line, "warning", f"表「{seg.title}」重复出现，第二次出现的内容已并入 table_cells，但不参与校验"))
+            problems.append((seg.line, "warning", f"表「{seg.title}」与表「{tables[t.key].title}」同属一类（{t.key}）："
+                                                  "其数字收录在 table_cells，但不参与表间核对"))
             t.key = f"{t.key}_{seg.line}"
         tables[t.key] = t
         problems += [(ln, "warning", msg) for ln, msg in t.problems]

@@ -66,26 +66,40 @@ def column_total(t: Table | None, key: str) -> float | None:
         return None
     if t.is_empty:
         return 0.0 if t.notes or t.rows or t.header else None
-    if key == "total" and "total" not in t.keys:
-        amounts = {k for k, r in zip(t.keys, t.roles) if r == "amount"}
-        key = "amount" if amounts == {"amount"} else key
+    key = column_of(t, key)
     row = t.total_row()
-    if row is None or key not in t.keys:
+    if row is None or key is None:
         return None
     return row.values.get(key, 0.0)
 
 
-def three_public(t: Table | None, year: int | None) -> dict[str, float | None]:
+def column_of(t: Table, key: str) -> str | None:
+    """The table's column for a measure: its own key, or the one column that
+    holds it under another name — `基本支出/人员经费` for 人员经费, a 小计
+    or the table's one amount column for its total. None when not one."""
+    if key in t.keys:
+        return key
+    amounts = [k for k, r in zip(t.keys, t.roles) if r == "amount"]
+    if key == "total":
+        for other in ("subtotal", "amount"):
+            if amounts.count(other) == 1 and (other == "subtotal" or set(amounts) == {"amount"}):
+                return other
+        return None
+    qualified = [k for k in dict.fromkeys(amounts) if k.endswith("_" + key) and k.startswith("basic_")]
+    return qualified[0] if len(qualified) == 1 else None
+
+
+def three_public(t: Table | None, year: int | None, kind: str = "部门预算") -> dict[str, float | None]:
     """The 三公 figures of this year's budget (or accounts): total, outbound,
     reception, vehicles (= purchase + operation), from items printed as rows
-    or as columns, leaving out last year's columns and 会议费/培训费."""
+    or as columns, leaving out last year's figures and 会议费/培训费, and in a
+    决算 the 预算数 column beside the 决算数."""
     out: dict[str, float | None] = dict.fromkeys(THREE_PUBLIC_ITEMS)
     if t is None:
         return out
     if t.is_empty:
         return dict.fromkeys(THREE_PUBLIC_ITEMS, 0.0) if t.notes or t.header else out
-    positions = _this_years_columns(t, year)
-    by_column = {p: item for p in positions if (item := _column_item(t, p)) is not None}
+    positions = _this_years_columns(t, year, kind)
     rows = [r for r in t.rows if three_public_item(r.label)]
     if len({three_public_item(r.label) for r in rows} - {"total"}) >= 1:
         # items as rows: each in the table's total (or only) amount column
@@ -97,18 +111,33 @@ def three_public(t: Table | None, year: int | None) -> dict[str, float | None]:
             if out[item] is None and col is not None:
                 out[item] = r.at.get(col, 0.0)
         return out
-    row = t.total_row() or (t.rows[0] if len(t.rows) == 1 else None)
+    # items as columns: on this year's row (深圳 prints a row a year), else the total row
+    row = next((r for r in t.rows if year and f"{year}年" in plain(r.label)), None) \
+        or t.total_row() or (t.rows[0] if len(t.rows) == 1 else None)
     if row is None:
         return out
-    for p, item in by_column.items():
-        if out[item] is None:
-            out[item] = row.at.get(p, 0.0)
+    by_item: dict[str, list[int]] = {}
+    for p in positions:
+        item = _column_item(t, p)
+        if item:
+            by_item.setdefault(item, []).append(p)
+    for item, ps in by_item.items():
+        # one column an item, or its 小计/合计, or its 一般公共预算 (a 三公 table is of 财政拨款)
+        p = next((p for p in ps if plain(t.columns[p][-1]).endswith(("小计", "合计", "总计"))), None) \
+            or next((p for p in ps if t.keys[p] == "gpb"), ps[0])
+        out[item] = row.at.get(p, 0.0)
     return out
 
 
-def _this_years_columns(t: Table, year: int | None) -> list[int]:
-    """Amount positions not under another year's heading (2025年预算数 beside 2026年预算数)."""
+def _this_years_columns(t: Table, year: int | None, kind: str = "部门预算") -> list[int]:
+    """Amount positions not under another year's heading (2025年预算数 beside
+    2026年预算数), nor, in a 决算, under 预算数."""
     positions = [p for p, r in enumerate(t.roles) if r == "amount"]
+    if kind.endswith("决算") and any("决算" in x for p in positions for x in t.columns[p]):
+        positions = [p for p in positions if any("决算" in x for x in t.columns[p])]
+    # 西安: 上年 | 当年 | 增减变化情况 side by side
+    this_year = [p for p in positions if not any(x.startswith(("上年", "增减")) for x in map(plain, t.columns[p]))]
+    positions = this_year or positions
     if year is None:
         return positions
 
@@ -127,6 +156,15 @@ def _column_item(t: Table, p: int) -> str | None:
     path = [plain(x) for x in t.columns[p]]
     if not path:
         return None
+    # the item is named at the first level of the path that names one (深圳:
+    # 总计 / 一般公共预算, 因公出国（境）费 / 一般公共预算 …)
+    for depth, x in enumerate(path[:-1]):
+        item = three_public_item(x)
+        if item and x != "小计":
+            if item == "vehicles" and len(path) > depth + 1 and three_public_item(path[depth + 1]) \
+                    not in (None, "total", "vehicles"):
+                return three_public_item(path[depth + 1])    # 公务用车…/公务用车购置费
+            return item
     leaf = path[-1]
     if leaf.endswith(("小计", "合计")) and len(path) > 1:
         parent = three_public_item(path[-2])
@@ -144,6 +182,10 @@ def _column_item(t: Table, p: int) -> str | None:
     return item
 
 
+def _first(*values: float | None) -> float | None:
+    return next((v for v in values if v is not None), None)
+
+
 def headline(doc) -> dict[str, object]:
     """The documents dataset's headline columns for one parsed document."""
     t = doc.tables.get
@@ -153,7 +195,7 @@ def headline(doc) -> dict[str, object]:
     project_rows = [r for r in projects.rows if r.project] if projects else []
     secret = [r for r in project_rows if is_secret_project(r.project)]
     carry_rows = [r for r in carry.rows if not r.is_total and not r.is_unit_row] if carry else []
-    three = three_public(t("three_public"), doc.year)
+    three = three_public(t("three_public"), doc.year, doc.kind)
     return {
         "total_budget": summary_figure(summary, "income_total"),
         "expenditure_total": summary_figure(summary, "expenditure_total"),
@@ -167,8 +209,9 @@ def headline(doc) -> dict[str, object]:
         "gpb_total": column_total(t("gpb_expenditure"), "total"),
         "gpb_basic": column_total(t("gpb_expenditure"), "basic"),
         "gpb_project": column_total(t("gpb_expenditure"), "project"),
-        "personnel": column_total(t("gpb_basic"), "personnel"),
-        "public_funds": column_total(t("gpb_basic"), "public_funds"),
+        "personnel": _first(column_total(t("gpb_basic"), "personnel"), summary_figure(t("gpb_basic"), "personnel")),
+        "public_funds": _first(column_total(t("gpb_basic"), "public_funds"),
+                               summary_figure(t("gpb_basic"), "public_funds")),
         "three_public": three["total"],
         "three_public_outbound": three["outbound"],
         "three_public_reception": three["reception"],

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .layout import Row
-from .terms import (DEPARTMENT_LABELS, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
+from .terms import (COLUMN_KEYS, DEPARTMENT_LABELS, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
                     is_title, is_total_label, norm, number_only, plain, plain_label, same_title, table_key,
                     three_public_item)
 
@@ -120,6 +120,7 @@ class Table:
     cells: list[Cell] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    readings: list[str] = field(default_factory=list)    # where the layout left two readings: which was taken
 
     @property
     def is_empty(self) -> bool:
@@ -219,7 +220,7 @@ def _title_of(rows: list[Row], i: int) -> tuple[str, str, str, int, str] | None:
             found = is_title(head)
             if found:
                 return number, head, found[1], 2, rest
-        elif len(after) <= 16:
+        elif len(after) <= 16 and not rows[i + 1].after_break:
             # a title wrapped onto a second line (`…培训费支出预` / `算表`)
             head, rest = _split_meta(text + after)
             found = is_title(head)
@@ -423,7 +424,7 @@ def _fit(cells: list[str], lower: list[int | None], label_cols: set[int],
 
 # -------------------------------------------------------------------- rows
 
-def _data_like(cells: list[str], key: str | None) -> bool:
+def _data_like(cells: list[str], key: str | None, columns_named: bool = True) -> bool:
     vals = [c.strip() for c in cells]
     if any(("." in v or "," in v) and AMOUNT.match(v) for v in vals):   # cheap test first
         return True
@@ -437,9 +438,16 @@ def _data_like(cells: list[str], key: str | None) -> bool:
         return True
     if is_total_label(first):
         return True
-    if key == "three_public" and three_public_item(first):
+    if key == "three_public" and three_public_item(first) and (columns_named or any(AMOUNT.match(v) for v in nonempty[1:])):
+        # an item row; but before any header names a column of figures, an
+        # item with no figure beside it heads item columns (江苏 法院 2018)
         return True
     return False
+
+
+def _names_figures(header: list[list[str]]) -> bool:
+    """A header row so far names a column of figures (合计, 预算数, 一般公共预算 …)."""
+    return any(COLUMN_KEYS.get(plain(c)) in ("total", "amount", "gpb", "subtotal") for row in header for c in row)
 
 
 def _is_continuation(cells: list[str]) -> bool:
@@ -554,7 +562,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
         sig = tuple(map(norm, stripped))
         if sig in seen_header:
             continue   # header repeated after a page break
-        if state == "header" and not _data_like(stripped, key):
+        if state == "header" and not _data_like(stripped, key, _names_figures(header)):
             if not data:
                 header.append(stripped)
                 seen_header.add(sig)
@@ -578,8 +586,22 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     label_cols, code_cols = _label_columns([c for _, c in data], width)
     table.columns = _resolve_header(header, width, label_cols)
     _build_rows(table, data, width, label_cols, code_cols, known_units or set())
+    _total_named_for_department(table)
     _report_unread(table, data)
     return table
+
+
+def _total_named_for_department(table: Table) -> None:
+    """深圳 labels a table's total row with the department's name instead of
+    合计: a table without a total row whose first row has no code and is
+    named as the line over the table names the department has it there."""
+    if table.department and table.rows and not any(r.is_total for r in table.rows):
+        first = table.rows[0]
+        if not first.code and plain(first.label) == plain(table.department) and first.values:
+            first.is_total = True
+            for c in table.cells:
+                if c.row_no == first.row_no:
+                    c.is_total = True
 
 
 def _report_unread(table: Table, data: list[tuple[Row, list[str]]]) -> None:
@@ -769,7 +791,10 @@ def _side(cells: list[str], block: tuple[tuple[int, ...], tuple[int, ...]], labe
     empty. The block's first name labels it: a second classification printed
     beside it (烟台's 政府 经济分类) does not make the row two-sided."""
     names, codes = block
-    side_label = next((c for c in (cells[q].strip() for q in names) if c), "") or label
+    # the block's name; or words printed across its code cells (上海 决算: 公用经费合计)
+    worded = [c for c in (cells[q].strip() for q in codes) if c and not _CODE_PART.match(c.strip("[]【】"))]
+    side_label = next((c for c in (cells[q].strip() for q in names) if c), "") or next(iter(worded), "") or label
+    codes = tuple(q for q in codes if cells[q].strip() not in worded)
     m = _LEADING_CODE.match(side_label)
     if m:
         side_code, side_label = _join_code(m.group(1).split()), m.group(2)

@@ -124,11 +124,13 @@ def is_title(text: str) -> tuple[str, str] | None:
 
 
 def same_title(a: str, b: str) -> bool:
-    """Two titles of one table: equal without their numbers, years and (续)."""
+    """Two titles of one table: equal without their numbers, years, (续) and
+    a department's name before one of them."""
     def words(t: str) -> str:
         t = _CONTINUED.sub("", split_number(t)[1])
         return _YEAR_ANYWHERE.sub("", t)
-    return words(a) == words(b)
+    wa, wb = words(a), words(b)
+    return wa.endswith(wb) or wb.endswith(wa)     # one may name the department before the title
 
 
 _YEAR_ANYWHERE = re.compile(r"20\d\d年度?")
@@ -159,6 +161,7 @@ _SUMMED = {"basic", "project", "gpb", "gov_fund", "state_capital", "fiscal_subto
 def column_key(path: list[str]) -> str:
     """Canonical key of a column from its header path (outermost first)."""
     leaf = plain(path[-1]) if path else ""
+    leaf = leaf.removeprefix("其中：")                                           # 其中：基本支出
     key = COLUMN_KEYS.get(leaf) or COLUMN_KEYS.get(_YEAR_PREFIX.sub("", leaf))   # 2026年预算数
     if key is None:
         key = "col_" + norm(path[-1] if path else "")
@@ -194,8 +197,13 @@ THREE_PUBLIC_ITEMS = sorted(((plain(k), v) for k, v in _VOCABULARY["three_public
                             key=lambda kv: -len(kv[0]))
 
 
+THREE_PUBLIC_WHOLE = {plain(k): v for k, v in _VOCABULARY["three_public_whole_labels"].items()}
+
+
 def three_public_item(label: str) -> str | None:
     t = plain_label(label)
+    if t in THREE_PUBLIC_WHOLE:
+        return THREE_PUBLIC_WHOLE[t]
     for needle, key in THREE_PUBLIC_ITEMS:
         if t.startswith(needle):
             return key
