@@ -80,6 +80,15 @@ def test_department_year_and_kind(real, doc):
     assert (row["department"], row["year"], row["kind"]) == (doc["department"], doc["year"], doc["kind"])
 
 
+# Figures yusuan does not read yet: it must publish them as unknown (None),
+# never as another number.
+UNREAD: dict[str, dict[str, str]] = {
+    "2018年省检察院部门预算公开": dict.fromkeys(
+        ["outbound", "reception", "vehicles"],
+        "p. 19: the 三公 table's header is printed over thin double-ruled rows and its labels wrap across "
+        "them; the parts are read into the wrong columns, do not add up to the 小计, and are left out"),
+}
+
 HEADLINE = {   # hand-read figure → documents column
     "income_total": "total_budget", "expenditure_total": "expenditure_total",
     "current_year_income": "current_year_income", "current_year_expenditure": "current_year_expenditure",
@@ -94,9 +103,13 @@ HEADLINE = {   # hand-read figure → documents column
 @pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
 def test_headline_figures_are_the_printed_ones(real, doc):
     row = _row(real, doc)
+    unread = UNREAD.get(IDS[EXPECTED.index(doc)], {})
     wrong = {}
     for key, fig in doc["figures"].items():
         if key not in HEADLINE:
+            continue
+        if key in unread:
+            assert row[HEADLINE[key]] is None, f"{key}: published as {row[HEADLINE[key]]}, but not read ({unread[key]})"
             continue
         want = _wanyuan(fig["value"], _unit(doc, fig.get("table")))
         got = row[HEADLINE[key]]
@@ -154,6 +167,9 @@ def printed_amounts(path: Path, pages: set[int]) -> Counter:
                     last[1], last[4] = x1, last[4] + ch
                 else:
                     pieces.append([x0, x1, y0, y1 - y0, ch])
+            # a wrapped number's decimals can touch the next cell's figure (重庆: `.36` `12,418`)
+            pieces = [[x0, x1, y, h, part] for x0, x1, y, h, text in pieces
+                      for part in re.split(r"(?<=\.\d\d)(?=\d{1,3},)", text)]
             pieces.sort(key=lambda p: (-p[2], p[0]))
             used: set[int] = set()
             for k, p in enumerate(pieces):
@@ -161,8 +177,8 @@ def printed_amounts(path: Path, pages: set[int]) -> Counter:
                     continue
                 token = p[4]
                 under = [j for j, q in enumerate(pieces) if j not in used and j != k
-                         and 0 < abs(p[2] - q[2]) < 2.2 * max(p[3], 1) and q[0] < p[1] and q[1] > p[0]
-                         and re.fullmatch(r"\.?\d{1,2}", q[4])]
+                         and 0 < (abs(p[2] - q[2]) if turned else p[2] - q[2]) < 2.2 * max(p[3], 1)
+                         and q[0] < p[1] and q[1] > p[0] and re.fullmatch(r"\.?\d{1,2}", q[4])]
                 below = min(under, key=lambda j: abs(p[2] - pieces[j][2]), default=None)
                 if below is not None and re.fullmatch(r"-?[\d,]*\d(\.\d?)?", token) and \
                         (token.count(".") == 0 and pieces[below][4].startswith(".") or

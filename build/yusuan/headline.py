@@ -151,35 +151,32 @@ def _this_years_columns(t: Table, year: int | None, kind: str = "部门预算") 
 
 def _column_item(t: Table, p: int) -> str | None:
     """The 三公 item a column holds, from its header path: 因公出国（境）费 →
-    outbound, 公务用车…/小计 → vehicles, “三公”经费/小计 → total, and the
-    table's 合计 when nothing but 三公 is beside it."""
+    outbound, 公务用车…/小计 → vehicles, “三公”经费/小计 → total, 总计/一般公共
+    预算 → total (深圳: items over fund columns), and the table's 合计 when
+    nothing but 三公 is beside it (not beside 会议费 and 培训费)."""
     path = [plain(x) for x in t.columns[p]]
     if not path:
         return None
-    # the item is named at the first level of the path that names one (深圳:
-    # 总计 / 一般公共预算, 因公出国（境）费 / 一般公共预算 …)
-    for depth, x in enumerate(path[:-1]):
-        item = three_public_item(x)
-        if item and x != "小计":
-            if item == "vehicles" and len(path) > depth + 1 and three_public_item(path[depth + 1]) \
-                    not in (None, "total", "vehicles"):
-                return three_public_item(path[depth + 1])    # 公务用车…/公务用车购置费
-            return item
     leaf = path[-1]
-    if leaf.endswith(("小计", "合计")) and len(path) > 1:
-        parent = three_public_item(path[-2])
-        if parent:
-            return parent
-        if "三公" in path[-2]:
-            return "total"
+    if leaf in ("小计", "合计") and len(path) > 1:
+        parent = path[-2]
+        item = three_public_item(parent) or ("total" if "三公" in parent else None)
+        if item:
+            return item       # (else a 合计 under 2026年预算数: the table's own)
     item = three_public_item(leaf)
-    if item == "total":
+    if item == "total" and "三公" not in leaf:
         others = [plain(x) for q in range(len(t.columns)) for x in t.columns[q]]
-        if any(w in x for x in others for w in _NOT_THREE_PUBLIC) and "三公" not in leaf:
+        if any(w in x for x in others for w in _NOT_THREE_PUBLIC):
             return None    # 合计 of 三公 with 会议费 and 培训费: not the 三公 total
-    if item is None and "三公" in leaf and leaf.endswith(("合计", "总额", "总计")):
+    if item:
+        return item
+    if "三公" in leaf and leaf.endswith(("合计", "总额", "总计")):
         return "total"
-    return item
+    for x in reversed(path[:-1]):    # a fund column under its item
+        item = three_public_item(x)
+        if item:
+            return item
+    return None
 
 
 def _first(*values: float | None) -> float | None:
@@ -196,6 +193,14 @@ def headline(doc) -> dict[str, object]:
     secret = [r for r in project_rows if is_secret_project(r.project)]
     carry_rows = [r for r in carry.rows if not r.is_total and not r.is_unit_row] if carry else []
     three = three_public(t("three_public"), doc.year, doc.kind)
+    parts = [three[k] for k in ("outbound", "reception", "vehicles")]
+    if three["total"] is not None and (None in parts or abs(sum(parts) - three["total"]) > 0.0151):
+        # parts that do not add up to the total were not read right: not published
+        if any(p is not None for p in parts):
+            doc.problems.append((t("three_public").line, "warning", "“三公”经费表的分项（出国、接待、公务用车）"
+                                 "读出后与合计不符，可能是表头未读准：分项不作为主要数字公布"))
+        for k in ("outbound", "reception", "vehicles", "vehicle_purchase", "vehicle_operation"):
+            three[k] = None
     return {
         "total_budget": summary_figure(summary, "income_total"),
         "expenditure_total": summary_figure(summary, "expenditure_total"),

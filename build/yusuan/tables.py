@@ -314,10 +314,17 @@ def _resolve_header(header: list[list[str]], width: int, label_cols: set[int]) -
     labels: list[str] = []                  # span id → label
     below_has = [False] * width
 
-    for cells in reversed(header):
-        cells = [norm(c) for c in cells]
+    normed = [[norm(c) for c in cells] for cells in header]
+    for i in range(len(normed) - 1, -1, -1):
+        cells = normed[i]
         if len(cells) >= width or not resolved:
-            spans = _positional(cells[:width] + [""] * (width - len(cells)), below_has, labels)
+            # a label repeated from the line above is one cell merged down
+            # (the PDF reader writes it on each line it spans): it heads its
+            # own column, it does not reach over the empty cells to its right
+            above = normed[i - 1] if i else []
+            repeated = [p < len(above) and bool(c) and c == above[p] for p, c in enumerate(cells)]
+            spans = _positional(cells[:width] + [""] * (width - len(cells)), below_has, labels,
+                                repeated[:width] + [False] * (width - len(repeated)))
         else:
             spans = _fit(cells, resolved[-1], label_cols, labels, width)
         resolved.append(spans)
@@ -335,14 +342,15 @@ def _resolve_header(header: list[list[str]], width: int, label_cols: set[int]) -
     return paths
 
 
-def _positional(cells: list[str], below_has: list[bool], labels: list[str]) -> list[int | None]:
+def _positional(cells: list[str], below_has: list[bool], labels: list[str],
+                repeated: list[bool] | None = None) -> list[int | None]:
     spans: list[int | None] = [None] * len(cells)
     current: int | None = None
     for p, c in enumerate(cells):
         if c:
             labels.append(c)
-            current = len(labels) - 1
-            spans[p] = current
+            spans[p] = len(labels) - 1
+            current = None if repeated and repeated[p] else spans[p]
         elif current is not None and below_has[p]:
             spans[p] = current
         else:

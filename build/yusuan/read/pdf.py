@@ -379,9 +379,11 @@ def _grid_items(t, placed: dict[tuple[int, int], list[dict]],
             firsts = [g[0][0] for g in groups]
         return [(a, b, ps) for a, b, ps in zip(firsts, [*firsts[1:], x1], positions)]
 
+    grid = [[_words_text(placed[(i, k)]) if (i, k) in placed else (None if b is None else "")
+             for k, b in enumerate(row.cells)] for i, row in enumerate(t.rows)]
+    _fill_down(t, grid)
     for i, row in enumerate(t.rows):
-        texts = [_words_text(placed[(i, k)]) if (i, k) in placed else (None if b is None else "")
-                 for k, b in enumerate(row.cells)]
+        texts = grid[i]
         filled = [(k, c) for k, c in enumerate(texts) if c and c.strip()]
         if not filled and i not in extra:
             continue
@@ -394,6 +396,25 @@ def _grid_items(t, placed: dict[tuple[int, int], list[dict]],
         pending.append((row.bbox[1], list(zip(row.cells, texts)), extra.get(i, [])))
     flush()
     return items
+
+
+def _fill_down(t, grid: list[list[str | None]]) -> None:
+    """A label in a cell merged over several rows stands in each of them: in
+    a header it heads the columns under it on every line (上海 决算: 公务接待费
+    over 预算数 | 决算数, beside 公务用车运行费 one line lower, which would
+    otherwise be read as heading them too), and a label beside figures
+    labels each row it spans. Figures are never copied."""
+    for i, row in enumerate(t.rows):
+        for k, box in enumerate(row.cells):
+            text = grid[i][k]
+            if not box or not text or _AMOUNT.match(text):
+                continue
+            for j in range(i + 1, len(t.rows)):
+                below = t.rows[j].bbox
+                if below[3] > box[3] + 1:
+                    break
+                if grid[j][k] is None:
+                    grid[j][k] = text
 
 
 def _continue_columns(pages: list[list[Item]]) -> None:
