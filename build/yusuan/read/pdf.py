@@ -236,10 +236,18 @@ def _find_tables(page, words: list[dict]) -> list:
     """The page's ruled grids, with double borders snapped to one line, unless
     snapping misplaces a word: leaves it outside every cell (it can merge
     away a column's last edge) or draws an edge through it. Then as drawn."""
-    snapped = page.find_tables(_TABLE_SETTINGS)
+    snapped = [Grid(t.bbox, t.rows) for t in page.find_tables(_TABLE_SETTINGS)]
     if not any(_misplaced(t, words) for t in snapped):
         return snapped
-    return page.find_tables()
+    return [Grid(t.bbox, t.rows) for t in page.find_tables()]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A ruled grid as pdfplumber finds it, its rows worked out once
+    (pdfplumber's Table.rows computes them again at every call)."""
+    bbox: tuple[float, float, float, float]
+    rows: list
 
 
 def _cell_of(t, word: dict) -> tuple[int, int] | None:
