@@ -240,7 +240,7 @@ COMPILER = re.compile(r"编制(?:部门|单位)\s*[:：]\s*(?P<name>\S+)")
 # "…包括：" / "…分别是：" introducing a list of units.
 UNIT_LIST = re.compile(r"(?:包括|包含|分别是|分别为|如下)[:：]")
 UNIT_SUFFIX = re.compile(r"(?:本级|局|厅|委|办|中心|站|所|院|队|处|室|会|校|馆|社|部|园|场|团|台|库|公司)$")
-UNIT_SPLIT = re.compile(rf"[；;。，,]|{NUMERAL}\s*[、.．](?!\d)|[（(]\s*\d{{1,2}}\s*[)）]")
+UNIT_SPLIT = re.compile(rf"[；;。，,]|(?:^|\s)[-—•·]\s*|{NUMERAL}\s*[、.．](?!\d)|[（(]\s*\d{{1,2}}\s*[)）]")   # (- 1、…: a bulleted list)
 SELF_WORDS = ("本级", "机关")
 
 
@@ -288,7 +288,7 @@ def _listed_units(p: Para) -> list[dict]:
     m = UNIT_LIST.search(text)
     if m:
         text = text[m.end():]
-    elif not NUMBERING.match(text):
+    elif not NUMBERING.match(text.lstrip("-—•· ")):
         return []
     names = [tidy(part) for part in UNIT_SPLIT.split(text)]
     return [_unit(n, any(w in n for w in SELF_WORDS), p.line)
@@ -634,33 +634,48 @@ def _assets(part3: list[Para], problems: list) -> list[dict]:
     return rows
 
 
+# Where a paragraph turns from what is held to what is to be bought.
+PLANNED = re.compile(r"(?:安排|拟|计划)\s*购置")
+
+
 def _assets_in(p: Para) -> list[dict]:
-    text, rows = p.text, []
-    planned = "购置" in text
-    for m in EQUIPMENT.finditer(text):
-        prefix = "planned_" if planned and "购置" in text[:m.start()] else ""
-        rows.append(_asset(p, m, f"{prefix}equipment_{m.group('th')}", norm(m.group("name")),
-                           float(m.group("n")), "台", None))
-    if planned:
-        return rows   # the planned-purchases sentence states no stock
+    """Holdings, then planned purchases (`安排购置…`), of one paragraph: a
+    car or device to be bought is a `planned_` item, never a holding."""
+    m = PLANNED.search(p.text)
+    cut = m.start() if m else len(p.text)
+    return _held(p, p.text[:cut], 0) + _planned(p, p.text[cut:], cut)
+
+
+def _planned(p: Para, text: str, offset: int) -> list[dict]:
+    rows = [_asset(p, m, f"planned_equipment_{m.group('th')}", norm(m.group("name")), float(m.group("n")), "台", None,
+                   offset) for m in EQUIPMENT.finditer(text)]
+    for m in VEHICLES.finditer(text):
+        if norm(m.group("name")).endswith(("车辆", "公务用车", "用车")):
+            rows.append(_asset(p, m, "planned_vehicles", "车辆", float(m.group("n")), "辆", None, offset))
+    return rows
+
+
+def _held(p: Para, text: str, offset: int) -> list[dict]:
+    rows = [_asset(p, m, f"equipment_{m.group('th')}", norm(m.group("name")), float(m.group("n")), "台", None, offset)
+            for m in EQUIPMENT.finditer(text)]
     if m := BUILDING.search(text):
         rows.append(_asset(p, m, "building", "房屋", money(m.group("area")), "平方米",
-                           _amount(m) if m.group("num") else None))
+                           _amount(m) if m.group("num") else None, offset))
     for m in VEHICLES.finditer(text):
         name = VEHICLE_TOTAL.sub("", NUMBERING.sub("", m.group("name")))
         key = VEHICLE_KINDS.get(norm(name)) or ("vehicles_kind" if name.endswith(("车", "车辆")) else None)
         if key:
             rows.append(_asset(p, m, key, name, float(m.group("n")), "辆",
-                               _amount(m) if m.group("num") else None))
+                               _amount(m) if m.group("num") else None, offset))
     for pattern, key, name in ((FURNITURE, "furniture", "办公家具"), (OTHER_ASSETS, "other_assets", "其他资产")):
         if m := pattern.search(text):
-            rows.append(_asset(p, m, key, name, None, None, _amount(m)))
+            rows.append(_asset(p, m, key, name, None, None, _amount(m), offset))
     return rows
 
 
-def _asset(p: Para, m: re.Match, item: str, name: str, quantity, quantity_unit, value) -> dict:
+def _asset(p: Para, m: re.Match, item: str, name: str, quantity, quantity_unit, value, offset: int = 0) -> dict:
     return {"as_of": None, "item": item, "item_name": name, "quantity": quantity,
-            "quantity_unit": quantity_unit, "value": value, "source_line": p.line_at(m.start())}
+            "quantity_unit": quantity_unit, "value": value, "source_line": p.line_at(offset + m.start())}
 
 
 # ----------------------------------------------------------- project details

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .layout import Row
-from .terms import (COLUMN_KEYS, DEPARTMENT_LABELS, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
+from .terms import (COLUMN_KEYS, DEPARTMENT_LABELS, FUNCTION_CLASSES, FUNCTION_TABLES, function_class_of, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
                     is_title, is_total_label, norm, number_only, plain, plain_label, same_title, table_key,
                     three_public_item)
 
@@ -29,8 +29,10 @@ _META_LABEL = re.compile("(?:" + "|".join(re.escape(w).replace("（", "[（(]").
                                          for w in DEPARTMENT_LABELS) + r")\s*[：:]\s*")
 _EMPTY_NOTE = re.compile(r"为空表|空表|没有.*(?:支出|预算|安排|收入)|无.*(?:支出|预算|收入|发生额)|不涉及")
 _CODE_PART = re.compile(r"^\d{1,7}$")
+# Tables whose 3-digit codes are 功能分类 classes.
+CLASS_CODED = {*FUNCTION_TABLES, "gpb_projects"}
 # A code printed at the start of the name: 2010301 行政运行, 215 08 支持…, [2010301]行政运行.
-_LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\d{2}){0,2}|\d{3}(?:\s+\d{1,2}){1,2})[\]】]?(?:\s+|(?=[\u4e00-\u9fff]))(\S.*)$")
+_LEADING_CODE = re.compile(r"^[\[【]?(\d{3}(?:\s+\d{1,2}){1,2}|\d{3}(?:\d{2}){0,2})[\]】]?(?:\s+|(?=[\u4e00-\u9fff]))(\S.*)$")
 _CLASS_CODE = re.compile(r"^\d{3}$")
 _CODE_DEPT = re.compile(r"^\d+[-－—]")   # 511-退役军人事务局: a code before the name
 
@@ -302,6 +304,22 @@ def _is_column_numbers(cells: list[str]) -> bool:
     return all(set(c) <= set("※*＊") or c in _COLUMN_MARKS for c in marks)
 
 
+def _realign(header: list[list[str]], numbered: list[str]) -> list[list[str]]:
+    """Trust the numbered row over a header line printed off its columns: a
+    line whose last label stands right of the last numbered column, with as
+    many empty cells at its start, is moved left onto them (an unseen 新疆
+    表2 printed 财政拨款结转 over the 非财政拨款结转结余 figures)."""
+    numbers = [p for p, c in enumerate(numbered) if c.isdigit()]
+    if not numbers:
+        return header
+    out = []
+    for row in header:
+        filled = [p for p, c in enumerate(row) if c]
+        over = filled[-1] - numbers[-1] if filled else 0
+        out.append(row[over:] if over > 0 and not any(row[:over]) else row)
+    return out
+
+
 def _resolve_header(header: list[list[str]], width: int, label_cols: set[int]) -> list[list[str]]:
     """Header rows (top to bottom) → the path of labels above each column.
 
@@ -538,6 +556,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
     key = key or table_key(title)
     table = Table(key=key, number=number, title=title, line=line)
     header: list[list[str]] = []
+    numbered: list[str] = []       # the `※ ※ 1 2 3 …` row, where the table has one
     data: list[tuple[Row, list[str]]] = []
     seen_header: set[tuple[str, ...]] = set()
     state = "header"
@@ -566,6 +585,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
                 table.notes.append((row.line, joined))
             continue
         if _is_column_numbers(stripped):
+            numbered = stripped
             continue
         sig = tuple(map(norm, stripped))
         if sig in seen_header:
@@ -587,7 +607,7 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
         state = "data"
         data.append((row, list(cells)))
 
-    table.header = header
+    table.header = header = _realign(header, numbered)
     if not data:
         return table
     width = max(len(c) for _, c in data)
@@ -729,13 +749,23 @@ def _build_rows(table: Table, data: list[tuple[Row, list[str]]], width: int,
         is_total = is_total_label(label) or (len(data) == 1 and not label and not code and not project)
         indent = _indent(cells[first]) if first is not None else 0
         is_unit = False
-        if project_table and not is_total and not code:
+        class_heading = not code and function_class_of(label) is not None   # `一般公共服务支出` alone on its row
+        if project_table and not is_total and not code and not class_heading:
             if has_project_col:
                 is_unit = not project and bool(label)
             else:
                 is_unit = _looks_like_unit(label, known_units, indent if indented_table else None)
             if not has_project_col and not is_unit:
                 project = label
+        if len(code) == 3 and table.key in CLASS_CODED and function_class_of(label) not in (None, code) or \
+                len(code) == 3 and table.key in CLASS_CODED and code in FUNCTION_CLASSES \
+                and function_class_of(label) is None and not project:
+            # `215 工业和信息产业`: a class's code beside a name that is not the class's —
+            # which row this is the layout does not say; it is kept out of the sums
+            table.problems.append((row.line, f"表{table.number}「{table.title}」：行「{code} {label}」的编码 {code} 是"
+                                             f"“{FUNCTION_CLASSES[code][0] if code in FUNCTION_CLASSES else code}”类的编码，"
+                                             "与名称不符：该行不参与科目汇总校验"))
+            code = ""
         if is_unit:
             unit_name = label
         row_no += 1

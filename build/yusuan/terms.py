@@ -174,6 +174,17 @@ def column_key(path: list[str]) -> str:
     return key
 
 
+# --------------------------------------------------------- classifications
+
+FUNCTION_CLASSES: dict[str, list[str]] = _VOCABULARY["function_classes"]
+_CLASS_BY_NAME = {plain(n): code for code, names in FUNCTION_CLASSES.items() for n in names}
+
+
+def function_class_of(name: str) -> str | None:
+    """The 类 code of a function class named `name` (一般公共服务支出 → 201)."""
+    return _CLASS_BY_NAME.get(plain_label(name))
+
+
 # -------------------------------------------------------------------- rows
 
 TOTAL_ROWS = frozenset(plain(x) for x in _VOCABULARY["rows"]["total_rows"])
