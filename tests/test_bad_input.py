@@ -118,3 +118,53 @@ def test_two_departments_with_the_same_pinyin_get_distinct_ids(tmp_path):
     cells = pd.read_parquet(out / "table_cells.parquet")
     assert (cells.doc_id == first).sum() == (cells.doc_id == second).sum() > 300
     assert set(pd.read_parquet(out / "checks.parquet").doc_id) == {first, second}
+
+
+def _edit_line(text: str, line: str, new: str) -> str:
+    """The text with the first line that is `line` (表3's: the whole line, not 表2's longer one) replaced."""
+    lines = text.split("\n")
+    lines[lines.index(line)] = new
+    return "\n".join(lines)
+
+
+def test_placeholder_for_zero_loses_no_amount(content_with, tmp_path):
+    """A `-` or `—` printed for zero in a cell of 表3: the column keeps its
+    amounts, nothing fails, no problem (it is a zero, not a number we miss)."""
+    text = _edit_line(CHANGJI_TEXT, "201\t13\t01\t行政运行\t420.64\t420.64\t", "201\t13\t01\t行政运行\t420.64\t420.64\t—")
+    content = content_with({"dash.txt": text.encode("utf-8")})
+    result, out = run(content, tmp_path, "--strict")
+    cells = pd.read_parquet(out / "table_cells.parquet")
+    t3 = cells[cells.table_key == "expenditure"]
+    assert len(t3) == 55 and len(t3[t3.column_key == "project"]) == 9   # 表3's cells as in the sample
+    d = docs(out).iloc[0]
+    assert (d.project_expenditure, d.n_checks_failed) == (1724.25, 0)
+    assert problems(out).empty and result.exit_code == 0, result.output
+
+
+def test_word_in_an_amount_column_is_a_problem_not_a_lost_column(content_with, tmp_path):
+    text = _edit_line(CHANGJI_TEXT, "201\t13\t01\t行政运行\t420.64\t420.64\t", "201\t13\t01\t行政运行\t420.64\t420.64\t见说明")
+    content = content_with({"word.txt": text.encode("utf-8")})
+    result, out = run(content, tmp_path, "--strict")
+    cells = pd.read_parquet(out / "table_cells.parquet")
+    t3 = cells[cells.table_key == "expenditure"]
+    assert len(t3) == 55
+    p = problems(out)
+    assert p.message.str.contains("见说明").any() and result.exit_code == 1
+
+
+def test_truncated_document_is_marked_incomplete_and_accuses_nobody(content_with, tmp_path):
+    """A file cut off inside 表7: published, marked incomplete, and the sums
+    the cut breaks are not the department's failures."""
+    cut = CHANGJI_TEXT.index("201\t13\t99\t其他商贸事务支出\t非公有制企业党建项目")
+    content = content_with({"cut.txt": CHANGJI_TEXT[:cut].encode("utf-8")})
+    result, out = run(content, tmp_path)
+    d = docs(out).iloc[0]
+    assert (d.complete, d.n_checks_failed) == (False, 0)
+    assert d.total_budget == 2332.95
+    p = problems(out)
+    assert p.message.str.contains("中途结束").any() and p.message.str.contains("缺少标准表").any()
+    whole = tmp_path / "whole"
+    (whole / "disclosures").mkdir(parents=True)
+    (whole / "disclosures" / "whole.txt").write_text(CHANGJI_TEXT, encoding="utf-8")
+    _, out2 = run(whole, tmp_path / "2")
+    assert bool(docs(out2).iloc[0].complete)

@@ -42,6 +42,8 @@ class Document:
     problems: list[tuple[int | None, str, str]] = field(default_factory=list)  # (line, severity, message)
     expected: list[str] = field(default_factory=list)   # standard tables a document of its kind has,
                                                         # with those its contents page lists
+    complete: bool = True          # no expected table missing, not cut off in a table
+    cut_table: str | None = None   # the table the file ends in, without its total row
 
 
 def level_of(department: str) -> str:
@@ -93,10 +95,15 @@ def parse_document(source: Source) -> Document:
     listed = list(dict.fromkeys(s.key for s in contents if s.key in STANDARD_TABLES))
     expected = list(dict.fromkeys(CORE_TABLES["final" if is_final_accounts(kind) else "budget"] + listed))
     missing = [k for k in expected if k not in tables]
-    if find_part(rows, "二") is not None and find_part(rows, "三") is None:
+    no_part3 = find_part(rows, "二") is not None and find_part(rows, "三") is None
+    cut = _cut_table(rows, segments, tables)
+    if no_part3:
         problems.append((None, "warning", "未找到第三部分（情况说明）：文件可能不完整或被截断"))
     if missing:
         problems.append((None, "warning", "缺少标准表：" + "、".join(missing) + "（文件可能不完整或被截断）"))
+    if cut:
+        problems.append((cut.line, "warning", f"文件在表{cut.number}「{cut.title}」中途结束，没有合计行：文件不完整，"
+                                              "该表的校验不作为文件的错误公布"))
 
     department = identity.department(rows, tables)
     year = identity.year(rows, titles)
@@ -104,6 +111,7 @@ def parse_document(source: Source) -> Document:
         source=source, doc_id=identity.make_doc_id(department, year, kind), department=department, year=year,
         kind=kind, doc_date=_doc_date(rows), level=level_of(department), tables=tables, narrative=narrative,
         headline={}, problems=problems, expected=expected,
+        complete=not (missing or no_part3 or cut), cut_table=cut.key if cut else None,
     )
     doc.headline = headline(doc)
     return doc
@@ -119,3 +127,17 @@ def _set_units(tables: dict[str, Table], problems: list) -> None:
         if not t.unit and not t.is_empty and default != "万元":
             problems.append((t.line, "warning", f"表{t.number}「{t.title}」未印金额单位，按本文件多数表的单位（{default}）读"))
         t.set_unit(t.unit or default)
+
+
+def _cut_table(rows: list[Row], segments: list, tables: dict[str, Table]) -> Table | None:
+    """The table a cut-off file ends in: its last row is a row of the last
+    table, and that table has rows but no total row."""
+    if not segments or not rows:
+        return None
+    last = segments[-1]
+    if not last.rows or rows[-1] is not last.rows[-1] or not rows[-1].tabular:
+        return None
+    table = next((t for t in tables.values() if t.line == last.line), None)
+    if table is None or not table.rows or table.total_row() is not None:
+        return None
+    return table

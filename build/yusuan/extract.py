@@ -123,6 +123,7 @@ def documents_row(doc: Document, checks: list[Check]) -> dict:
         "tables_missing": ",".join(k for k in doc.expected if k not in doc.tables),
         "n_tables_expected": len(doc.expected), "n_tables_found": sum(k in doc.tables for k in doc.expected),
         "n_amount_cells": sum(len(t.cells) for t in doc.tables.values()),
+        "complete": doc.complete,
         "n_checks": len(checks), "n_checks_failed": sum(c.status == "fail" for c in checks),
     }
 

@@ -107,6 +107,8 @@ DATASETS: list[Dataset] = [
         F("n_tables_expected", "integer", "应有表数", "同类文件都有的标准表与本文件目录列出的标准表之数"),
         F("n_tables_found", "integer", "读出表数", "应有的表中读出的张数"),
         F("n_amount_cells", "integer", "金额单元格数", "读出的金额单元格数（table_cells 中本文件的行数）"),
+        F("complete", "boolean", "文件完整", "否：缺少应有的标准表，或有部分而无第三部分，或文件在一张表中途结束"
+          "（该表的校验不作为文件的错误公布）"),
         F("n_checks", "integer", "校验数", "对本文件运行的算术校验数"),
         F("n_checks_failed", "integer", "未通过校验数", "状态为 fail 的校验数"),
     ], key=("doc_id",)),

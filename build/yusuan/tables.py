@@ -622,8 +622,9 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
 def _total_named_for_department(table: Table) -> None:
     """深圳 labels a table's total row with the department's name instead of
     合计: a table without a total row whose first row has no code and is
-    named as the line over the table names the department has it there."""
-    if table.department and table.rows and not any(r.is_total for r in table.rows):
+    named as the line over the table names the department has it there (not
+    a project table, where that row is the department's own unit)."""
+    if table.department and table.rows and table.key not in PROJECT_TABLES and not any(r.is_total for r in table.rows):
         first = table.rows[0]
         if not first.code and plain(first.label) == plain(table.department) and first.values:
             first.is_total = True
