@@ -1,6 +1,7 @@
 """The `yusuan` command: data | site | build | parse."""
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -132,31 +133,53 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", metavar="FILE...", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--all-checks", is_flag=True, help="List every check, not only those that do not pass.")
-def parse(file: Path, all_checks: bool) -> None:
-    """Show what is read from one FILE: tables, headline figures, checks."""
+def parse(files: tuple[Path, ...], all_checks: bool) -> None:
+    """Show what is read from one disclosure: tables, headline figures,
+    checks, coverage. Give two FILEs for a disclosure published as two (its
+    narrative and its tables): they are read as one document.
+
+    \b
+    Examples:
+      yusuan parse content/disclosures/2026年…部门预算公开.txt
+      yusuan parse 情况说明.pdf 报表.pdf --all-checks
+    """
     from .checks import run_checks
     from .document import NotADisclosure, parse_document
+    from .pipeline import merged_source
     from .read import ReadError, read_source
+    from .read.pdf import page_of
 
+    file = files[0]
     try:
-        doc = parse_document(read_source(file.resolve(), file.resolve().parent))
+        paths = [f.resolve() for f in files]
+        root = Path(os.path.commonpath([p.parent for p in paths]))
+        source = merged_source(paths, root) if len(paths) > 1 else read_source(paths[0], root)
+        doc = parse_document(source)
     except (ReadError, NotADisclosure) as e:
-        raise UserError(f"{file}: {e}") from None
-    click.echo(f"{file}\n  doc_id {doc.doc_id}\n  部门 {doc.department}  年度 {doc.year}  层级 {doc.level}  "
-               f"日期 {doc.doc_date}  编码 {doc.source.encoding}")
+        raise UserError(f"{' + '.join(map(str, files))}: {e}") from None
+    checks = run_checks(doc)
+    pages = page_of(doc.source.lines)
+    click.echo(f"{' + '.join(map(str, files))}\n  doc_id {doc.doc_id}\n  部门 {doc.department}  年度 {doc.year}  "
+               f"类型 {doc.kind}  层级 {doc.level}  日期 {doc.doc_date}  编码 {doc.source.encoding}")
+    found = [k for k in doc.expected if k in doc.tables]
+    click.echo(f"  覆盖: 应有的表 {len(found)}/{len(doc.expected)}"
+               + (f"（缺 {'、'.join(k for k in doc.expected if k not in doc.tables)}）" if len(found) < len(doc.expected) else "")
+               + f"，金额 {sum(len(t.cells) for t in doc.tables.values())} 个，校验 {len(checks)} 条，"
+               f"问题 {len(doc.problems)} 个，{'完整' if doc.complete else '不完整'}")
     click.echo("\n表 (rows / amount cells):")
     for t in doc.tables.values():
         state = "空表" if t.is_empty else f"{len(t.rows)} 行 / {len(t.cells)} 个金额"
-        click.echo(f"  表{t.number:<3} {t.key:<16} {t.title}  {state}  (第 {t.line} 行)")
+        where = f"第 {t.line} 行" + (f"，PDF 第 {pages[t.line - 1]} 页" if pages[t.line - 1] else "")
+        click.echo(f"  表{t.number:<3} {t.key:<16} {t.title}  {state}  ({where})")
     click.echo("\n主要数字 (万元):")
     for k, v in doc.headline.items():
         click.echo(f"  {k:<22} {v:,.2f}" if isinstance(v, float) else f"  {k:<22} {v}")
     n = doc.narrative
     click.echo(f"\n情况说明: {len(n.yoy_changes)} 处比上年变化, {len(n.project_details)} 个项目说明, "
                f"{len(n.performance_targets)} 个绩效指标")
-    checks = run_checks(doc)
     counts = Counter(c.status for c in checks)
     click.echo(f"\n校验: {len(checks)} 条 — " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for c in checks:

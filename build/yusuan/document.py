@@ -95,10 +95,12 @@ def parse_document(source: Source) -> Document:
     listed = list(dict.fromkeys(s.key for s in contents if s.key in STANDARD_TABLES))
     expected = list(dict.fromkeys(CORE_TABLES["final" if is_final_accounts(kind) else "budget"] + listed))
     missing = [k for k in expected if k not in tables]
-    no_part3 = find_part(rows, "二") is not None and find_part(rows, "三") is None
+    part2, part3 = find_part(rows, "二"), find_part(rows, "三")
+    # a part 3 the contents promise but the body never reaches: the file stops short
+    no_part3 = part2 is not None and part3 is not None and part3 < part2
     cut = _cut_table(rows, segments, tables)
     if no_part3:
-        problems.append((None, "warning", "未找到第三部分（情况说明）：文件可能不完整或被截断"))
+        problems.append((None, "warning", "目录列出的第三部分（情况说明）在正文中没有出现：文件可能不完整或被截断"))
     if missing:
         problems.append((None, "warning", "缺少标准表：" + "、".join(missing) + "（文件可能不完整或被截断）"))
     if cut:
