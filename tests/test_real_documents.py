@@ -234,3 +234,55 @@ def test_every_table_printed_is_read(real, doc):
               and not any((doc["files"][t.get("file", 1) - 1], p) in pages
                           for p in range(t["first_page"], t["last_page"] + 1))]
     assert unread == []
+
+
+def _bare(title: str) -> str:
+    return re.sub(r"[\s（）()“”\"]", "", title)
+
+
+@pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
+def test_each_amount_is_in_the_table_printed_on_its_page(real, doc):
+    """A cell's table is one the person reading the document found on that
+    page: the rows of a table whose title was not recognised are not
+    appended to the table before it (西安's 政府采购（…）预算表 read as
+    rows of the carryover table)."""
+    row = _row(real, doc)
+    on_page: dict[tuple[str, int], set[str]] = {}
+    for t in doc["tables"]:
+        for p in range(t["first_page"], t["last_page"] + 1):
+            on_page.setdefault((doc["files"][t.get("file", 1) - 1], p), set()).add(_bare(t["title"]))
+    wrong = Counter()
+    for c in real["table_cells"]:
+        if c["doc_id"] != row["doc_id"]:
+            continue
+        titles = on_page.get((c["source_file"], c["page"]), set())
+        read = _bare(c["table_title"])
+        if not any(read.endswith(t) or t.endswith(read) for t in titles):
+            wrong[(c["page"], c["table_title"], tuple(sorted(titles)))] += 1
+    assert dict(wrong) == {}
+
+
+@pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
+def test_no_code_is_read_as_an_amount(real, doc):
+    """Columns headed …编码 / …代码 hold codes (30101, 114001), never amounts."""
+    row = _row(real, doc)
+    codes = [(c["page"], c["column_label"], c["printed"]) for c in real["table_cells"]
+             if c["doc_id"] == row["doc_id"] and re.search(r"(编码|代码)$", c["column_label"])]
+    assert codes == []
+
+
+def test_counts_are_not_money():
+    """西安 prints 数量 beside 预算金额 in a table in 元: the count stays as
+    printed (3,146 items, not 0.3146 万元), with no money unit."""
+    from yusuan.pipeline import parse_file
+
+    parsed = parse_file(REAL / "xian/2026年西安市人民政府办公厅部门预算.pdf", REAL)
+    cells = parsed.tables["table_cells"].to_pylist()
+    counts = [c for c in cells if c["column_label"].endswith("数量")]
+    assert counts and all(c["printed_unit"] == "" and c["amount"] == float(c["printed"].replace(",", ""))
+                          for c in counts)
+    total = next(c for c in counts if c["row_label"] == "合计")
+    assert (total["page"], total["printed"], total["amount"]) == (32, "81,987", 81987)
+    money = next(c for c in cells if c["row_no"] == total["row_no"] and c["table_key"] == total["table_key"]
+                 and c["column_label"] == "预算金额")
+    assert (money["printed"], money["printed_unit"], money["amount"]) == ("4,186,460.00", "元", 418.646)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .document import Document
 from .tables import DataRow, Table
 from .headline import summary_cell
-from .terms import ECONOMIC_TABLES, FUNCTION_TABLES, plain, three_public_item
+from .terms import ECONOMIC_TABLES, FUNCTION_TABLES, is_count, plain, three_public_item
 
 CODED_TABLES = [*FUNCTION_TABLES, *ECONOMIC_TABLES, "gpb_projects"]
 GROUPED_TABLES = ["gpb_projects", "entrusted_fees", "carryover"]
@@ -197,12 +197,12 @@ def _row_checks(t: Table, reading: Reading) -> tuple[list[Check], int]:
 
 
 # Columns that count things, not money: not summed up the classification tree.
-_NOT_MONEY = re.compile(r"数量|人数|编制数|面积|单价")
 
 
 def _measures(t: Table) -> list[str]:
     labels = _columns(t)
-    return sorted({k for r in t.rows for k in r.values if "@" not in k and not _NOT_MONEY.search(labels.get(k, ""))})
+    return sorted({k for r in t.rows for k in r.values if "@" not in k and not is_count(labels.get(k, ""))
+                   and "单价" not in labels.get(k, "")})
 
 
 def tree_checks(t: Table) -> list[Check]:

@@ -10,7 +10,7 @@ from .document import Document
 from .read.pdf import file_of, page_of
 from .schema import CODE_LEVELS
 from .tables import Table
-from .terms import FUNCTION_TABLES, STANDARD_TABLES, is_secret_project, three_public_item
+from .terms import FUNCTION_TABLES, STANDARD_TABLES, is_count, is_secret_project, three_public_item
 
 LEVELS = dict(zip((3, 5, 7), CODE_LEVELS))   # code length → 类 / 款 / 项
 PROJECT_COLUMNS = ["total", "wages", "goods_services", "individual_family", "debt_interest",
@@ -37,7 +37,7 @@ def table_cells(doc: Document) -> list[dict]:
     return [{"doc_id": doc_id, "table_no": t.number, "table_key": t.key, "table_title": t.title,
              "row_no": c.row_no, "row_label": c.row_label, "code": c.code, "project": c.project,
              "unit_name": c.unit_name, "column_label": c.column_label, "column_key": c.column_key,
-             "amount": c.amount, "printed": c.text, "printed_unit": t.unit, "source_line": c.source_line,
+             "amount": c.amount, "printed": c.text, "printed_unit": "" if is_count(c.column_label) else t.unit, "source_line": c.source_line,
              "source_file": file[c.source_line - 1], "page": page[c.source_line - 1] or None}
             for t in doc.tables.values() for c in t.cells]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .layout import Row
-from .terms import (COLUMN_KEYS, DEPARTMENT_LABELS, FUNCTION_CLASSES, FUNCTION_TABLES, function_class_of, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
+from .terms import (CODE_HEADER_ENDINGS, is_count, COLUMN_KEYS, DEPARTMENT_LABELS, FUNCTION_CLASSES, FUNCTION_TABLES, function_class_of, LABEL_HEADERS, NOT_BUDGET, PROJECT_TABLES, ZERO_PLACEHOLDERS, column_key,
                     is_title, is_total_label, norm, number_only, plain, plain_label, same_title, table_key,
                     three_public_item)
 
@@ -116,7 +116,7 @@ class Table:
     department: str = ""
     header: list[list[str]] = field(default_factory=list)
     columns: list[list[str]] = field(default_factory=list)   # header path per position
-    roles: list[str] = field(default_factory=list)           # code / name / project / amount per position
+    roles: list[str] = field(default_factory=list)           # code / unit_code / name / project / amount per position
     keys: list[str] = field(default_factory=list)            # column key per position
     rows: list[DataRow] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
@@ -139,14 +139,18 @@ class Table:
 
     def set_unit(self, unit: str) -> None:
         """Fix the table's unit and put its amounts in 万元: a 元 table's
-        figures divided by 10,000, not rounded (the printed text stays)."""
+        figures divided by 10,000, not rounded (the printed text stays).
+        Counts (数量 …) are not money and stay as printed."""
         self.unit = unit
         if unit == "元":
+            counts = {p for p in range(len(self.columns)) if is_count("/".join(self.columns[p]))}
+            keys = {self.keys[p] for p in counts if p < len(self.keys)}
             for c in self.cells:
-                c.amount = c.amount / 10000
+                if c.col not in counts:
+                    c.amount = c.amount / 10000
             for r in self.rows:
-                r.values = {k: v / 10000 for k, v in r.values.items()}
-                r.at = {k: v / 10000 for k, v in r.at.items()}
+                r.values = {k: v if k in keys else v / 10000 for k, v in r.values.items()}
+                r.at = {k: v if k in counts else v / 10000 for k, v in r.at.items()}
 
     def total_row(self) -> DataRow | None:
         """The last 总计 row."""
@@ -657,8 +661,10 @@ def _report_unread(table: Table, data: list[tuple[Row, list[str]]]) -> None:
 
 def _column_role(path: list[str]) -> str:
     leaf = plain(path[-1]) if path else ""
-    if leaf in LABEL_HEADERS["code"]:
-        return "code"
+    if leaf in LABEL_HEADERS["unit_code"]:
+        return "unit_code"
+    if leaf in LABEL_HEADERS["code"] or leaf.endswith(CODE_HEADER_ENDINGS):
+        return "code"     # 部门经济科目编码, 预算单位代码: never amounts, whatever their digits
     if leaf in LABEL_HEADERS["project"]:
         return "project"
     if leaf in LABEL_HEADERS["name"] or leaf.endswith("名称") or leaf.endswith("内容"):
@@ -671,7 +677,9 @@ def _roles(table: Table, width: int, label_cols: set[int], code_cols: set[int]) 
     roles = []
     for p in range(width):
         role = _column_role(table.columns[p])
-        if p in code_cols and role in ("amount", "name"):
+        if role == "unit_code":
+            pass
+        elif p in code_cols and role in ("amount", "name"):
             role = "code"
         elif p in label_cols and role == "amount":
             role = "name"
@@ -690,8 +698,8 @@ def _row_labels(cells: list[str], label_roles: list[tuple[int, str]]) -> tuple[l
     codes, names, project, lead_code = [], [], "", ""
     for p, role in label_roles:
         c = cells[p].strip()
-        if not c:
-            continue
+        if not c or (role == "unit_code" and c.replace(" ", "").isdigit()):
+            continue     # a unit's code; 合计 printed in its column is still the row's name
         if role == "code":
             # the code cells before the first name; a second classification
             # printed beside it (烟台: 部门 and 政府 经济分类) is not part of it

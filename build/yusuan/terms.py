@@ -71,6 +71,7 @@ _NUMBERING = [re.compile(p) for p in _VOCABULARY["titles"]["numbering"]]
 _TITLE_PREFIXES = [re.compile(p) for p in _VOCABULARY["titles"]["title_prefixes"]]
 _CONTINUED = re.compile(r"[（(]?续表?[)）]?$")
 _TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+_NOTE = re.compile(r"（[^（）]*）")
 
 
 @lru_cache(maxsize=1 << 14)
@@ -78,14 +79,17 @@ def table_key(title: str) -> str | None:
     """The key of the table a title names (NOT_BUDGET for performance-target
     tables), or None. A decisive word wins (…“三公”经费及会议费、培训费支出预算表
     is the 三公 table, not a 支出预算表), then the longest vocabulary alias
-    found in the title: 财政拨款收支预算总表 holds 收支预算总表 too."""
+    found in the title: 财政拨款收支预算总表 holds 收支预算总表 too. A note
+    inside the name (西安: 政府采购（资产配置、购买服务）预算表) is read past when
+    the title names no table with it."""
     t = plain(title)
     for word, key in _DECISIVE:
         if word in t:
             return key
-    for alias, key in _TABLE_ALIASES:
-        if alias in t:
-            return key
+    for text in (t, _NOTE.sub("", t)):
+        for alias, key in _TABLE_ALIASES:
+            if alias in text:
+                return key
     return None
 
 
@@ -152,7 +156,14 @@ def number_only(text: str) -> str | None:
 COLUMN_KEYS: dict[str, str] = {plain(k): v for k, v in _VOCABULARY["columns"].items()}
 COLUMN_PARENTS: dict[str, str] = {plain(k): v for k, v in _VOCABULARY["column_parents"].items()}
 LABEL_HEADERS: dict[str, frozenset[str]] = {
-    role: frozenset(plain(x) for x in _VOCABULARY["label_columns"][role]) for role in ("code", "name", "project")}
+    role: frozenset(plain(x) for x in _VOCABULARY["label_columns"][role]) for role in ("code", "unit_code", "name", "project")}
+CODE_HEADER_ENDINGS: tuple[str, ...] = tuple(_VOCABULARY["label_columns"]["code_endings"])
+_COUNTS: tuple[str, ...] = tuple(_VOCABULARY["label_columns"]["counts"])
+
+
+def is_count(column_label: str) -> bool:
+    """A column of counts (数量, 人数 …), not money: its figures keep their printed value."""
+    return any(word in column_label for word in _COUNTS)
 _YEAR_PREFIX = re.compile(r"^20\d\d年度?")
 # Measures whose 小计 column under them is the measure itself.
 _SUMMED = {"basic", "project", "gpb", "gov_fund", "state_capital", "fiscal_subtotal", "special_account"}
