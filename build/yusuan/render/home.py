@@ -40,13 +40,14 @@ def context(data: SiteData) -> dict:
         "n_docs": len(docs),
         "n_departments": len(departments.groups(data)),
         "years": "、".join(str(y) for y in years) or fmt.DASH,
+        # units in the labels, no notes: on a phone the cards stay short and the department list is on the first screen
         "figures": [
-            ("公开文件", fmt.integer(len(docs)), "份（部门 × 年度）"),
-            ("收支总预算合计", fmt.money(total("total_budget")), "万元"),
-            ("项目支出合计", fmt.money(total("project_expenditure")), "万元"),
-            ("“三公”经费合计", fmt.money(total("three_public")), "万元"),
-            ("不予公开项目金额", fmt.money(total("secret_project_amount")), "万元"),
-            ("未通过的算术校验", fmt.integer(sum(d["n_checks_failed"] or 0 for d in docs)), "条"),
+            ("公开文件（份）", fmt.integer(len(docs))),
+            ("收支总预算合计（万元）", fmt.money(total("total_budget"))),
+            ("项目支出合计（万元）", fmt.money(total("project_expenditure"))),
+            ("“三公”经费合计（万元）", fmt.money(total("three_public"))),
+            ("不予公开项目金额（万元）", fmt.money(total("secret_project_amount"))),
+            ("未通过的算术校验（条）", fmt.integer(sum(d["n_checks_failed"] or 0 for d in docs))),
         ],
         "coverage": coverage(data, ""),
     }

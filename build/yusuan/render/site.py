@@ -24,8 +24,8 @@ import yaml
 from markupsafe import Markup
 
 from yusuan import folders
-from yusuan.parallel import default_jobs, worker_pool
-from yusuan.render import catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
+from yusuan.parallel import default_jobs, in_second_process, worker_pool
+from yusuan.render import archive, catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
 from yusuan.render.data import DataFolderError, SiteData, load
 
@@ -122,6 +122,7 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
     page("compare.md", "compare.md", "compare/index.html", compare=cmp, root="../")
     page("transparency.md", "transparency.md", "transparency/index.html", tr=transparency.context(data))
     page("data.md", "data.md", "data/index.html", catalog=catalog.context(data))
+    page("sources.md", "sources.md", "sources/index.html", listing=catalog.sources_table(data))
     for name in HAND_WRITTEN:
         src = content_dir / "pages" / name
         if not src.exists():
@@ -408,6 +409,9 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     except (OSError, ValueError) as e:      # ValueError: Arrow's and json's "cannot read this"
         raise SiteError(f"{data_dir}: the datasets cannot be read ({e}): run `yusuan data` again") from e
     step(f"{len(data.documents)} documents from {data_dir}")
+    # the whole-data archive (hundreds of MB at 1,000 documents) is streamed by a second process meanwhile
+    archive_path = build_dir / "archive" / archive.NAME
+    archive_written = in_second_process(archive.write, data.folder, archive_path, what="writing the data archive")
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
@@ -437,6 +441,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     across = write_departments(data, work.env, site_dir, work.shells)
     step("department pages")
     search.add_entries(site_dir, across + finish_departments(work, pool, results, site_dir, progress))
-    step("data files and source texts")
+    step("data files")
     publish_files(data, site_dir)
+    archive_written()
+    shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
