@@ -273,9 +273,13 @@ def frames(big: bool = False) -> dict[str, pd.DataFrame]:
     return out
 
 
+SOURCE_LINES = 2_500   # as many lines as the rows above cite (source_line up to ~2,200)
+
+
 def source_text(doc_id: str, dept: str) -> str:
-    return (f"2026年{dept}部门预算公开\n\n第一部分 2026年部门概况\n一、主要职能\n"
+    head = (f"2026年{dept}部门预算公开\n\n第一部分 2026年部门概况\n一、主要职能\n"
             f"（1）本文件为测试样例 {doc_id}。<script>alert('src')</script>\n")
+    return head + "".join(f"第 {n} 行\n" for n in range(6, SOURCE_LINES + 1))
 
 
 def make_fixture(data_dir: Path, big: bool = False) -> Path:

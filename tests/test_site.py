@@ -453,3 +453,115 @@ def test_checks_html_is_what_the_table_model_makes():
     assert fast == model
     assert "&lt;script&gt;" in fast and "<script>" not in fast and "-0.00" in fast
     assert '<a href="../../../sources/2026-x/#L35">35</a>, <a href="../../../sources/2026-x/#L36">36</a>' in fast
+
+
+# ---------------------------------------------------------------- provenance (issue 11)
+
+LINE_LINK = re.compile(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"')
+
+
+def source_lines(site: Path, doc_id: str) -> dict[int, str]:
+    """Line number → text of a published source page (from its anchors)."""
+    import html as html_lib
+    page = (site / "sources" / doc_id / "index.html").read_text(encoding="utf-8")
+    return {int(n): html_lib.unescape(text) for n, text in re.findall(r"<span id=L(\d+)(?: class=mk)?>(.*?)</span>", page)}
+
+
+def test_source_page_has_every_line_anchored(built):
+    data, site = built
+    for doc_id in doc_ids(data):
+        text = (data / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        lines = source_lines(site, doc_id)
+        expected = text.removesuffix("\n").split("\n")
+        assert sorted(lines) == list(range(1, len(expected) + 1)), doc_id
+        assert [lines[n] for n in sorted(lines)] == expected, doc_id
+        published = (site / "sources" / f"{doc_id}.txt").read_bytes()
+        assert published.startswith(b"\xef\xbb\xbf") and published[3:].decode("utf-8") == text
+
+
+def test_every_line_link_lands_on_a_line(built):
+    """Every link to a source line, on every page, names a line the source page has,
+    and its ../ climbs exactly to the site's root from where the page is."""
+    data, site = built
+    counts = {doc_id: len(source_lines(site, doc_id)) for doc_id in doc_ids(data)}
+    n = 0
+    for page in html_files(site):
+        depth = len(page.relative_to(site).parts) - 1
+        for ups, doc_id, line in LINE_LINK.findall(page.read_text(encoding="utf-8")):
+            assert ups == "../" * depth, (page, ups)
+            assert 1 <= int(line) <= counts[doc_id], (page, doc_id, line)
+            n += 1
+    assert n > 100
+
+
+def test_headline_figures_link_the_line_that_prints_them(real_site, data_dir):
+    """A card's figure is in the text of the line it links to (commas aside)."""
+    checked = 0
+    for doc_id in doc_ids(data_dir):
+        page = (real_site / "docs" / doc_id / "index.html").read_text(encoding="utf-8")
+        figures = page[page.index('id="figures"'):page.index("</div>\n\n", page.index('id="figures"'))]
+        lines = source_lines(real_site, doc_id)
+        for _, _, line, value in re.findall(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"[^>]*>([^<]+)</a>', figures):
+            figure = value.split("/")[0].replace("万元", "").replace(",", "").strip()
+            assert figure in lines[int(line)].replace(",", ""), (doc_id, value, lines[int(line)])
+            checked += 1
+    assert checked >= 15
+
+
+def test_originals_withheld_where_contacts_were_hidden(real_site, data_dir):
+    """The samples print contacts (hidden in the text): their original files
+    are named with their SHA-256 but not republished."""
+    docs = pd.read_parquet(data_dir / "documents.parquet")
+    for d in docs.itertuples():
+        folder = real_site / "sources" / d.doc_id
+        assert "［已隐去］" in (data_dir / "sources" / f"{d.doc_id}.txt").read_text(encoding="utf-8")
+        assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+        page = (real_site / "docs" / d.doc_id / "index.html").read_text(encoding="utf-8")
+        assert d.sha256 in page and "不转载" in page
+
+
+def test_empty_columns_are_dropped():
+    from yusuan.render.tables import Cell, Col, Row, Table, without_empty_columns
+
+    t = Table([Col("对象"), Col("变化率", True), Col("原因")],
+              [Row([Cell("基本支出"), Cell("—"), Cell("人员增加")]), Row([Cell("项目支出"), Cell(""), Cell("")])])
+    without_empty_columns(t)
+    assert [c.title for c in t.columns] == ["对象", "原因"]
+    assert [[c.text for c in r.cells] for r in t.rows] == [["基本支出", "人员增加"], ["项目支出", ""]]
+
+
+def test_department_urls_come_from_the_name_key():
+    from yusuan.identity import name_key
+    from yusuan.render.departments import page_slugs
+
+    keys = [name_key("中国共产党江苏省委员会办公厅"), name_key("中共江苏省委办公厅"), "江苏省人民检察院"]
+    slugs = page_slugs(dict.fromkeys(keys))
+    assert slugs[keys[0]] == slugs[keys[1]] == "zhonggongjiangsushengweibangongting"
+    # two names of one sound each get a hash of their own name, whatever else is there
+    same_sound = page_slugs(["江苏省李局", "江苏省理局", "江苏省人民检察院"])
+    assert len(set(same_sound.values())) == 3 and same_sound["江苏省人民检察院"] == "jiangsushengrenminjianchayuan"
+    assert page_slugs(["江苏省李局", "江苏省理局"])["江苏省李局"] == same_sound["江苏省李局"]
+
+
+def test_section_names_are_short_headings():
+    from yusuan.render.department import _section_name
+
+    dept = "新疆维吾尔自治区工业和信息化厅"
+    assert _section_name(" / 2、关于新疆维吾尔自治区工业和信息化厅2026年收入预算情况说明", dept) == "收入预算情况说明"
+    assert _section_name(" / （二）支出预算总计17996.68万元。包括：", dept) == "支出预算总计"
+    assert _section_name(None, dept) == ""
+
+
+def test_data_archive_holds_every_dataset_and_source(built):
+    import zipfile
+    data, site = built
+    with zipfile.ZipFile(site / "data" / "files" / "yusuan-all.zip") as z:
+        assert z.testzip() is None
+        names = set(z.namelist())
+        for ds in DATASETS:
+            assert {f"yusuan/{ds.name}.csv", f"yusuan/{ds.name}.parquet"} <= names
+        assert {f"yusuan/sources/{d}.txt" for d in doc_ids(data)} <= names
+        assert z.read("yusuan/documents.csv") == (data / "documents.csv").read_bytes()
+    page = (site / "data" / "index.html").read_text(encoding="utf-8")
+    assert 'href="files/yusuan-all.zip"' in page and "MIT" in page and "建议引用" in page and "yusuan 版本" in page
+    assert 'href="../sources/"' in page

@@ -204,7 +204,10 @@
     var here = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (here && table.contains(here)) {
       here.classList.add("ys-here");
-      here.scrollIntoView({ block: "center" });
+      // the browser scrolls to the anchor itself, under the fixed header: centre it, then and once loaded
+      var centre = function () { here.scrollIntoView({ block: "center" }); };
+      centre();
+      window.addEventListener("load", function () { setTimeout(centre, 0); });
     }
   }
 

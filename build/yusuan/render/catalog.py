@@ -10,7 +10,6 @@ from yusuan import __version__
 from yusuan.render import archive, fmt
 from yusuan.render.data import SiteData
 from yusuan.render.home import doc_href
-from yusuan.render.provenance import source_href
 from yusuan.render.tables import Col, Row, Table, c, y
 from yusuan.schema import DATASETS
 
@@ -60,7 +59,7 @@ def sources_table(data: SiteData) -> Table:
               caption="每份文件的源文件：逐行的页面（每个数字链接到其中的行）与文本文件（UTF-8）")
     for d in data.documents:
         t.rows.append(Row([c(d["department"], href=doc_href(d["doc_id"], "../")), y(d["year"]), c(d["kind"]),
-                           c("逐行", href=source_href(d["doc_id"], "")), c(f"{d['doc_id']}.txt", href=f"{d['doc_id']}.txt")]))
+                           c("逐行", href=f"{d['doc_id']}/"), c(f"{d['doc_id']}.txt", href=f"{d['doc_id']}.txt")]))
     return t
 
 

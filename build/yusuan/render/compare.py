@@ -13,7 +13,9 @@ MAX_CLASSES = 8       # function classes shown by name; the rest are 其他
 
 
 def _label(d: dict) -> str:
-    return f"{d['department']}（{d['year']}）"
+    """A document in a chart: its kind named unless a 部门预算 (a year's 预算 and 决算 are two bars)."""
+    kind = "" if d.get("kind") in (None, "部门预算") else d["kind"]
+    return f"{d['department']}（{d['year']}{kind}）"
 
 
 def row_id(doc_id: str) -> str:

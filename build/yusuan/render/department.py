@@ -31,6 +31,11 @@ def src_base(doc_id: str) -> str:
     return provenance.source_href(doc_id, "../../")
 
 
+def figure_href(doc: dict, lines: dict[str, int], name: str) -> str:
+    """The link of a headline figure to its source line, or ""."""
+    return src_base(doc["doc_id"]) + provenance.line_anchor(lines[name]) if name in lines else ""
+
+
 def title(doc: dict) -> str:
     return f"{doc['department']} {doc['year']} 年{doc.get('kind') or '部门预算'}"
 
@@ -82,10 +87,9 @@ def _ratio(data: SiteData, doc: dict, name: str):
 def headline(doc: dict, lines: dict[str, int]) -> list[tuple[str, str, str, str]]:
     """(label, value, note, link to its source line) for the figures grid."""
     tb = doc["total_budget"]
-    base = src_base(doc["doc_id"])
 
     def href(name: str) -> str:
-        return base + provenance.line_anchor(lines[name]) if name in lines else ""
+        return figure_href(doc, lines, name)
 
     return [
         ("收支总预算", fmt.money_unit(tb), "收入总计：本年收入 + 上年结转", href("total_budget")),
@@ -122,14 +126,12 @@ LOOKALIKE_WHY = {
 def lookalikes(doc: dict, lines: dict[str, int]) -> list[dict]:
     """Explanations of the figures that look alike, where the document has both and they differ."""
     out = []
-    base = src_base(doc["doc_id"])
     for whole, part, whole_label, part_label in LOOKALIKES:
         a, b = doc.get(whole), doc.get(part)
         if fmt.is_missing(a) or fmt.is_missing(b) or abs(a - b) < 0.005:
             continue
         out.append({"labels": (whole_label, part_label), "amounts": (fmt.money_unit(a), fmt.money_unit(b)),
-                    "hrefs": tuple(base + provenance.line_anchor(lines[k]) if k in lines else ""
-                                   for k in (whole, part)),
+                    "hrefs": (figure_href(doc, lines, whole), figure_href(doc, lines, part)),
                     "difference": fmt.money_unit(round(a - b, 2)), "why": LOOKALIKE_WHY[whole]})
     return out
 
@@ -289,7 +291,7 @@ def three_public_figures(data: SiteData, doc: dict, lines: dict[str, int]) -> li
     base = src_base(doc["doc_id"])
 
     def href(name: str) -> str:
-        return base + provenance.line_anchor(lines[name]) if name in lines else ""
+        return figure_href(doc, lines, name)
 
     total = doc["three_public"]
     out = [("“三公”经费合计", fmt.money_unit(total), "财政拨款，不含会议费、培训费", href("three_public"))]
@@ -343,11 +345,6 @@ def three_public_section(data: SiteData, doc: dict, lines: dict[str, int]) -> Se
     elif fmt.is_missing(doc["entrusted_fees"]):
         sec.text = "本文件没有财政拨款委托业务费支出情况表（2026 年以前的模板无此表）。"
     return sec
-
-
-def figure_href(doc: dict, lines: dict[str, int], name: str) -> str:
-    """The link of a headline figure to its source line, or ""."""
-    return src_base(doc["doc_id"]) + provenance.line_anchor(lines[name]) if name in lines else ""
 
 
 def carryover_section(data: SiteData, doc: dict, lines: dict[str, int]) -> Section:
