@@ -498,10 +498,8 @@ def _checks_html(rows: list[dict], href_base: str = "") -> str:
     base = esc(href_base)
 
     def lines(text) -> str:
-        cell = lines_cell(text)
-        if not cell.href:
-            return '<td class="ln"></td>'
-        return '<td class="ln">' + ", ".join(f'<a href="{base}#L{n}">{n}</a>' for n, _ in cell.href) + "</td>"
+        numbers = [x.strip() for x in (text or "").split(",")]
+        return '<td class="ln">' + ", ".join(f'<a href="{base}#L{n}">{n}</a>' for n in numbers if n.isdigit()) + "</td>"
 
     def amount(x) -> str:
         key = x if x else repr(x)    # 0.0 and -0.0 are equal but shown as 0.00 and -0.00

@@ -177,17 +177,19 @@ def _subject_figure(subject: str) -> str | None:
     return None
 
 
-def _class_line(data: SiteData, doc: dict, subject: str) -> tuple[str, float, int | None] | None:
-    """The function class (类) a subject names (公共安全（类）支出), in the document's expenditure table."""
+def _class_lines(data: SiteData, doc: dict) -> dict[str, tuple[str, float, int | None]]:
+    """The function classes (类) of a document's expenditure table: name → (name, total, line)."""
+    return {r["name"] or "": (r["name"], r["amount"], r["source_line"])
+            for r in data.for_doc("function_lines", doc["doc_id"], table_key="expenditure", level="类", measure="total")}
+
+
+def _class_line(classes: dict, subject: str) -> tuple[str, float, int | None] | None:
+    """The function class (类) a subject names (公共安全（类）支出)."""
     m = _CLASS.search(subject)
     if not m:
         return None
     stem = m[1].removeprefix("此外").removeprefix("其中")
-    for r in data.for_doc("function_lines", doc["doc_id"]):
-        if (r["table_key"] == "expenditure" and r["level"] == "类" and r["measure"] == "total"
-                and (r["name"] or "").startswith(stem)):
-            return r["name"], r["amount"], r["source_line"]
-    return None
+    return next((found for name, found in classes.items() if name.startswith(stem)), None)
 
 
 def yoy_table(data: SiteData, docs: list[dict], lines) -> Table:
@@ -200,6 +202,7 @@ def yoy_table(data: SiteData, docs: list[dict], lines) -> Table:
         prev = by_year_kind.get(((d["year"] or 0) - 1, d["kind"]))
         if prev is None:
             continue
+        classes = None
         for r in data.for_doc("yoy_changes", d["doc_id"]):
             subject = r["subject"] or ""
             if fmt.is_missing(r["previous_amount"]):
@@ -208,7 +211,8 @@ def yoy_table(data: SiteData, docs: list[dict], lines) -> Table:
             if name:
                 printed = _amount(prev, name, lines)
                 value = prev.get(name)
-            elif found := _class_line(data, prev, subject):
+            elif _CLASS.search(subject) and (found := _class_line(
+                    classes if classes is not None else (classes := _class_lines(data, prev)), subject)):
                 _, value, line = found
                 printed = Cell(fmt.money(value), provenance.source_href(prev["doc_id"], "../../")
                                + provenance.line_anchor(line) if line else None, "num", value)

@@ -84,16 +84,17 @@ def headline_lines(data: SiteData, doc: dict) -> dict[str, int]:
         return {}
     # only the cells of the tables headline figures come from become dicts (a document has thousands)
     table = table.filter(pc.is_in(table["table_key"], pa.array(_TABLES))).select(_COLUMNS)
-    cells: dict[str, list[dict]] = {}
+    # cells by table and amount (in cents): each figure finds its candidates at once
+    cells: dict[tuple[str, int], list[dict]] = {}
     for r in table.to_pylist():
         if r["source_line"] is not None and r["amount"] is not None:
-            cells.setdefault(r["table_key"], []).append(r)
+            cells.setdefault((r["table_key"], round(r["amount"] * 100)), []).append(r)
     out = {}
     for name, (table_key, column, words) in HEADLINE_CELLS.items():
         value = doc.get(name)
-        if value is None or value != value or table_key not in cells:
+        if value is None or value != value:
             continue
-        same = [r for r in cells[table_key] if abs(r["amount"] - value) < 0.005]
+        same = cells.get((table_key, round(value * 100)))
         if same:
             out[name] = min(same, key=lambda r: _score(r, column, words))["source_line"]
     return out

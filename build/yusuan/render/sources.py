@@ -21,6 +21,7 @@ guessing, and it guesses wrong for Chinese.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from yusuan.privacy import MARK
 from yusuan.read.pdf import MARKER
-from yusuan.render.tables import esc
+from markupsafe import escape
 
 BOM = "\ufeff"
 
@@ -51,20 +52,26 @@ class Source:
     originals: list[Original]
     withheld: bool           # originals not published: they hold contacts the text hides
 
-    @property
-    def n_lines(self) -> int:
-        return len(self.lines())
-
+    @functools.cached_property
     def lines(self) -> list[str]:
         text = self.text[:-1] if self.text.endswith("\n") else self.text
         return text.split("\n") if text else []
 
+    @property
+    def n_lines(self) -> int:
+        return len(self.lines)
+
+    @functools.cached_property
+    def marker_lines(self) -> list[int]:
+        """Indexes of the page and file marker lines (few: a scan for "=== " first)."""
+        return [k for k, line in enumerate(self.lines) if line.startswith("=== ") and MARKER.match(line)]
+
     def markers(self) -> list[tuple[int, str]]:
         """(line, label) of each page and file marker: the page's index."""
         out = []
-        for n, line in enumerate(self.lines(), 1):
-            if line.startswith("=== ") and (m := MARKER.match(line)):
-                out.append((n, f"第 {m[1]} 页" if m[1] else line[len("=== 文件 "):-len(" ===")]))
+        for k in self.marker_lines:
+            m = MARKER.match(self.lines[k])
+            out.append((k + 1, f"第 {m[1]} 页" if m[1] else self.lines[k][len("=== 文件 "):-len(" ===")]))
         return out
 
 
@@ -94,13 +101,13 @@ def load(doc: dict, data_folder: Path, content_dir: Path | None) -> Source:
 
 
 def lines_html(source: Source) -> str:
-    """Every line as <span id=L<n>>, markers of pages and files set apart."""
-    out = []
-    for n, line in enumerate(source.lines(), 1):
-        cls = ""
-        if line.startswith("=== ") and MARKER.match(line):
-            cls = " class=mk"
-        out.append(f"<span id=L{n}{cls}>{esc(line)}</span>")
+    """Every line as <span id=L<n>>, markers of pages and files set apart.
+    The text is escaped whole, once (a line per span took 7 ms a document)."""
+    text = source.text[:-1] if source.text.endswith("\n") else source.text
+    lines = str(escape(text)).split("\n") if text else []
+    out = [f"<span id=L{n}>{line}</span>" for n, line in enumerate(lines, 1)]
+    for k in source.marker_lines:
+        out[k] = f"<span id=L{k + 1} class=mk>{lines[k]}</span>"
     return "".join(out)
 
 
