@@ -200,7 +200,7 @@ def _rows(doc_id: str, dept: str, level: str, total: float, i: int, big: bool = 
     present = "summary,income,expenditure,fiscal_summary,gpb_expenditure,gpb_basic,gpb_projects,three_public,carryover"
     rows["documents"].append(dict(
         doc_id=doc_id, source_file=f"content/disclosures/{doc_id}.txt", sha256=f"{i:064x}", encoding="utf-8",
-        department=dept, level=level, year=2026, doc_date=pd.Timestamp("2026-01-20").date() if i != 1 else None,
+        department=dept, kind="部门预算", level=level, year=2026, doc_date=pd.Timestamp("2026-01-20").date() if i != 1 else None,
         unit="万元", total_budget=total, current_year_income=income, carryover=carry, basic_expenditure=basic,
         project_expenditure=project, gpb_total=r2(total * 0.9), gpb_basic=basic, gpb_project=r2(total * 0.9 - basic),
         personnel=personnel, public_funds=public_funds, three_public=three,
@@ -239,9 +239,11 @@ def _aggregates(rows: dict[str, list[dict]]) -> None:
     for k, c in enumerate(sorted(classes.values(), key=lambda c: -c["total"]), 1):
         rows["function_class_summary"].append(dict(c, share_pct=round(c["total"] / grand * 100, 2), rank=k))
     ranked = sorted(docs.values(), key=lambda d: -d["total_budget"])
+    per_10k = {d["doc_id"]: round(d["three_public"] / d["total_budget"] * 10000, 2) for d in docs.values()}
     for k, d in enumerate(ranked, 1):
         rows["department_ratios"].append(dict(
-            doc_id=d["doc_id"], department=d["department"], level=d["level"], year=d["year"],
+            doc_id=d["doc_id"], department=d["department"], level=d["level"], kind=d["kind"], year=d["year"],
+            three_public_rank=1 + sum(v > per_10k[d["doc_id"]] for v in per_10k.values()), n_comparable=len(per_10k),
             total_budget=d["total_budget"], personnel_share_pct=round(d["personnel"] / d["gpb_basic"] * 100, 2),
             project_share_pct=round(d["project_expenditure"] / d["total_budget"] * 100, 2),
             carryover_share_pct=round(d["carryover"] / d["total_budget"] * 100, 2),
@@ -271,9 +273,13 @@ def frames(big: bool = False) -> dict[str, pd.DataFrame]:
     return out
 
 
+SOURCE_LINES = 2_500   # as many lines as the rows above cite (source_line up to ~2,200)
+
+
 def source_text(doc_id: str, dept: str) -> str:
-    return (f"2026年{dept}部门预算公开\n\n第一部分 2026年部门概况\n一、主要职能\n"
+    head = (f"2026年{dept}部门预算公开\n\n第一部分 2026年部门概况\n一、主要职能\n"
             f"（1）本文件为测试样例 {doc_id}。<script>alert('src')</script>\n")
+    return head + "".join(f"第 {n} 行\n" for n in range(6, SOURCE_LINES + 1))
 
 
 def make_fixture(data_dir: Path, big: bool = False) -> Path:

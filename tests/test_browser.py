@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import shutil
 import http.server
 import threading
@@ -232,3 +233,285 @@ def test_chart_tooltips_show_document_markup_as_text(browser, injected_site):
     assert not dialogs, dialogs
     assert not [u for u in requests if INJECTED_HOST in u]
     assert [t for t in tips if INJECTED in t], tips
+
+
+# ---------------------------------------------------------------- reading the pages (issue 11)
+# A site of the Jiangsu documents (five departments, 2017 and 2018, a name
+# that changed between them) and a synthetic 决算 of the 昌吉 sample beside
+# its 预算 (its title says 部门决算, its 公务接待费 0.21 instead of 0.29).
+
+REAL = Path(__file__).resolve().parent / "real"
+DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
+CHANGJI_ACCOUNTS = "2026-changjihuizuzizhizhougongyehexinxihuaju-juesuan"
+
+
+@pytest.fixture(scope="module")
+def years_site(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from conftest import CONTENT, sample
+    from yusuan.cli import main
+
+    root = tmp_path_factory.mktemp("years")
+    content = root / "content"
+    shutil.copytree(CONTENT / "pages", content / "pages")
+    shutil.copytree(REAL / "jiangsu", content / "disclosures" / "jiangsu")
+    budget = sample("昌吉")
+    shutil.copy(budget, content / "disclosures" / budget.name)
+    lines = budget.read_text(encoding="utf-8").split("\n")
+    assert lines[4] == "部门预算公开" and lines[389].startswith("公务接待费\t0.29")
+    lines[4], lines[389] = "部门决算公开", lines[389].replace("0.29", "0.21")
+    (content / "disclosures" / "昌吉决算.txt").write_text("\n".join(lines), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--data-dir", str(root / "data"),
+                                       "--site-dir", str(root / "site"), "--cache-dir", str(root / "cache")])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="module")
+def years_server(years_site):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                            functools.partial(Quiet, directory=str(years_site / "site")))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def documents(site_root: Path):
+    import pandas as pd
+    return pd.read_parquet(site_root / "data" / "documents.parquet")
+
+
+def _digits(text: str) -> str:
+    return text.replace(",", "").replace("万元", "").strip()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_headline_figures_land_on_their_source_lines(browser, years_server, years_site, viewport):
+    """Each headline card's figure links to a line of the source page; after
+    the click that line is the target, in view, and it shows the figure."""
+    docs = documents(years_site)
+    doc_id = sorted(docs.doc_id)[2]
+    page = browser.new_page(viewport=viewport)
+    page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+    n = page.locator("#figures + .ys-figures .ys-fig-value a").count()
+    assert n >= 5
+    checked = 0
+    for k in range(n):
+        page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+        link = page.locator("#figures + .ys-figures .ys-fig-value a").nth(k)
+        shown = link.inner_text()
+        if "/" in shown:        # 人员经费 / 公用经费: the first of the two
+            shown = shown.split("/")[0]
+        link.click()
+        page.wait_for_load_state("networkidle")
+        assert f"/sources/{doc_id}/#L" in page.url
+        line = page.locator("pre.ys-src > span:target")
+        assert line.count() == 1
+        box = line.bounding_box()
+        assert box and 0 <= box["y"] < viewport["height"], box
+        assert _digits(shown) in _digits(line.inner_text()), (shown, line.inner_text())
+        checked += 1
+    page.close()
+    assert checked == n
+
+
+def test_source_page_reads_as_chinese_under_http_server(browser, years_server, years_site):
+    """python3 -m http.server names no charset for .txt: the text file carries
+    a BOM, the page a <meta charset>; both read as Chinese in the browser."""
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    with urllib.request.urlopen(years_server + f"sources/{doc_id}.txt") as r:
+        assert "charset" not in r.headers["Content-Type"]     # the server gives no charset: the BOM must do
+    page = browser.new_page()
+    for url in (f"sources/{doc_id}.txt", f"sources/{doc_id}/"):
+        page.goto(years_server + url, wait_until="networkidle")
+        text = page.inner_text("body")
+        assert "部门" in text and "预算" in text, (url, text[:200])
+        assert "é" not in text and "ä" not in text, url     # UTF-8 read as Latin-1 looks like this
+    assert page.locator("pre.ys-src > span.mk", has_text="第 1 页").count() == 1   # a PDF's page markers
+    page.close()
+
+
+PAGES_390 = ["", "compare/", "transparency/", "data/", "sources/", "DOC", "DOC/checks/", "DEPT", "SOURCE"]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, years_server, years_site):
+    """At 390 px nothing is wider than the screen, except a table inside its own scrolling box."""
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    dept = sorted(p.name for p in (years_site / "site" / "departments").iterdir())[0]
+    page = browser.new_page(viewport=PHONE)
+    for path in PAGES_390:
+        path = {"DOC": f"docs/{doc_id}/", "DOC/checks/": f"docs/{doc_id}/checks/", "DEPT": f"departments/{dept}/",
+                "SOURCE": f"sources/{doc_id}/"}.get(path, path)
+        page.goto(years_server + path, wait_until="networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+        wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *')).filter(e =>
+            e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.ys-table-wrap')).map(e => e.tagName)""")
+        assert not wide, (path, wide[:5])
+    page.close()
+
+
+def test_department_page_shows_every_year_in_the_content(browser, years_server, years_site):
+    """Each department's page lists every year it has a document for, even
+    where its name changed (中国共产党江苏省委员会办公厅 → 中共江苏省委办公厅)."""
+    from yusuan.identity import name_key
+
+    docs = documents(years_site)
+    docs["key"] = docs.department.map(name_key)
+    assert docs.groupby("key").year.nunique().max() >= 2
+    page = browser.new_page(viewport=DESKTOP)
+    seen = 0
+    for _, group in docs.groupby("key"):
+        page.goto(years_server + f"docs/{group.doc_id.iloc[0]}/", wait_until="networkidle")
+        page.click("text=本部门历年")
+        page.wait_for_load_state("networkidle")
+        assert "/departments/" in page.url
+        listed = page.eval_on_selector_all("#documents + .ys-table-wrap table tbody tr td:first-child",
+                                           "els => els.map(e => Number(e.textContent))")
+        assert sorted(listed) == sorted(group.year.tolist()), (page.url, listed)
+        seen += 1
+    assert seen == docs.key.nunique()
+    renamed = docs[docs.key == name_key("中共江苏省委办公厅")]
+    assert set(renamed.department) == {"中国共产党江苏省委员会办公厅", "中共江苏省委办公厅"}
+    page.close()
+
+
+def test_budget_against_actual(browser, years_server, years_site):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(years_server + f"docs/{CHANGJI_ACCOUNTS}/", wait_until="networkidle")
+    page.click("text=本部门历年")
+    page.wait_for_load_state("networkidle")
+    row = page.locator("#plan-actual ~ .ys-table-wrap tr", has_text="公务接待费").first
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1:4] == ["0.29", "0.21", "-0.08"], cells
+    page.locator("#plan-actual ~ figure .ys-chart svg.marks").first.wait_for()
+    page.close()
+
+
+def test_three_public_rank_matches_the_compare_table(browser, years_server, years_site):
+    """The 三公 block's rank is the document's place in the compare table
+    filtered to its year and kind, sorted by 三公 per 万元 from high to low."""
+    docs = documents(years_site)
+    page = browser.new_page(viewport=DESKTOP)
+    checked = 0
+    for doc_id in sorted(docs.doc_id):
+        page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+        rank = page.locator("#three-public + .ys-figures .ys-fig", has_text="同类文件中的排名")
+        if not rank.count():
+            continue
+        k, n = (int(x) for x in rank.locator(".ys-fig-value").inner_text().removeprefix("第").split("/"))
+        rank.locator("a").click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator(f"#d-{doc_id}.ys-here").count() == 1
+        header = page.locator("#compare-table th", has_text="每万元预算")
+        header.click()
+        header.click()   # high to low
+        col = page.evaluate("""Array.from(document.querySelectorAll('#compare-table th')).findIndex(th =>
+            th.textContent.includes('每万元预算')) + 1""")
+        values = page.eval_on_selector_all(f"#compare-table tbody tr:not([hidden]) td:nth-child({col})",
+                                           "els => els.map(e => e.dataset.sort === undefined ? null : Number(e.dataset.sort))")
+        mine = page.eval_on_selector(f"#d-{doc_id} td:nth-child({col})", "e => Number(e.dataset.sort)")
+        shown = [v for v in values if v is not None]
+        assert (k, n) == (1 + sum(v > mine for v in shown), len(shown)), (doc_id, k, n, values)
+        checked += 1
+    page.close()
+    assert checked >= 8
+
+
+def test_home_on_a_phone(browser, years_server):
+    """Two headline cards a row; the department list starts within the first screen; names are links."""
+    page = browser.new_page(viewport=PHONE)
+    page.goto(years_server, wait_until="networkidle")
+    lefts = page.eval_on_selector_all(".ys-figures .ys-fig", "els => els.map(e => Math.round(e.getBoundingClientRect().left))")
+    assert len(set(lefts)) == 2, lefts
+    first = page.locator(".ys-coverage li > a").first
+    assert first.bounding_box()["y"] < PHONE["height"]
+    assert "/departments/" in first.get_attribute("href") or first.get_attribute("href").startswith("departments/")
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["compare/", "transparency/"])
+def test_document_tables_show_every_column_at_1366(browser, years_server, path):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(years_server + path, wait_until="networkidle")
+    table = "#compare-table" if path == "compare/" else "#transparency-table"
+    clipped = page.eval_on_selector(table, "t => t.scrollWidth - t.closest('.ys-table-wrap').clientWidth")
+    assert clipped <= 0, clipped
+    assert page.locator(".ys-filters select").count() == 3
+    page.select_option(".ys-filters select[name=year]", "2017")
+    years = set(page.eval_on_selector_all(f"{table} tbody tr:not([hidden]) td:nth-child(3)", "els => els.map(e => e.textContent)"))
+    assert years == {"2017"}
+    page.close()
+
+
+def test_year_over_year_table_on_a_phone(browser, years_server, years_site):
+    """Its rows are never taller than the screen (the reason wraps at a readable width)."""
+    docs = documents(years_site)
+    page = browser.new_page(viewport=PHONE)
+    measured = 0
+    for doc_id in sorted(docs.doc_id):
+        page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+        heights = page.eval_on_selector_all("#yoy-table tbody tr", "els => els.map(e => e.offsetHeight)")
+        widths = page.eval_on_selector_all("#yoy-table td.reason", "els => els.map(e => e.offsetWidth)")
+        if heights:
+            assert max(heights) < PHONE["height"] * 0.75, (doc_id, max(heights))
+            assert min(widths) >= 150, (doc_id, widths)
+            assert page.locator("#yoy-table th", has_text="章节").count() == 1
+            measured += 1
+    page.close()
+    assert measured >= 5
+
+
+def test_search_result_shows_the_figure(browser, years_server):
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(years_server, wait_until="networkidle")
+    page.click("input.md-search__input")
+    page.keyboard.type("三公经费")
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    shown = page.inner_text(".md-search-result")
+    page.close()
+    assert re.search(r"三公.{0,3}经费\D{0,4}[\d,]+\.\d\d\s*万元", shown.replace("\u200b", "")), shown[:500]
+
+
+def test_chart_offers_csv_svg_png(browser, years_server, years_site):
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+    bar = page.locator(".ys-chart-downloads").first
+    bar.wait_for()
+    raw = page.evaluate("""fetch(document.querySelector('.ys-chart-downloads a[download]').href)
+        .then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b)))""")
+    csv = bytes(raw)
+    assert csv.startswith(b"\xef\xbb\xbf")      # a BOM: Excel reads the Chinese as UTF-8
+    assert "金额（万元）" in csv.decode("utf-8-sig").splitlines()[0]
+    with page.expect_download() as got:
+        bar.locator("a", has_text="SVG").click()
+    assert got.value.suggested_filename.endswith(".svg")
+    with page.expect_download() as got:
+        bar.locator("a", has_text="PNG").click()
+    assert got.value.suggested_filename.endswith(".png")
+    page.close()
+
+
+def test_reading_screenshots(browser, years_server, years_site, tmp_path):
+    """A department page, its page across years and the compare page at both
+    widths; YUSUAN_UPDATE_SCREENSHOTS=1 writes them to docs-assets/ for the README."""
+    folder = REPO_SCREENSHOTS if os.environ.get("YUSUAN_UPDATE_SCREENSHOTS") else tmp_path
+    doc_id = "2018-zhonggongjiangsushengweibangongting"
+    assert doc_id in set(documents(years_site).doc_id)
+    pages = {"department": f"docs/{doc_id}/", "across-years": "departments/zhonggongjiangsushengweibangongting/",
+             "compare": f"compare/?year=2018&kind=部门预算#d-{doc_id}"}
+    for name, path in pages.items():
+        for label, viewport in (("1366", DESKTOP), ("390", PHONE)):
+            page = browser.new_page(viewport=viewport)
+            page.goto(years_server + path, wait_until="networkidle")
+            charts = page.locator(".ys-chart")
+            for k in range(charts.count()):
+                charts.nth(k).locator("svg").first.wait_for(timeout=15_000)
+            shot = folder / f"screenshot-{name}-{label}.png"
+            page.screenshot(path=str(shot))
+            page.close()
+            assert shot.stat().st_size > 10_000

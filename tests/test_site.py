@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from site_fixtures import build, fixture_data, fixture_site, real_site  # noqa: F401 - fixtures
+from yusuan.render.department import MAX_ROWS
 from yusuan.render.site import json_text
 from yusuan.schema import DATASETS
 
@@ -51,7 +52,7 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if name in ("src", "href", "data-spec", "action", "poster") and value:
+            if name in ("src", "href", "data-spec", "data-kind", "action", "poster") and value:
                 self.urls.append((tag, name, value))
         self._in_script = tag == "script"
 
@@ -183,7 +184,7 @@ def test_every_internal_link_resolves(built):
         if page.name == "404.html":   # served at any depth, so mkdocs links it from the site root
             continue
         for tag, attr, url in links(page).urls:
-            url, _ = urldefrag(url)
+            url = urldefrag(url)[0].split("?")[0]    # a query only sets a page's filters (compare/?year=…)
             if not url or url.startswith(("mailto:", "javascript:", "data:")) or _external(url):
                 continue
             target = (page.parent / url).resolve()
@@ -233,7 +234,7 @@ def test_department_pages_framed_by_the_theme(built):
     docs = pd.read_parquet(data / "documents.parquet")
     for d in docs.itertuples():
         page = (site / "docs" / d.doc_id / "index.html").read_text(encoding="utf-8")
-        title = f"{d.department} {d.year} 年部门预算"
+        title = f"{d.department} {d.year} 年{d.kind}"
         assert f"<title>{title} - 部门预算公开数据</title>" in page
         assert page.count(title) >= 3      # <title>, header, <h1>
         assert '<a href="#figures" class="md-skip">' in page
@@ -268,12 +269,14 @@ def test_search_indexes_department_pages(real_site, data_dir):
     projects = pd.read_parquet(data_dir / "projects.parquet")
     for doc_id in doc_ids(data_dir):
         page = by_location[f"docs/{doc_id}/"]
-        assert "部门预算" in page["title"].replace("\u200b", "")
+        assert "预算" in page["title"].replace("\u200b", "")
         section = by_location[f"docs/{doc_id}/#projects"]["text"]
         assert "\u200b" in section                       # segmented by jieba
-        names = [n for n in projects[projects.doc_id == doc_id]["project"] if n][:30]
+        mine = projects[projects.doc_id == doc_id].sort_values(["total", "project"], ascending=[False, True])
+        names = [n for n in mine["project"] if n][:MAX_ROWS]     # the rows the page shows
         assert names and all(n.replace("\u200b", "") in section.replace("\u200b", "") for n in names)
-        assert not re.search(r"\d,\d{3}\.\d\d", section)      # words, not amounts
+        # words, not the table's amounts: only the section's few headline figures (项目支出合计 …)
+        assert len(re.findall(r"\d\.\d\d", section)) <= 3
 
 
 def test_search_index_holds_text_not_markup(fixture_site):
@@ -444,7 +447,121 @@ def test_checks_html_is_what_the_table_model_makes():
         {"status": "pass", "description": "表2", "expected": 0.0, "actual": 0.0, "difference": -0.0, "lines": "8"},
     ]
     columns = [Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")]
-    fast = to_html(Table(columns, body=_checks_html(rows), caption="全部校验"))
-    model = to_html(Table(columns, _check_rows(rows), caption="全部校验"))
+    base = "../../../sources/2026-x/"
+    fast = to_html(Table(columns, body=_checks_html(rows, base), caption="全部校验"))
+    model = to_html(Table(columns, _check_rows(rows), caption="全部校验", href_base=base))
     assert fast == model
     assert "&lt;script&gt;" in fast and "<script>" not in fast and "-0.00" in fast
+    assert '<a href="../../../sources/2026-x/#L35">35</a>, <a href="../../../sources/2026-x/#L36">36</a>' in fast
+
+
+# ---------------------------------------------------------------- provenance (issue 11)
+
+LINE_LINK = re.compile(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"')
+
+
+def source_lines(site: Path, doc_id: str) -> dict[int, str]:
+    """Line number → text of a published source page (from its anchors)."""
+    import html as html_lib
+    page = (site / "sources" / doc_id / "index.html").read_text(encoding="utf-8")
+    return {int(n): html_lib.unescape(text) for n, text in re.findall(r"<span id=L(\d+)(?: class=mk)?>(.*?)</span>", page)}
+
+
+def test_source_page_has_every_line_anchored(built):
+    data, site = built
+    for doc_id in doc_ids(data):
+        text = (data / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        lines = source_lines(site, doc_id)
+        expected = text.removesuffix("\n").split("\n")
+        assert sorted(lines) == list(range(1, len(expected) + 1)), doc_id
+        assert [lines[n] for n in sorted(lines)] == expected, doc_id
+        published = (site / "sources" / f"{doc_id}.txt").read_bytes()
+        assert published.startswith(b"\xef\xbb\xbf") and published[3:].decode("utf-8") == text
+
+
+def test_every_line_link_lands_on_a_line(built):
+    """Every link to a source line, on every page, names a line the source page has,
+    and its ../ climbs exactly to the site's root from where the page is."""
+    data, site = built
+    counts = {doc_id: len(source_lines(site, doc_id)) for doc_id in doc_ids(data)}
+    n = 0
+    for page in html_files(site):
+        depth = len(page.relative_to(site).parts) - 1
+        for ups, doc_id, line in LINE_LINK.findall(page.read_text(encoding="utf-8")):
+            assert ups == "../" * depth, (page, ups)
+            assert 1 <= int(line) <= counts[doc_id], (page, doc_id, line)
+            n += 1
+    assert n > 100
+
+
+def test_headline_figures_link_the_line_that_prints_them(real_site, data_dir):
+    """A card's figure is in the text of the line it links to (commas aside)."""
+    checked = 0
+    for doc_id in doc_ids(data_dir):
+        page = (real_site / "docs" / doc_id / "index.html").read_text(encoding="utf-8")
+        figures = page[page.index('id="figures"'):page.index("</div>\n\n", page.index('id="figures"'))]
+        lines = source_lines(real_site, doc_id)
+        for _, _, line, value in re.findall(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"[^>]*>([^<]+)</a>', figures):
+            figure = value.split("/")[0].replace("万元", "").replace(",", "").strip()
+            assert figure in lines[int(line)].replace(",", ""), (doc_id, value, lines[int(line)])
+            checked += 1
+    assert checked >= 15
+
+
+def test_originals_withheld_where_contacts_were_hidden(real_site, data_dir):
+    """The samples print contacts (hidden in the text): their original files
+    are named with their SHA-256 but not republished."""
+    docs = pd.read_parquet(data_dir / "documents.parquet")
+    for d in docs.itertuples():
+        folder = real_site / "sources" / d.doc_id
+        assert "［已隐去］" in (data_dir / "sources" / f"{d.doc_id}.txt").read_text(encoding="utf-8")
+        assert sorted(p.name for p in folder.iterdir()) == ["index.html"]
+        page = (real_site / "docs" / d.doc_id / "index.html").read_text(encoding="utf-8")
+        assert d.sha256 in page and "不转载" in page
+
+
+def test_empty_columns_are_dropped():
+    from yusuan.render.tables import Cell, Col, Row, Table, without_empty_columns
+
+    t = Table([Col("对象"), Col("变化率", True), Col("原因")],
+              [Row([Cell("基本支出"), Cell("—"), Cell("人员增加")]), Row([Cell("项目支出"), Cell(""), Cell("")])])
+    without_empty_columns(t)
+    assert [c.title for c in t.columns] == ["对象", "原因"]
+    assert [[c.text for c in r.cells] for r in t.rows] == [["基本支出", "人员增加"], ["项目支出", ""]]
+
+
+def test_department_urls_come_from_the_name_key():
+    from yusuan.identity import name_key
+    from yusuan.render.departments import page_slugs
+
+    keys = [name_key("中国共产党江苏省委员会办公厅"), name_key("中共江苏省委办公厅"), "江苏省人民检察院"]
+    slugs = page_slugs(dict.fromkeys(keys))
+    assert slugs[keys[0]] == slugs[keys[1]] == "zhonggongjiangsushengweibangongting"
+    # two names of one sound each get a hash of their own name, whatever else is there
+    same_sound = page_slugs(["江苏省李局", "江苏省理局", "江苏省人民检察院"])
+    assert len(set(same_sound.values())) == 3 and same_sound["江苏省人民检察院"] == "jiangsushengrenminjianchayuan"
+    assert page_slugs(["江苏省李局", "江苏省理局"])["江苏省李局"] == same_sound["江苏省李局"]
+
+
+def test_section_names_are_short_headings():
+    from yusuan.render.department import _section_name
+
+    dept = "新疆维吾尔自治区工业和信息化厅"
+    assert _section_name(" / 2、关于新疆维吾尔自治区工业和信息化厅2026年收入预算情况说明", dept) == "收入预算情况说明"
+    assert _section_name(" / （二）支出预算总计17996.68万元。包括：", dept) == "支出预算总计"
+    assert _section_name(None, dept) == ""
+
+
+def test_data_archive_holds_every_dataset_and_source(built):
+    import zipfile
+    data, site = built
+    with zipfile.ZipFile(site / "data" / "files" / "yusuan-all.zip") as z:
+        assert z.testzip() is None
+        names = set(z.namelist())
+        for ds in DATASETS:
+            assert {f"yusuan/{ds.name}.csv", f"yusuan/{ds.name}.parquet"} <= names
+        assert {f"yusuan/sources/{d}.txt" for d in doc_ids(data)} <= names
+        assert z.read("yusuan/documents.csv") == (data / "documents.csv").read_bytes()
+    page = (site / "data" / "index.html").read_text(encoding="utf-8")
+    assert 'href="files/yusuan-all.zip"' in page and "MIT" in page and "建议引用" in page and "yusuan 版本" in page
+    assert 'href="../sources/"' in page

@@ -323,6 +323,7 @@ DATASETS: list[Dataset] = [
         DOC,
         F("department", "string", "部门", "部门"),
         F("level", "string", "层级", "自治区 / 州市 / 县市", enum=LEVELS),
+        F("kind", "string", "类型", "部门预算 / 单位预算 / 部门决算 / 单位决算", enum=KIND_NAMES),
         F("year", "integer", "年度", "预算年度"),
         A("total_budget", "收支总预算", "收支总预算"),
         F("personnel_share_pct", "number", "人员经费占比", "人员经费 / 一般公共预算基本支出", "%"),
@@ -332,6 +333,9 @@ DATASETS: list[Dataset] = [
         F("secret_share_pct", "number", "不予公开项目占比", "不予公开项目金额 / 一般公共预算项目支出", "%"),
         F("n_checks_failed", "integer", "未通过校验数", "未通过的算术校验数"),
         F("rank_total_budget", "integer", "预算规模排名", "同年按收支总预算的排名"),
+        F("three_public_rank", "integer", "每万元“三公”排名",
+          "同年度、同类型文件中按每万元预算“三公”经费从高到低的名次（并列同名次）；无“三公”数字时为空"),
+        F("n_comparable", "integer", "可比文件数", "同年度、同类型且有每万元预算“三公”经费的文件数"),
     ], key=("doc_id",)),
 ]
 

@@ -32,15 +32,88 @@
     return spec;
   }
 
+  // A chart's kind (its Vega-Lite spec, one per kind for the whole site) is
+  // fetched once per page however many charts use it; its rows are the
+  // page's own .json file beside it.
+  var kinds = {};
+  function getJSON(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+  function kindSpec(url) {
+    if (!kinds[url]) kinds[url] = getJSON(url);
+    return kinds[url].then(function (spec) { return JSON.parse(JSON.stringify(spec)); });
+  }
+
+  // The chart's rows as CSV (the columns its tooltip shows, titled as there),
+  // with a byte order mark so that Excel reads the Chinese as UTF-8.
+  function csvOf(spec, rows) {
+    var cols = ((spec.encoding || {}).tooltip || []).filter(function (t) { return t.field; });
+    function cell(v) {
+      v = v === null || v === undefined ? "" : String(v);
+      return /[",\n\r]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+    }
+    var lines = [cols.map(function (c) { return cell(c.title || c.field); }).join(",")];
+    rows.forEach(function (r) { lines.push(cols.map(function (c) { return cell(r[c.field]); }).join(",")); });
+    return "\ufeff" + lines.join("\r\n") + "\r\n";
+  }
+
+  function download(url, name) {
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  // Under each chart: its data as CSV, the chart as SVG and PNG (made in the page, nothing fetched).
+  function addDownloads(el, spec, rows, view) {
+    var name = el.getAttribute("data-name") || "chart";
+    var bar = document.createElement("p");
+    bar.className = "ys-chart-downloads";
+    var csv = document.createElement("a");
+    csv.textContent = "数据（CSV）";
+    csv.href = URL.createObjectURL(new Blob([csvOf(spec, rows)], { type: "text/csv;charset=utf-8" }));
+    csv.download = name + ".csv";
+    bar.appendChild(csv);
+    [["svg", "图（SVG）", 1], ["png", "图（PNG）", 2]].forEach(function (t) {
+      var a = document.createElement("a");
+      a.textContent = t[1];
+      a.href = "#";
+      a.setAttribute("role", "button");
+      a.addEventListener("click", function (e) {
+        e.preventDefault();
+        view.toImageURL(t[0], t[2]).then(function (url) { download(url, name + "." + t[0]); });
+      });
+      bar.appendChild(document.createTextNode(" · "));
+      bar.appendChild(a);
+    });
+    el.parentNode.insertBefore(bar, el.nextSibling);
+  }
+
   function drawCharts() {
     var els = document.querySelectorAll(".ys-chart[data-spec]");
     if (!els.length) return;
     loadVega(function () {
       Array.prototype.forEach.call(els, function (el) {
-        var width = el.clientWidth, options = { actions: false, renderer: "svg" };
+        var width = el.clientWidth, options = { actions: false, renderer: "svg", mode: "vega-lite" };
         if (width && width < 600) options.patch = function (spec) { return fitNarrow(spec, width); };
-        window.vegaEmbed(el, el.getAttribute("data-spec"), options)
-          .then(function () { el.style.minHeight = ""; el.classList.add("ys-drawn"); })
+        var spec, rows;
+        Promise.all([kindSpec(el.getAttribute("data-kind")), getJSON(el.getAttribute("data-spec"))])
+          .then(function (got) {
+            spec = got[0];
+            rows = got[1].values;
+            spec.datasets = { values: rows };
+            return window.vegaEmbed(el, spec, options);
+          })
+          .then(function (result) {
+            el.style.minHeight = "";
+            el.classList.add("ys-drawn");
+            addDownloads(el, spec, rows, result.view);
+          })
           .catch(function (err) {
             el.textContent = "图表无法显示，请看下方的数据表。";
             console.warn(err);
@@ -89,9 +162,72 @@
     });
   }
 
+  // Filters over a table of one row per document: a select per column named
+  // in data-filters ("year:2,kind:3" → the query parameter and the column),
+  // set from the page's address (compare/?year=2017&kind=部门预算).
+  function makeFilters(table) {
+    var params = new URLSearchParams(location.search);
+    var body = table.tBodies[0], heads = table.tHead.rows[0].cells;
+    var filters = table.getAttribute("data-filters").split(",").map(function (f) {
+      var parts = f.split(":");
+      return { name: parts[0], col: Number(parts[1]) };
+    });
+    var bar = document.createElement("div");
+    bar.className = "ys-filters";
+    function apply() {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        row.hidden = !filters.every(function (f) {
+          return !f.select.value || cellValue(row, f.col) === f.select.value;
+        });
+      });
+    }
+    filters.forEach(function (f) {
+      var values = {};
+      Array.prototype.forEach.call(body.rows, function (row) { values[cellValue(row, f.col)] = true; });
+      var label = document.createElement("label");
+      label.textContent = heads[f.col].textContent + " ";
+      var select = document.createElement("select");
+      select.name = f.name;
+      select.appendChild(new Option("全部", ""));
+      Object.keys(values).filter(Boolean).sort(function (a, b) { return a.localeCompare(b, "zh"); })
+        .forEach(function (v) { select.appendChild(new Option(v, v)); });
+      if (params.get(f.name) && values[params.get(f.name)]) select.value = params.get(f.name);
+      select.addEventListener("change", apply);
+      f.select = select;
+      label.appendChild(select);
+      bar.appendChild(label);
+    });
+    var wrap = table.closest(".ys-table-wrap") || table;
+    wrap.parentNode.insertBefore(bar, wrap);
+    apply();
+    // the row a reader came from (#d-<doc_id>): in view once the filters are set
+    var here = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (here && table.contains(here)) {
+      here.classList.add("ys-here");
+      // the browser scrolls to the anchor itself, under the fixed header: centre it, then and once loaded
+      var centre = function () { here.scrollIntoView({ block: "center" }); };
+      centre();
+      window.addEventListener("load", function () { setTimeout(centre, 0); });
+    }
+  }
+
+  // A source page: a click on a line's number puts that line's address in the location bar.
+  function lineLinks() {
+    var src = document.querySelector("pre.ys-src");
+    if (!src) return;
+    src.addEventListener("click", function (e) {
+      var line = e.target;
+      if (!line || line.parentNode !== src || !line.id) return;
+      var pad = parseFloat(getComputedStyle(line).paddingLeft) || 0;
+      if (e.clientX - line.getBoundingClientRect().left <= pad) location.hash = line.id;
+    });
+  }
+
   function init() {
     drawCharts();
     Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]"), makeFilters);
+    lineLinks();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from yusuan.render import fmt
+import datetime
+import os
+
+from yusuan import __version__
+from yusuan.render import archive, fmt
 from yusuan.render.data import SiteData
-from yusuan.render.tables import Col, Row, Table, c
+from yusuan.render.home import doc_href
+from yusuan.render.tables import Col, Row, Table, c, y
 from yusuan.schema import DATASETS
 
 TYPES = {"string": "文本", "integer": "整数", "number": "数值", "boolean": "是/否", "date": "日期"}
@@ -33,7 +38,29 @@ def context(data: SiteData) -> dict:
                          "rows": fmt.integer(data.count(ds.name)), "files": files, "columns": cols,
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
     whole = [{"name": n, "size": _size(data.folder, n)} for n in WHOLE if (data.folder / n).exists()]
-    return {"datasets": datasets, "whole": whole}
+    return {"datasets": datasets, "whole": whole, "archive": archive.NAME, "version": __version__,
+            "built": build_date(), "n_docs": len(data.documents)}
+
+
+def build_date() -> str:
+    """The day of the build: SOURCE_DATE_EPOCH when set (reproducible builds
+    set it, and then the same input gives the same bytes on any day), else
+    today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch and epoch.isdigit()
+            else datetime.datetime.now(datetime.timezone.utc))
+    return when.date().isoformat()
+
+
+def sources_table(data: SiteData) -> Table:
+    """Every document's source: its page of numbered lines and its text file."""
+    t = Table([Col("部门"), Col("年度", True), Col("类型"), Col("源文件（逐行）"), Col("文本")], sortable=True,
+              id="sources-table", searchable=False, filters="year:1,kind:2",
+              caption="每份文件的源文件：逐行的页面（每个数字链接到其中的行）与文本文件（UTF-8）")
+    for d in data.documents:
+        t.rows.append(Row([c(d["department"], href=doc_href(d["doc_id"], "../")), y(d["year"]), c(d["kind"]),
+                           c("逐行", href=f"{d['doc_id']}/"), c(f"{d['doc_id']}.txt", href=f"{d['doc_id']}.txt")]))
+    return t
 
 
 def files_to_publish(folder: Path) -> list[str]:

@@ -1,115 +1,187 @@
-"""Vega-Lite chart specs (JSON) for the site's charts.
+"""The site's charts, authored with Altair.
 
-Each function takes plain records already shaped by pages.py and returns a
-spec dict; site.py writes it to a .json file beside the page, which the page's
-chart container points to. Tooltips show exact amounts in 万元 with thousands
-separators; every axis and legend is labelled in Chinese.
+A chart is a *kind* (how it is drawn: marks, encodings, titles, colours)
+and a page's *data* (the rows it draws). Each kind is built once per build
+with Altair, on named data (`values`), and written as a Vega-Lite spec to
+assets/yusuan/charts/<kind>.json (`to_dict(validate=False)`: the specs are
+validated against the Vega-Lite schema by a test, not on every build). A
+page's chart is a container naming its kind and a JSON file of its rows
+beside the page ({"values": [...]}); site.js puts the rows into the kind's
+spec and draws it. So Altair adds nothing per page, and a browser fetches
+each kind's spec once for the whole site.
 
-The specs are written as plain dicts (they are what Altair's
-`chart.configure(...).to_dict()` gave): building them with Altair validated
-every spec against the Vega-Lite JSON schema and took most of the render time.
-tests/test_browser.py renders every chart with vega-embed.
+Tooltips show exact amounts in 万元 with thousands separators; every axis
+and legend is labelled in Chinese; the order of bars and of stacked series
+rides in the data (`order`, `series_rank`), never in an expression, since
+labels are document text. tests/test_browser.py draws every chart.
 """
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from pathlib import Path
 
 AMOUNT_FORMAT = ",.2f"
 FONT = '-apple-system, BlinkMacSystemFont, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
 LABEL_LIMIT = 260
 LEGEND_LABEL_LIMIT = 320  # a legend label is never cut short enough to hide which class it is
-
-
-def _legend(n: int) -> dict:
-    """Legend below the plot, in as many rows as needed (two columns when there
-    are more than three entries) so every entry is shown and the plot keeps its
-    full width."""
-    return {"orient": "bottom", "direction": "horizontal", "columns": 2 if n > 3 else n,
-            "labelLimit": LEGEND_LABEL_LIMIT, "symbolType": "square", "columnPadding": 16, "rowPadding": 4}
-
-
 SECRET_COLOR = "#c62828"
 COLORS = ["#3f51b5", "#ff9800", "#009688", "#9c27b0", "#795548", "#607d8b", "#e91e63", "#8bc34a",
           "#00bcd4", "#ffc107", "#673ab7", "#4caf50"]
-CONFIG = {
-    "font": FONT,
-    "view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None},
-    "axis": {"labelFontSize": 12, "titleFontSize": 12},
-    "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+SECRET = "不予公开"
+DATA = "values"          # the name of every chart's data
+
+
+@dataclass
+class Chart:
+    """A chart on a page: its kind (KINDS) and its rows, written to <id>.json beside the page."""
+    id: str
+    title: str
+    kind: str
+    values: list[dict]
+    alt: str                   # text alternative
+    n: int = 0                 # bars (or rows of the legend), for the container's height
+
+    @property
+    def data(self) -> dict:
+        return {DATA: self.values}
+
+
+# ------------------------------------------------------------------ a page's rows
+
+def bar_rows(rows: list[dict]) -> list[dict]:
+    """Rows {label, amount[, note]} in the order to draw them (first on top)."""
+    return [{"label": r["label"], "amount": r["amount"], "note": r.get("note", ""), "order": k}
+            for k, r in enumerate(rows)]
+
+
+def stacked_rows(rows: list[dict], series_order: list[str]) -> list[dict]:
+    """Rows {label, series, amount[, share]}; labels drawn in first-seen
+    order, series stacked (and coloured) in `series_order`."""
+    rank = {name: k for k, name in enumerate(series_order)}
+    order: dict[str, int] = {}
+    out = []
+    for r in rows:
+        out.append({"label": r["label"], "series": r["series"], "amount": r["amount"], "share": r.get("share"),
+                    "series_rank": rank.get(r["series"], len(rank)),
+                    "order": order.setdefault(r["label"], len(order))})
+    return out
+
+
+# ------------------------------------------------------------------ kinds (Altair, once per build)
+
+def _config(chart):
+    return (chart.configure(font=FONT)
+            .configure_view(continuousWidth=300, continuousHeight=300, stroke=None)
+            .configure_axis(labelFontSize=12, titleFontSize=12)
+            .configure_legend(labelFontSize=12, titleFontSize=12, orient="bottom"))
+
+
+def _legend(alt, columns: int = 2):
+    """Legend below the plot, in as many rows as needed, so every entry is
+    shown and the plot keeps its full width."""
+    return alt.Legend(orient="bottom", direction="horizontal", columns=columns, labelLimit=LEGEND_LABEL_LIMIT,
+                      symbolType="square", columnPadding=16, rowPadding=4)
+
+
+def _amount_axis(alt, title: str, fmt: str = ",.0f"):
+    return alt.Axis(format=fmt, tickCount=5, labelOverlap=True, title=title)
+
+
+def _labels(alt):
+    return alt.Y("label:N", sort=alt.EncodingSortField("order", op="min"), title=None,
+                 axis=alt.Axis(labelLimit=LABEL_LIMIT))
+
+
+def _bars(alt, label_title: str, highlight: bool = False):
+    """Horizontal bars, one per row, in the rows' order; with `highlight`,
+    rows whose note is 不予公开 in red (secret projects)."""
+    color = alt.value(COLORS[0])
+    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("amount:Q", title="金额（万元）", format=AMOUNT_FORMAT)]
+    if highlight:
+        color = alt.Color("note:N", title="用途", scale=alt.Scale(domain=["", SECRET], range=[COLORS[0], SECRET_COLOR]),
+                          legend=alt.Legend(labelExpr="datum.label || '公开'", orient="bottom", direction="horizontal",
+                                            labelLimit=LEGEND_LABEL_LIMIT))
+        tooltip.append(alt.Tooltip("note:N", title="说明"))
+    return alt.Chart(alt.Data(name=DATA)).mark_bar().encode(
+        y=_labels(alt), x=alt.X("amount:Q", axis=_amount_axis(alt, "金额（万元）")), color=color, tooltip=tooltip,
+    ).properties(width="container", height=alt.Step(22))
+
+
+def _stacked(alt, label_title: str, series_title: str, normalize: bool = False):
+    """Horizontal stacked bars: a bar per label, a segment per series."""
+    tooltip = [alt.Tooltip("label:N", title=label_title), alt.Tooltip("series:N", title=series_title),
+               alt.Tooltip("amount:Q", title="金额（万元）", format=AMOUNT_FORMAT)]
+    if normalize:
+        tooltip.append(alt.Tooltip("share:Q", title="占比（%）", format=".1f"))
+    x = alt.X("sum(amount):Q", stack="normalize" if normalize else "zero",
+              axis=_amount_axis(alt, "占比" if normalize else "金额（万元）", "%" if normalize else ",.0f"))
+    return alt.Chart(alt.Data(name=DATA)).mark_bar().encode(
+        y=_labels(alt), x=x,
+        color=alt.Color("series:N", title=series_title, sort=alt.EncodingSortField("series_rank", op="min"),
+                        scale=alt.Scale(range=COLORS), legend=_legend(alt)),
+        order=alt.Order("series_rank:Q"), tooltip=tooltip,
+    ).properties(width="container", height=alt.Step(22))
+
+
+def _series(alt):
+    """A line per series over the years (a department's figures across years)."""
+    return alt.Chart(alt.Data(name=DATA)).mark_line(point=True).encode(
+        x=alt.X("year:O", title="年度", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("amount:Q", axis=_amount_axis(alt, "金额（万元）")),
+        color=alt.Color("series:N", title="口径", sort=alt.EncodingSortField("series_rank", op="min"),
+                        scale=alt.Scale(range=COLORS), legend=_legend(alt)),
+        tooltip=[alt.Tooltip("year:O", title="年度"), alt.Tooltip("series:N", title="口径"),
+                 alt.Tooltip("amount:Q", title="金额（万元）", format=AMOUNT_FORMAT)],
+    ).properties(width="container", height=260)
+
+
+def _plan_actual(alt):
+    """Budget against actual: two bars per item (预算 / 决算), side by side."""
+    return alt.Chart(alt.Data(name=DATA)).mark_bar().encode(
+        y=_labels(alt), yOffset=alt.YOffset("series:N", sort=alt.EncodingSortField("series_rank", op="min")),
+        x=alt.X("amount:Q", axis=_amount_axis(alt, "金额（万元）")),
+        color=alt.Color("series:N", title=None, sort=alt.EncodingSortField("series_rank", op="min"),
+                        scale=alt.Scale(range=COLORS), legend=_legend(alt)),
+        tooltip=[alt.Tooltip("label:N", title="项目"), alt.Tooltip("series:N", title="口径"),
+                 alt.Tooltip("amount:Q", title="金额（万元）", format=AMOUNT_FORMAT)],
+    ).properties(width="container", height=alt.Step(26))
+
+
+# kind → how to build it (given the altair module)
+KINDS = {
+    "income": lambda alt: _bars(alt, "来源"),
+    "items": lambda alt: _bars(alt, "项目"),
+    "items-secret": lambda alt: _bars(alt, "项目", highlight=True),
+    "split-function": lambda alt: _stacked(alt, "科目", "口径"),
+    "split-economic": lambda alt: _stacked(alt, "科目", "口径"),
+    "compare-budgets": lambda alt: _stacked(alt, "部门", "口径"),
+    "compare-classes": lambda alt: _stacked(alt, "部门", "功能分类（类）", normalize=True),
+    "series": _series,
+    "plan-actual": _plan_actual,
 }
 
 
-def _spec(values: list[dict], encoding: dict) -> dict:
-    """A bar chart as wide as its container, one 22 px band per label."""
-    spec = {
-        "config": json.loads(json.dumps(CONFIG)),   # a fresh copy per chart
-        "data": {"values": values},
-        "mark": {"type": "bar"},
-        "encoding": encoding,
-        "height": {"step": 22},
-        "width": "container",
-        "autosize": {"type": "fit-x", "contains": "padding"},
-    }
-    return spec
+def specs() -> dict[str, dict]:
+    """Every kind's Vega-Lite spec (Altair imported here: ~0.6 s, once per build)."""
+    import altair as alt
+
+    out = {}
+    for name, build in KINDS.items():
+        spec = _config(build(alt).properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
+        spec = spec.to_dict(validate=False)
+        # the schema's address names an outside host, which the site never does;
+        # site.js tells vega-embed the spec is Vega-Lite
+        spec.pop("$schema", None)
+        out[name] = spec
+    return out
 
 
-def _field(name: str, type_: str, title, **more) -> dict:
-    return {"field": name, "type": type_, "title": title, **more}
+def kind_href(kind: str, root: str) -> str:
+    return f"{root}assets/yusuan/charts/{kind}.json"
 
 
-def _amount(title: str = "金额（万元）") -> dict:
-    return _field("amount", "quantitative", title, format=AMOUNT_FORMAT)
-
-
-def _y(order: list[str]) -> dict:
-    return _field("label", "nominal", None, sort=order, axis={"labelLimit": LABEL_LIMIT})
-
-
-def bars(rows: list[dict], *, label_title: str, value_title: str = "金额（万元）",
-         highlight: str | None = None, highlight_title: str = "") -> dict:
-    """Horizontal bars, one per row {label, amount[, note]}, in the given order.
-    `highlight`: rows with note == highlight are drawn in red (secret projects)."""
-    values = [{"label": r["label"], "amount": r["amount"], "note": r.get("note", "")} for r in rows]
-    color = {"value": COLORS[0]}
-    if highlight:
-        color = _field("note", "nominal", highlight_title,
-                       scale={"domain": ["", highlight], "range": [COLORS[0], SECRET_COLOR]},
-                       legend={"labelExpr": "datum.label || '公开'", "orient": "bottom",
-                               "direction": "horizontal", "labelLimit": LEGEND_LABEL_LIMIT})
-    tooltip = [_field("label", "nominal", label_title), _amount(value_title)]
-    if highlight:
-        tooltip.append(_field("note", "nominal", "说明"))
-    return _spec(values, {
-        "y": _y([r["label"] for r in rows]),
-        "x": _field("amount", "quantitative", value_title,
-                    axis={"format": ",.0f", "tickCount": 5, "labelOverlap": True}),
-        "color": color,
-        "tooltip": tooltip,
-    })
-
-
-def stacked(rows: list[dict], *, label_title: str, series_title: str, series_order: list[str],
-            normalize: bool = False, value_title: str = "金额（万元）") -> dict:
-    """Horizontal stacked bars: rows {label, series, amount[, share]}; labels in given order."""
-    labels = list(dict.fromkeys(r["label"] for r in rows))   # first-seen order, without a list scan per row
-    # The stacking order rides in the data, not in a Vega expression: series
-    # names are document text (function classes), never code.
-    rank = {name: k for k, name in enumerate(series_order)}
-    values = [{"label": r["label"], "series": r["series"], "amount": r["amount"],
-               "share": r.get("share"), "series_rank": rank.get(r["series"], -1)} for r in rows]
-    tooltip = [_field("label", "nominal", label_title), _field("series", "nominal", series_title),
-               _amount(value_title)]
-    if normalize:
-        tooltip.append(_field("share", "quantitative", "占比（%）", format=".1f"))
-    x = _field("amount", "quantitative", "占比" if normalize else value_title, aggregate="sum",
-               stack="normalize" if normalize else "zero",
-               axis={"format": "%" if normalize else ",.0f", "tickCount": 5, "labelOverlap": True})
-    return _spec(values, {
-        "y": _y(labels),
-        "x": x,
-        "color": _field("series", "nominal", series_title, sort=series_order,
-                        scale={"domain": series_order, "range": (COLORS * 4)[:len(series_order)]},
-                        legend=_legend(len(series_order))),
-        "order": {"field": "series_rank", "type": "quantitative"},
-        "tooltip": tooltip,
-    })
+def write_specs(folder: Path, dump) -> None:
+    """assets/yusuan/charts/<kind>.json; `dump`: the site's JSON writer."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, spec in specs().items():
+        (folder / f"{name}.json").write_text(dump(spec), encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from yusuan.render import charts
 from yusuan.render.data import SiteData
-from yusuan.render.department import Chart
+from yusuan.render.charts import Chart
 from yusuan.render.home import doc_href
 from yusuan.render.tables import Col, Row, Table, c, i, m, p, y
 
@@ -13,26 +13,34 @@ MAX_CLASSES = 8       # function classes shown by name; the rest are 其他
 
 
 def _label(d: dict) -> str:
-    return f"{d['department']}（{d['year']}）"
+    """A document in a chart: its kind named unless a 部门预算 (a year's 预算 and 决算 are two bars)."""
+    kind = "" if d.get("kind") in (None, "部门预算") else d["kind"]
+    return f"{d['department']}（{d['year']}{kind}）"
+
+
+def row_id(doc_id: str) -> str:
+    """The anchor of a document's row (compare/#d-<doc_id>): a document page links there."""
+    return f"d-{doc_id}"
 
 
 def table(data: SiteData) -> Table:
     ratios = {r["doc_id"]: r for r in data.records("department_ratios")}
-    t = Table([Col("部门"), Col("层级"), Col("年度", True), Col("收支总预算", True), Col("本年收入", True),
+    t = Table([Col("部门"), Col("层级"), Col("年度", True), Col("类型"), Col("收支总预算", True), Col("本年收入", True),
                Col("上年结转结余", True), Col("基本支出", True), Col("项目支出", True), Col("项目支出占比", True),
                Col("人员经费占比", True), Col("结转结余占比", True), Col("“三公”经费", True),
                Col("每万元预算“三公”（元）", True), Col("不予公开项目占比", True), Col("未通过校验", True)],
-              caption="金额单位：万元。点击表头排序。", sortable=True, id="compare-table", searchable=False)
+              caption="金额单位：万元。点击表头排序。", sortable=True, id="compare-table", searchable=False,
+              filters="level:1,year:2,kind:3")
     for d in data.documents:
         r = ratios.get(d["doc_id"], {})
         name = c(d["department"], href=doc_href(d["doc_id"], "../"))
         name.sort = d["department"]
-        t.rows.append(Row([name, c(d["level"]), y(d["year"]), m(d["total_budget"]), m(d["current_year_income"]),
+        t.rows.append(Row([name, c(d["level"]), y(d["year"]), c(d["kind"], cls="nowrap"), m(d["total_budget"]), m(d["current_year_income"]),
                            m(d["carryover"]), m(d["basic_expenditure"]), m(d["project_expenditure"]),
                            p(r.get("project_share_pct")), p(r.get("personnel_share_pct")),
                            p(r.get("carryover_share_pct")), m(d["three_public"]),
                            m(r.get("three_public_per_10k")), p(r.get("secret_share_pct")),
-                           i(d["n_checks_failed"])]))
+                           i(d["n_checks_failed"])], id=row_id(d["doc_id"])))
     return t
 
 
@@ -41,9 +49,10 @@ def chart_budgets(data: SiteData, docs: list[dict]) -> Chart:
     for d in docs:
         rows.append({"label": _label(d), "series": "基本支出", "amount": d["basic_expenditure"] or 0})
         rows.append({"label": _label(d), "series": "项目支出", "amount": d["project_expenditure"] or 0})
-    spec = charts.stacked(rows, label_title="部门", series_title="口径", series_order=["基本支出", "项目支出"])
+    values = charts.stacked_rows(rows, ["基本支出", "项目支出"])
     top = "；".join(f"{_label(d)} {d['total_budget']:,.2f} 万元" for d in docs[:3])
-    return Chart("budgets", "收支规模：基本支出与项目支出", spec, f"按收支总预算排序，最大的：{top}。", len(docs))
+    return Chart("budgets", "收支规模：基本支出与项目支出", "compare-budgets", values,
+                 f"按收支总预算排序，最大的：{top}。", len(docs))
 
 
 def chart_classes(data: SiteData, docs: list[dict]) -> Chart:
@@ -66,9 +75,7 @@ def chart_classes(data: SiteData, docs: list[dict]) -> Chart:
         for s in series_order:
             if s in agg:
                 rows.append({"label": _label(d), "series": s, "amount": agg[s], "share": agg[s] / whole * 100})
-    spec = charts.stacked(rows, label_title="部门", series_title="功能分类（类）", series_order=series_order,
-                          normalize=True)
-    return Chart("classes", "支出结构：各功能分类（类）所占比例", spec,
+    return Chart("classes", "支出结构：各功能分类（类）所占比例", "compare-classes", charts.stacked_rows(rows, series_order),
                  "每个部门的支出按功能分类（类）所占比例；数据见下表与 function_class_totals 数据集。", len(docs))
 
 
@@ -84,5 +91,7 @@ def class_summary(data: SiteData) -> Table:
 def context(data: SiteData) -> dict:
     docs = sorted(data.documents, key=lambda d: (-(d["total_budget"] or 0), d["doc_id"]))[:MAX_CHART_DOCS]
     note = f"（收支总预算最大的 {MAX_CHART_DOCS} 份）" if len(data.documents) > MAX_CHART_DOCS else ""
-    return {"table": table(data), "charts": [chart_budgets(data, docs), chart_classes(data, docs)],
+    # a chart with no rows (no document has a function-class table) is left out
+    shown = [ch for ch in (chart_budgets(data, docs), chart_classes(data, docs)) if ch.values]
+    return {"table": table(data), "charts": shown,
             "chart_note": note, "class_table": class_summary(data)}

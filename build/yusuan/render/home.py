@@ -1,7 +1,7 @@
 """Context of the home page: coverage by level, headline totals."""
 from __future__ import annotations
 
-from yusuan.render import fmt
+from yusuan.render import departments, fmt
 from yusuan.render.data import SiteData
 from yusuan.terms import LEVELS
 
@@ -11,17 +11,23 @@ def doc_href(doc_id: str, root: str) -> str:
 
 
 def coverage(data: SiteData, root: str) -> list[dict]:
-    """[{level, n_docs, departments: [{name, years: [{year, href}]}]}] in LEVELS order."""
-    levels: dict[str, dict[str, list]] = {}
-    for d in data.documents:
-        levels.setdefault(d["level"] or "未分级", {}).setdefault(d["department"] or d["doc_id"], []).append(
-            {"year": d["year"], "href": doc_href(d["doc_id"], root)})
+    """[{level, n_docs, departments: [{name, href, years: [{year, href}]}]}] in
+    LEVELS order: a department (one name key, see render/departments.py) is
+    listed once, linked to its page across years, its documents by year."""
+    levels: dict[str, list[dict]] = {}
+    groups = departments.groups(data)
+    slugs = departments.page_slugs(groups)
+    for k, docs in groups.items():
+        latest = docs[-1]
+        years = [{"year": f"{d['year']} 年" + ("" if d["kind"] in (None, "部门预算") else d["kind"]),
+                  "href": doc_href(d["doc_id"], root)} for d in docs]
+        levels.setdefault(latest["level"] or "未分级", []).append(
+            {"name": latest["department"] or k, "href": departments.href(slugs[k], root), "years": years})
     order = LEVELS + sorted(k for k in levels if k not in LEVELS)
     out = []
     for lvl in order:
         if lvl in levels:
-            depts = [{"name": name, "years": sorted(ys, key=lambda y: y["year"] or 0)}
-                     for name, ys in sorted(levels[lvl].items())]
+            depts = sorted(levels[lvl], key=lambda x: x["name"])
             out.append({"level": lvl, "n_docs": sum(len(x["years"]) for x in depts), "departments": depts})
     return out
 
@@ -32,15 +38,16 @@ def context(data: SiteData) -> dict:
     total = lambda k: round(sum(d[k] or 0 for d in docs), 2)  # noqa: E731
     return {
         "n_docs": len(docs),
-        "n_departments": len({d["department"] for d in docs}),
+        "n_departments": len(departments.groups(data)),
         "years": "、".join(str(y) for y in years) or fmt.DASH,
+        # units in the labels, no notes: on a phone the cards stay short and the department list is on the first screen
         "figures": [
-            ("公开文件", fmt.integer(len(docs)), "份（部门 × 年度）"),
-            ("收支总预算合计", fmt.money(total("total_budget")), "万元"),
-            ("项目支出合计", fmt.money(total("project_expenditure")), "万元"),
-            ("“三公”经费合计", fmt.money(total("three_public")), "万元"),
-            ("不予公开项目金额", fmt.money(total("secret_project_amount")), "万元"),
-            ("未通过的算术校验", fmt.integer(sum(d["n_checks_failed"] or 0 for d in docs)), "条"),
+            ("公开文件（份）", fmt.integer(len(docs))),
+            ("收支总预算合计（万元）", fmt.money(total("total_budget"))),
+            ("项目支出合计（万元）", fmt.money(total("project_expenditure"))),
+            ("“三公”经费合计（万元）", fmt.money(total("three_public"))),
+            ("不予公开项目金额（万元）", fmt.money(total("secret_project_amount"))),
+            ("未通过的算术校验（条）", fmt.integer(sum(d["n_checks_failed"] or 0 for d in docs))),
         ],
         "coverage": coverage(data, ""),
     }

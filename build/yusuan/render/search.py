@@ -3,9 +3,11 @@ render one by one (see shell.py), in the format of mkdocs-material's search
 plugin: one entry per page and per section, Chinese segmented with jieba at
 build time exactly as the plugin does it.
 
-What is indexed is what a reader searches for: the page title, the units, and
-per section its heading and the words in its tables (names of function
-classes, economic items, projects, indicators), not the amounts.
+What is indexed is what a reader searches for: the page title, the units,
+the headline figures with their values (a result shows the figure it
+matched), and per section its heading, its figures and the words in its
+tables (names of function classes, economic items, projects, indicators),
+not the tables' amounts.
 
 The theme shows an entry's title and text as HTML, so every text is escaped
 first, as the plugin escapes what it reads from a page (html.escape,
@@ -63,10 +65,11 @@ def entries(doc_id: str, ctx: dict) -> list[dict]:
     url = f"docs/{doc_id}/"
     doc = ctx["doc"]
     units = [u["unit_name"] for u in ctx["units"] if u.get("unit_name")]
+    # a figure with its value: a search for “三公” shows what they are, not only the card's label
     out = [_entry(url, ctx["title"], [doc["department"], doc["level"], *units,
-                                      *(label for label, *_ in ctx["figures"])])]
+                                      *(f"{label} {value}" for label, value, *_ in ctx["figures"])])]
     for sec in ctx["sections"]:
-        parts = [label for label, *_ in sec.figures] + [ch.title for ch in sec.charts] + [sec.text]
+        parts = [f"{label} {value}" for label, value, *_ in sec.figures] + [ch.title for ch in sec.charts] + [sec.text]
         for t in sec.tables:
             parts += _words(t)
         out.append(_entry(f"{url}#{sec.id}", sec.title, parts))
@@ -75,6 +78,12 @@ def entries(doc_id: str, ctx: dict) -> list[dict]:
             out.append(_entry(f"{url}{sub.id}/", f"{ctx['title']}：{sub.title}",
                               [w for t in sub.tables for w in _words(t)]))
     return out
+
+
+def department_entries(page) -> list[dict]:
+    """The entry of a department's page across years (departments.Page)."""
+    parts = [*page.names, *(f"{d['year']} 年{d['kind']}" for d in page.docs)]
+    return [_entry(f"departments/{page.slug}/", page.title, parts)]
 
 
 def add_entries(site_dir: Path, new: list[dict]) -> None:

@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -24,8 +24,8 @@ import yaml
 from markupsafe import Markup
 
 from yusuan import folders
-from yusuan.parallel import default_jobs, worker_pool
-from yusuan.render import catalog, compare, department, downloads, fmt, home, search, shell, tables, transparency
+from yusuan.parallel import default_jobs, in_second_process, worker_pool
+from yusuan.render import archive, catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
 from yusuan.render.data import DataFolderError, SiteData, load
 
@@ -69,7 +69,8 @@ def write(path: Path, text: str) -> None:
 
 # ------------------------------------------------------------ index pages (mkdocs)
 
-SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False)}   # name → (folder, has_toc)
+# name → (folder, has_toc): a frame per folder depth (relative links) and table of contents or not
+SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False), "flat": ("docs/_shell_flat", False)}
 
 
 class Deferred:
@@ -116,11 +117,12 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
     page("home.md", "index.md", "index.html", home=home.context(data))
     cmp = compare.context(data)
     for ch in cmp["charts"]:
-        write(docs_dir / "compare" / f"{ch.id}.json", json_text(ch.spec))
+        write(docs_dir / "compare" / f"{ch.id}.json", json_text(ch.data))
     # compare.md becomes compare/index.html; its chart specs sit beside it.
-    page("compare.md", "compare.md", "compare/index.html", compare=cmp)
+    page("compare.md", "compare.md", "compare/index.html", compare=cmp, root="../")
     page("transparency.md", "transparency.md", "transparency/index.html", tr=transparency.context(data))
     page("data.md", "data.md", "data/index.html", catalog=catalog.context(data))
+    page("sources.md", "sources.md", "sources/index.html", listing=catalog.sources_table(data))
     for name in HAND_WRITTEN:
         src = content_dir / "pages" / name
         if not src.exists():
@@ -141,7 +143,8 @@ def take_shells(site_dir: Path) -> dict[str, shell.Shell]:
             shells[name] = shell.Shell.from_html(path.read_text(encoding="utf-8"), has_toc)
         except (OSError, shell.ShellError) as e:
             raise SiteError(f"{path}: cannot frame department pages with it ({e})") from e
-    shutil.rmtree(site_dir / SHELLS["main"][0])
+    for folder in ("docs/_shell", "docs/_shell_flat"):
+        shutil.rmtree(site_dir / folder)
     return shells
 
 
@@ -155,8 +158,10 @@ class DepartmentWork:
     frames and writes it once mkdocs is done (workers never wait)."""
     data: SiteData
     env: jinja2.Environment
-    out_dir: Path                          # pages go to out_dir/docs/<doc_id>/
+    out_dir: Path                          # pages go to out_dir/docs/<doc_id>/, sources to out_dir/sources/
     shells_file: Path
+    content_dir: Path | None = None        # the original files are published from here
+    slugs: dict[str, str] = field(default_factory=dict)   # doc_id → its department's page (departments/<slug>/)
     shells: dict[str, shell.Shell] | None = None
 
     def ready_shells(self) -> dict[str, shell.Shell] | None:
@@ -198,11 +203,20 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     folder = work.out_dir / "docs" / doc_id
     folder.mkdir(parents=True, exist_ok=True)
     for ch in ctx["charts"]:
-        write(folder / f"{ch.id}.json", json_text(ch.spec))
+        write(folder / f"{ch.id}.json", json_text(ch.data))
     downloads.write_both(work.data, doc_id, folder)
+    source = sources.load(doc, work.data.folder, work.content_dir)
+    sources.publish(source, work.content_dir, work.out_dir / "sources" / doc_id)
+    slug = work.slugs.get(doc_id, "")
     toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
     pages = [Unframed(folder / "index.html", "main", ctx["title"], toc,
-                      work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../"))]
+                      work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../",
+                                                                      source=source, dept_slug=slug))]
+    source_title = f"源文件：{ctx['title']}"
+    pages.append(Unframed(work.out_dir / "sources" / doc_id / "index.html", "flat", source_title, [],
+                          work.env.get_template("source.html").render(
+                              title=source_title, doc=doc, doc_title=ctx["title"], source=source, root="../../",
+                              dept_slug=slug, markers=source.markers(), lines=Markup(sources.lines_html(source)))))
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
@@ -250,23 +264,45 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prog
             pool.shutdown(cancel_futures=True)
         _WORK = None
     (site_dir / "docs").mkdir(parents=True, exist_ok=True)
+    (site_dir / "sources").mkdir(parents=True, exist_ok=True)
     for doc in docs:
-        shutil.move(work.out_dir / "docs" / doc["doc_id"], site_dir / "docs" / doc["doc_id"])
+        doc_id = doc["doc_id"]
+        shutil.move(work.out_dir / "docs" / doc_id, site_dir / "docs" / doc_id)
+        shutil.move(work.out_dir / "sources" / doc_id, site_dir / "sources" / doc_id)
+        text = work.out_dir / "sources" / f"{doc_id}.txt"
+        if text.exists():
+            shutil.move(text, site_dir / "sources" / text.name)
+    return entries
+
+
+def write_departments(data: SiteData, env: jinja2.Environment, site_dir: Path,
+                      shells: dict[str, shell.Shell]) -> list[dict]:
+    """A page per department across years (departments/<slug>/) with its
+    charts' rows; their search entries. A few pages (one per department,
+    not per document), made in the main process while the workers make the
+    document pages."""
+    entries = []
+    template = env.get_template("department_years.html")
+    for page in departments.pages(data):
+        folder = site_dir / "departments" / page.slug
+        for ch in page.charts + [pa["chart"] for pa in page.plan_actual]:
+            write(folder / f"{ch.id}.json", json_text(ch.data))
+        years = "、".join(str(y) for y in dict.fromkeys(d["year"] for d in page.docs if d["year"]))
+        toc = [("documents", "公开文件"), ("series", "主要数字的变化"), ("plan-actual", "预算与决算"),
+               ("yoy", "说明中的“比上年”与上年文件")]
+        write(folder / "index.html", shells["main"].page(page.title, toc, template.render(page=page, years=years,
+                                                                                          root="../../")))
+        entries += search.department_entries(page)
     return entries
 
 
 def publish_files(data: SiteData, site_dir: Path) -> None:
-    """Data files (data page downloads) and source texts, put into the site."""
+    """Data files (data page downloads), put into the site. (The source
+    texts and original files are published with each document's pages.)"""
     files = site_dir / "data" / "files"
     files.mkdir(parents=True, exist_ok=True)
     for name in catalog.files_to_publish(data.folder):
         _link_or_copy(data.folder / name, files / name)
-    sources = site_dir / "sources"
-    sources.mkdir(parents=True, exist_ok=True)
-    for doc in data.documents:
-        src = data.folder / "sources" / f"{doc['doc_id']}.txt"
-        if src.exists():   # already redacted by the data stage (yusuan.privacy)
-            _link_or_copy(src, sources / src.name)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -373,16 +409,21 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     except (OSError, ValueError) as e:      # ValueError: Arrow's and json's "cannot read this"
         raise SiteError(f"{data_dir}: the datasets cannot be read ({e}): run `yusuan data` again") from e
     step(f"{len(data.documents)} documents from {data_dir}")
+    # the whole-data archive (hundreds of MB at 1,000 documents) is streamed by a second process meanwhile
+    archive_path = build_dir / "archive" / archive.NAME
+    archive_written = in_second_process(archive.write, data.folder, archive_path, what="writing the data archive")
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
-    work = DepartmentWork(data, environment(), build_dir / "pages", build_dir / "shells.json")
+    work = DepartmentWork(data, environment(), build_dir / "pages", build_dir / "shells.json", content_dir,
+                          departments.slugs(data))
     # the department pages start now, beside the index pages and mkdocs (one core's work)
     load_jieba()   # once, here: the workers inherit its dictionary
     pool, results = start_departments(work, workers)
     try:
         deferred = render_pages(data, docs_dir, content_dir)
         write_assets(docs_dir / "assets" / "yusuan")
+        charts.write_specs(docs_dir / "assets" / "yusuan" / "charts", json_text)   # each kind once per build
         if site_dir.exists():
             shutil.rmtree(site_dir)
         folders.make(site_dir, folders.SITE)    # marked before mkdocs writes into it
@@ -396,8 +437,12 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
         if pool:
             pool.shutdown(cancel_futures=True)
         raise
+    step("departments across years")
+    across = write_departments(data, work.env, site_dir, work.shells)
     step("department pages")
-    search.add_entries(site_dir, finish_departments(work, pool, results, site_dir, progress))
-    step("data files and source texts")
+    search.add_entries(site_dir, across + finish_departments(work, pool, results, site_dir, progress))
+    step("data files")
     publish_files(data, site_dir)
+    archive_written()
+    shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")

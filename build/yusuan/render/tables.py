@@ -25,7 +25,7 @@ class Col:
 @dataclass(slots=True)   # a page makes thousands of cells and rows
 class Cell:
     text: str
-    href: str | None = None
+    href: str | tuple | None = None   # a link, or ((text, href), …): several links in one cell
     cls: str = ""
     sort: object = None        # raw value for sortable tables
 
@@ -35,6 +35,7 @@ class Row:
     cells: list[Cell]
     depth: int = 0             # 0 类, 1 款, 2 项: indentation
     cls: str = ""
+    id: str = ""               # an anchor (a document's row in the compare table)
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Table:
     full: "Table | None" = None
     searchable: bool = True    # False: kept out of the search index (lists of every document)
     body: str = ""             # the rows' HTML made by the caller instead of `rows` (a document's checks)
+    # Put before every link in a cell: a department's tables link their
+    # source lines as "#L12" under "../../sources/<doc_id>/", and the same
+    # table shown on a sub-page one folder deeper gets one more "../".
+    href_base: str = ""
+    filters: str = ""          # columns the reader can filter by (site.js), as "1,2,3"
 
     def __bool__(self) -> bool:
         return bool(self.rows or self.body)
@@ -95,10 +101,27 @@ def capped(table: Table, limit: int, page: str) -> Table:
     sub-page `page/` (see department.Subpage)."""
     if len(table.rows) > limit:
         n = len(table.rows)
-        table.full = Table(table.columns, list(table.rows), table.caption)
+        table.full = Table(table.columns, list(table.rows), table.caption,
+                           href_base="../" + table.href_base if table.href_base else "")
         table.rows = table.rows[:limit]
         table.more_href = f"{page}/"
         table.note = f"共 {n:,} 行，此处列出前 {limit} 行。"
+    return table
+
+
+def without_empty_columns(table: Table, keep: int = 1) -> Table:
+    """The table without the columns (after the first `keep`) that are empty
+    or a dash in every row: a year-over-year table whose document states no
+    rates has no rate column."""
+    if not table.rows:
+        return table
+    empty = [k for k in range(keep, len(table.columns))
+             if all(not row.cells[k].href and row.cells[k].text in ("", fmt.DASH) for row in table.rows)]
+    if empty:
+        gone = set(empty)
+        table.columns = [col for k, col in enumerate(table.columns) if k not in gone]
+        for row in table.rows:
+            row.cells = [cell for k, cell in enumerate(row.cells) if k not in gone]
     return table
 
 
@@ -128,7 +151,7 @@ def _td(t: Table, row: Row, k: int, cell: Cell) -> str:
     indent = f'<span class="ys-indent ys-d{row.depth}"></span>' if k == 1 and row.depth and not t.sortable else ""
     text = esc(cell.text)
     if cell.href:
-        text = f'<a href="{esc(cell.href)}">{text}</a>'
+        text = _links(t, cell, text)
     return f"<td{attrs}>{indent}{text}</td>"
 
 
@@ -136,26 +159,39 @@ _CELLS, _TEXT, _CLS, _HREF = attrgetter("cells"), attrgetter("text"), attrgetter
 
 
 def _trs(t: Table) -> list[str]:
-    """The rows' HTML. Most tables (no sort keys or links) take the fast
-    path: their texts checked for characters to escape all at once, each row
-    %-formatted into the HTML of its shape (row class, depth, cell classes),
-    made once per shape: ~30% fewer instructions than a string per cell."""
-    cells = list(chain.from_iterable(map(_CELLS, t.rows)))
-    if t.sortable or any(map(_HREF, cells)):
+    """The rows' HTML. Most tables (no sort keys or row anchors) take the
+    fast path: their texts checked for characters to escape all at once, each
+    row %-formatted into the HTML of its shape (row class, depth, cell
+    classes), made once per shape: ~30% fewer instructions than a string per
+    cell. A link is made inside its cell's text."""
+    if t.sortable or any(row.id for row in t.rows):
         return [_tr(t, row) for row in t.rows]
+    cells = list(chain.from_iterable(map(_CELLS, t.rows)))
     escaped = bool(_HTML_SPECIAL.search("".join(map(_TEXT, cells))))
-    return [_plain_tr(row, escaped) for row in t.rows]
+    linked = any(map(_HREF, cells))
+    return [_plain_tr(t, row, escaped, linked) for row in t.rows]
 
 
 def _tr(t: Table, row: Row) -> str:
     tds = "".join([_td(t, row, k, cell) for k, cell in enumerate(row.cells)])
-    return f"<tr{_class(row.cls)}>{tds}</tr>\n"
+    anchor = f' id="{esc(row.id)}"' if row.id else ""
+    return f"<tr{anchor}{_class(row.cls)}>{tds}</tr>\n"
 
 
-def _plain_tr(row: Row, escaped: bool) -> str:
-    """A row without sort keys or links; `escaped`: some text of the table needs escaping."""
+def _links(t: Table, cell: Cell, text: str) -> str:
+    """A cell's escaped text as its link(s)."""
+    if cell.href.__class__ is tuple:
+        return ", ".join(f'<a href="{esc(t.href_base + h)}">{esc(s)}</a>' for s, h in cell.href)
+    return f'<a href="{esc(t.href_base + cell.href)}">{text}</a>'
+
+
+def _plain_tr(t: Table, row: Row, escaped: bool, linked: bool) -> str:
+    """A row without sort keys; `escaped`: some text of the table needs
+    escaping; `linked`: some cell of the table has a link."""
     cells = row.cells
     texts = tuple(map(esc, map(_TEXT, cells))) if escaped else tuple(map(_TEXT, cells))
+    if linked:
+        texts = tuple(_links(t, cell, text) if cell.href else text for cell, text in zip(cells, texts))
     shape = (row.cls, row.depth, *map(_CLS, cells))
     form = _ROW_FORMS.get(shape)
     if form is None:
@@ -183,7 +219,8 @@ def to_html(t: Table) -> Markup:
     # the search plugin skips an element marked data-search-exclude (and drops the attribute)
     wrap = '<div class="ys-table-wrap"' + ("" if t.searchable else ' data-search-exclude="true"') + ">\n"
     out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", '"',
-           f' id="{escape(t.id)}"' if t.id else "", ">\n"]
+           f' id="{escape(t.id)}"' if t.id else "",
+           f' data-filters="{escape(t.filters)}"' if t.filters else "", ">\n"]
     if t.caption:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from yusuan.render import fmt
 from yusuan.render.data import SiteData
+from yusuan.render.compare import row_id
 from yusuan.render.home import doc_href
 from yusuan.render.tables import Col, Row, Table, c, i, m, y
 from yusuan.terms import TABLE_TITLES
@@ -14,10 +15,10 @@ def _titles(keys: str | None) -> str:
 
 
 def context(data: SiteData) -> dict:
-    t = Table([Col("部门"), Col("年度", True), Col("有数据的表", True), Col("空表"), Col("缺失的表"),
+    t = Table([Col("部门"), Col("层级"), Col("年度", True), Col("类型"), Col("有数据的表", True), Col("空表"), Col("缺失的表"),
                Col("不予公开项目", True), Col("不予公开金额（万元）", True), Col("绩效目标"),
                Col("未通过校验", True)], sortable=True, id="transparency-table", searchable=False,
-              caption=f"标准表共 {len(TABLE_TITLES)} 张。空表：印出但没有数字；缺失：文件中没有。")
+              caption=f"标准表共 {len(TABLE_TITLES)} 张。空表：印出但没有数字；缺失：文件中没有。", filters="level:1,year:2,kind:3")
     for d in data.documents:
         present = [k for k in (d["tables_present"] or "").split(",") if k]
         targets = (f"已公开（{d['n_performance_targets']:,} 个指标）" if d["n_performance_targets"] else "未公开")
@@ -26,10 +27,11 @@ def context(data: SiteData) -> dict:
             failed.href = doc_href(d["doc_id"], "../") + "#checks"
             failed.cls += " fail"
         name = c(d["department"], href=doc_href(d["doc_id"], "../"))
-        t.rows.append(Row([name, y(d["year"]), c(f"{len(present)} / {len(TABLE_TITLES)}", cls="num"),
+        t.rows.append(Row([name, c(d["level"]), y(d["year"]), c(d["kind"], cls="nowrap"), c(f"{len(present)} / {len(TABLE_TITLES)}", cls="num"),
                            c(_titles(d["tables_empty"]), cls="titles"), c(_titles(d["tables_missing"]), cls="titles"),
                            i(d["n_secret_projects"]), m(d["secret_project_amount"]),
-                           c(targets, cls="nowrap" if d["n_performance_targets"] else "nowrap warn"), failed]))
+                           c(targets, cls="nowrap" if d["n_performance_targets"] else "nowrap warn"), failed],
+                          id=row_id(d["doc_id"])))
     failing = data.where("checks", "status", "fail")
     docs = {d["doc_id"]: d for d in data.documents}
     f = Table([Col("部门"), Col("年度", True), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True)],

@@ -1,9 +1,12 @@
 -- One row per department-year: headline ratios for comparing departments.
-with final as (
+-- Comparable departments are those of the same year and kind (a 部门预算 is
+-- not ranked against a 决算): the ranks are within them.
+with ratios as (
     select
         doc_id,
         department,
         level,
+        kind,
         year,
         total_budget,
         round(100 * personnel / nullif(gpb_basic, 0), 2) as personnel_share_pct,
@@ -14,6 +17,16 @@ with final as (
         n_checks_failed,
         row_number() over (partition by year order by total_budget desc nulls last, doc_id) as rank_total_budget
     from documents
+),
+
+final as (
+    select
+        *,
+        case when three_public_per_10k is not null then
+            rank() over (partition by year, kind order by three_public_per_10k desc nulls last)
+        end as three_public_rank,
+        count(three_public_per_10k) over (partition by year, kind) as n_comparable
+    from ratios
 )
 
 select * from final

@@ -1,0 +1,42 @@
+"""The data page's "download everything": one ZIP of the data package
+(datapackage.json), every dataset as CSV and Parquet, and every source
+text, in a fixed order with fixed dates (yusuan.zips), so the same data
+gives the same bytes. The workbook and the DuckDB database hold the same
+rows again and are downloads of their own.
+
+At 1,000 documents the datasets are hundreds of MB: the archive is
+streamed (never whole in memory) by a second process while the department
+pages are made (render/site.py)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from yusuan.schema import DATASETS
+from yusuan.store import atomic_path
+from yusuan.zips import write_zip
+
+NAME = "yusuan-all.zip"
+CHUNK = 1 << 20
+
+
+def members(data_folder: Path) -> list[tuple[str, Path]]:
+    """(name in the archive, file) of everything it holds, in order."""
+    out = [("datapackage.json", data_folder / "datapackage.json")]
+    for ds in DATASETS:
+        for ext in ("csv", "parquet"):
+            out.append((f"{ds.name}.{ext}", data_folder / f"{ds.name}.{ext}"))
+    out += [(f"sources/{p.name}", p) for p in sorted((data_folder / "sources").glob("*.txt"))]
+    return [(name, path) for name, path in out if path.is_file()]
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            yield chunk
+
+
+def write(data_folder: Path, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp, tmp.open("wb") as f:
+        write_zip(f, ((f"yusuan/{name}", _chunks(file)) for name, file in members(data_folder)))

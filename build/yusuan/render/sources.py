@@ -1,0 +1,128 @@
+"""A document's source, as the site publishes it, so that every figure is
+one click from the line it was read from:
+
+    sources/<doc_id>/            the text, every line numbered, #L<n> its anchor
+    sources/<doc_id>.txt         the same text as a file
+    sources/<doc_id>/<doc_id>.pdf   the original file(s), with their SHA-256
+
+The text is the parser's (for a PDF: a marker line before each page, table
+rows as tab-separated cells), with contacts hidden (yusuan.privacy); line
+numbers are the source_line of every dataset row.
+
+The page is plain HTML, not built by a script: it reads without JavaScript,
+the browser's find works on all of it, and #L<n> lands on the line as any
+anchor does. It is long (a 4,000-line text makes ~200 KB), but only a
+reader following a figure to its line loads it; each line costs ~20 bytes of
+markup (an id; its number is drawn by CSS).
+
+The text file is served with a UTF-8 byte order mark: a server that names no
+charset for .txt (Python's http.server) would otherwise leave the browser
+guessing, and it guesses wrong for Chinese.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from yusuan.privacy import MARK
+from yusuan.read.pdf import MARKER
+from markupsafe import escape
+
+BOM = "\ufeff"
+
+
+@dataclass
+class Original:
+    """One file a document was read from."""
+    rel: str                 # as named in the content folder (documents.source_file)
+    name: str                # its file name
+    sha256: str
+    size: int
+    href: str = ""           # the published copy, relative to the source page; "" when not published
+
+
+@dataclass
+class Source:
+    doc_id: str
+    text: str                # the published text ("" when the data folder has none)
+    originals: list[Original]
+    withheld: bool           # originals not published: they hold contacts the text hides
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        text = self.text[:-1] if self.text.endswith("\n") else self.text
+        return text.split("\n") if text else []
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.lines)
+
+    @functools.cached_property
+    def marker_lines(self) -> list[int]:
+        """Indexes of the page and file marker lines (few: a scan for "=== " first)."""
+        return [k for k, line in enumerate(self.lines) if line.startswith("=== ") and MARKER.match(line)]
+
+    def markers(self) -> list[tuple[int, str]]:
+        """(line, label) of each page and file marker: the page's index."""
+        out = []
+        for k in self.marker_lines:
+            m = MARKER.match(self.lines[k])
+            out.append((k + 1, f"第 {m[1]} 页" if m[1] else self.lines[k][len("=== 文件 "):-len(" ===")]))
+        return out
+
+
+def text_path(data_folder: Path, doc_id: str) -> Path:
+    return data_folder / "sources" / f"{doc_id}.txt"
+
+
+def load(doc: dict, data_folder: Path, content_dir: Path | None) -> Source:
+    """The document's published text and its original files (those found in the content folder)."""
+    path = text_path(data_folder, doc["doc_id"])
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    # Contacts hidden in the text are in the original: then it is not republished
+    # (the privacy rule, see the method page); its SHA-256 still identifies it.
+    withheld = MARK in text
+    originals = []
+    rels = [r for r in (doc.get("source_file") or "").split(" + ") if r]
+    for k, rel in enumerate(rels, 1):
+        file = (content_dir / rel) if content_dir else None
+        if file is None or not file.is_file():
+            continue
+        data = file.read_bytes()
+        suffix = file.suffix.lower()
+        published = f"{doc['doc_id']}{'' if len(rels) == 1 else f'-{k}'}{suffix}"
+        originals.append(Original(rel, file.name, hashlib.sha256(data).hexdigest(), len(data),
+                                  "" if withheld else published))
+    return Source(doc["doc_id"], text, originals, withheld)
+
+
+def lines_html(source: Source) -> str:
+    """Every line as <span id=L<n>>, markers of pages and files set apart.
+    The text is escaped whole, once (a line per span took 7 ms a document)."""
+    text = source.text[:-1] if source.text.endswith("\n") else source.text
+    lines = str(escape(text)).split("\n") if text else []
+    out = [f"<span id=L{n}>{line}</span>" for n, line in enumerate(lines, 1)]
+    for k in source.marker_lines:
+        out[k] = f"<span id=L{k + 1} class=mk>{lines[k]}</span>"
+    return "".join(out)
+
+
+def publish(source: Source, content_dir: Path | None, folder: Path) -> None:
+    """The text file (beside the folder) and the originals (in it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if source.text:
+        (folder.parent / f"{source.doc_id}.txt").write_text(BOM + source.text, encoding="utf-8")
+    for o in source.originals:
+        if o.href and content_dir:
+            _link_or_copy(content_dir / o.rel, folder / o.href)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
