@@ -26,6 +26,11 @@ worker processes, from wait4), dataset and site size, and the largest HTML page;
     python3 bench/benchmark.py --sizes 30       # a quick look
     python3 bench/benchmark.py --repeat 3       # each cold build 3 times: median and range
     python3 bench/benchmark.py --update-readme  # and record the figures
+    python3 bench/benchmark.py --real tests/real --update-readme   # real PDFs: pages a second
+
+With --real DIR it times reading the real PDFs under DIR instead
+(bench/reading.py) and writes its table between <!-- benchmark-real --> and
+<!-- /benchmark-real -->.
 
 Targets: 1,000 department-years, data + site, in under 60 s on 2 cores; a
 department page under 100 KB.
@@ -446,7 +451,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, metavar="K",
                         help="cold builds per size; the table shows the median and the range (default 1)")
     parser.add_argument("--update-readme", action="store_true", help="write the table into README.md")
+    parser.add_argument("--real", type=Path, metavar="DIR",
+                        help="time reading the real PDFs under DIR instead (e.g. tests/real)")
     args = parser.parse_args(argv)
+    if args.real:
+        return real(args.real, args.update_readme)
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     samples = load_samples()
@@ -468,6 +477,26 @@ def main(argv: list[str] | None = None) -> int:
         print("README.md benchmark section updated", file=sys.stderr)
     failed = any(not r.ok for r in rows)
     return 1 if failed else 0
+
+
+def real(folder: Path, update_readme: bool) -> int:
+    import reading
+    files = reading.time_files(folder)
+    if not files:
+        print(f"no PDF under {folder}", file=sys.stderr)
+        return 1
+    build_s, note = reading.time_build(folder.resolve(), yusuan_command())
+    shown = folder.resolve().relative_to(ROOT) if folder.resolve().is_relative_to(ROOT) else folder
+    text = reading.report(shown, files, build_s, note, machine(),
+                          f"python3 bench/benchmark.py --real {shown.as_posix()}")
+    print(text)
+    if update_readme:
+        import readme_sections
+        readme = readme_sections.read_readme()
+        readme_sections.README.write_text(readme_sections.replace_section(readme, "benchmark-real", text),
+                                          encoding="utf-8")
+        print("README.md benchmark-real section updated", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The parse cache: adding a file parses only it; a deleted file disappears."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from conftest import CHANGJI, copy_samples, sample
@@ -92,3 +94,27 @@ def test_cache_keeps_only_what_the_run_uses(tmp_path):
     (content / "disclosures" / sample("昌吉").name).unlink()
     pipeline.run_data(content, tmp_path / "data", cache, **quiet)
     assert len(list(cache.glob("*.parsed"))) == 2
+
+
+def test_parse_cache_outlives_site_changes_not_parser_changes(tmp_path):
+    """The parse cache is keyed by the parser's code: editing the site's code
+    (render/, the command line) keeps every parse; editing the parser or the
+    vocabulary drops them all."""
+    import shutil
+
+    import yusuan
+    from yusuan.pipeline import parser_version
+
+    package = tmp_path / "yusuan"
+    shutil.copytree(Path(yusuan.__file__).parent, package)
+    before = parser_version(package)
+    for site_file in ("render/department.py", "cli.py"):
+        (package / site_file).write_text((package / site_file).read_text("utf-8") + "\n# edited\n", "utf-8")
+        assert parser_version(package) == before, site_file
+    for parser_file in ("tables.py", "vocabulary.toml", "read/pdf.py"):
+        edited = package / parser_file
+        original = edited.read_text("utf-8")
+        edited.write_text(original + "\n# edited\n", "utf-8")
+        assert parser_version(package) != before, parser_file
+        edited.write_text(original, "utf-8")
+    assert parser_version(package) == before
