@@ -32,7 +32,7 @@ class Commands(click.Group):
 
 content_option = click.option("--content", "content", type=click.Path(file_okay=False, path_type=Path),
                               default=Path("content"), show_default=True,
-                              help="Folder holding the disclosures (*.txt, searched recursively) and hand-written pages.")
+                              help="Folder holding the disclosures (*.pdf, *.txt, searched recursively) and hand-written pages.")
 data_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
                            default=Path("site_data"), show_default=True, help="Where the datasets are written / read.")
 site_option = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
