@@ -286,3 +286,10 @@ def test_counts_are_not_money():
     money = next(c for c in cells if c["row_no"] == total["row_no"] and c["table_key"] == total["table_key"]
                  and c["column_label"] == "预算金额")
     assert (money["printed"], money["printed_unit"], money["amount"]) == ("4,186,460.00", "元", 418.646)
+
+
+def test_every_table_is_known_to_the_vocabulary(real):
+    """Each table read from a real document is named by vocabulary.toml: no
+    table_<number> keys, which stand for a table yusuan did not recognise."""
+    unknown = {(c["doc_id"], c["table_title"]) for c in real["table_cells"] if c["table_key"].startswith("table_")}
+    assert unknown == set()
