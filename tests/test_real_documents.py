@@ -80,15 +80,6 @@ def test_department_year_and_kind(real, doc):
     assert (row["department"], row["year"], row["kind"]) == (doc["department"], doc["year"], doc["kind"])
 
 
-# Figures yusuan does not read yet: it must publish them as unknown (None),
-# never as another number.
-UNREAD: dict[str, dict[str, str]] = {
-    "2018年省检察院部门预算公开": dict.fromkeys(
-        ["outbound", "reception", "vehicles"],
-        "p. 19: the 三公 table's header is printed over thin double-ruled rows and its labels wrap across "
-        "them; the parts are read into the wrong columns, do not add up to the 小计, and are left out"),
-}
-
 HEADLINE = {   # hand-read figure → documents column
     "income_total": "total_budget", "expenditure_total": "expenditure_total",
     "current_year_income": "current_year_income", "current_year_expenditure": "current_year_expenditure",
@@ -103,13 +94,9 @@ HEADLINE = {   # hand-read figure → documents column
 @pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
 def test_headline_figures_are_the_printed_ones(real, doc):
     row = _row(real, doc)
-    unread = UNREAD.get(IDS[EXPECTED.index(doc)], {})
     wrong = {}
     for key, fig in doc["figures"].items():
         if key not in HEADLINE:
-            continue
-        if key in unread:
-            assert row[HEADLINE[key]] is None, f"{key}: published as {row[HEADLINE[key]]}, but not read ({unread[key]})"
             continue
         want = _wanyuan(fig["value"], _unit(doc, fig.get("table")))
         got = row[HEADLINE[key]]
@@ -264,10 +251,15 @@ def test_each_amount_is_in_the_table_printed_on_its_page(real, doc):
 
 @pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
 def test_no_code_is_read_as_an_amount(real, doc):
-    """Columns headed …编码 / …代码 hold codes (30101, 114001), never amounts."""
+    """Columns headed …编码 / …代码 hold codes (30101, 114001), never amounts;
+    nor is a row's code (or its class's: 201 beside 一般公共服务支出) read as
+    an amount where the header was not read (江苏 省委办公厅 2017 表7)."""
+    from yusuan.terms import function_class_of
+
     row = _row(real, doc)
-    codes = [(c["page"], c["column_label"], c["printed"]) for c in real["table_cells"]
-             if c["doc_id"] == row["doc_id"] and re.search(r"(编码|代码)$", c["column_label"])]
+    codes = [(c["page"], c["row_label"], c["column_label"], c["printed"]) for c in real["table_cells"]
+             if c["doc_id"] == row["doc_id"] and (re.search(r"(编码|代码)$", c["column_label"])
+                                                  or c["printed"] in (c["code"], function_class_of(c["row_label"])))]
     assert codes == []
 
 
@@ -306,3 +298,29 @@ def test_economic_tables_are_not_read_as_function_tables(real):
     assert wrong == set()
     problems = [p["message"] for p in real["problems"] if "399" in p["message"] and "与名称不符" in p["message"]]
     assert problems == []
+
+
+# Tables whose header yusuan reads in a way under which the rows do not add
+# up (their checks are withheld, with a warning). Each is a misreading still
+# to fix, or a table that does not add up itself, said here which.
+HEADER_DOUBTS = {
+    ("beijing", "预算05表 一般公共预算支出表"):
+        "the document's own: 项目支出 81,779 of the 合计 has no 项 row (REAL_FAILS)",
+    ("wuxi", "一般公共预算“三公”经费、会议费、培训费支出表"):
+        "ours: 会议费 and 培训费 read under “三公”经费合计",
+    ("xian",
+     "2021年部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表（不含上年结转）"):
+        "the document's own for 2021 (合计 1,171,100 ≠ 65,100 + 320,000 + 1,096,000), "
+        "and ours: the 2020 | 2021 | 增减 column groups are not told apart",
+}
+
+
+def test_header_doubts_are_the_known_ones(real):
+    """Where the rows do not add up under the header as read, a warning says
+    so and the checks are withheld. Only these tables do that now (the 三公
+    tables of 江苏 2017–2018, whose Word-made PDFs draw a white box behind
+    each line of a header cell, did until white boxes stopped counting as
+    rulings)."""
+    doubts = {(p["source_file"].split("/")[0], m[1]) for p in real["problems"]
+              if (m := re.search(r"「(.+?)」：按本站读出的表头", p["message"]))}
+    assert doubts == set(HEADER_DOUBTS)

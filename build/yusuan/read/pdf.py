@@ -40,7 +40,7 @@ MARKER = re.compile(r"^=== (?:第 (\d+) 页|文件 .+) ===$")
 _PAGE_NUMBER = re.compile(r"^[-—–－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/，,]?\s*共\s*\d+\s*页)?[-—–－\s]*$")
 # Ruling lines closer than this (pt) are one line: a double border drawn as two
 # lines 5 pt apart made thin empty columns that shifted a header off its data.
-_TABLE_SETTINGS = {"snap_tolerance": 6}
+_TABLE_SETTINGS = {"snap_tolerance": 6, "join_tolerance": 6, "intersection_tolerance": 6}
 # Grid positions whose cells begin closer than this (pt) are one column.
 _SAME_COLUMN = 8
 # A row whose only cell is at least this share of the grid's width is text, not data.
@@ -232,10 +232,28 @@ def _chunks(chars: list[dict]) -> list[tuple[float, float, str]]:
     return [(a, b, t) for a, b, t in out]
 
 
+def _white(color) -> bool:
+    values = color if isinstance(color, (list, tuple)) else [color]
+    return bool(values) and all(isinstance(v, (int, float)) and v >= 0.99 for v in values)
+
+
+def _invisible(obj: dict) -> bool:
+    """A rectangle or line drawn in white on the white page (or not painted
+    at all): Word's exports put a white box behind each line of a cell's
+    text (江苏 2017 三公 table), whose edges cut the header's cells apart."""
+    if obj["object_type"] not in ("rect", "line", "curve"):
+        return False
+    fills = obj.get("fill") and not _white(obj.get("non_stroking_color"))
+    strokes = obj.get("stroke", True) and not _white(obj.get("stroking_color"))
+    return not (fills or strokes)
+
+
 def _find_tables(page, words: list[dict]) -> list:
     """The page's ruled grids, with double borders snapped to one line, unless
     snapping misplaces a word: leaves it outside every cell (it can merge
-    away a column's last edge) or draws an edge through it. Then as drawn."""
+    away a column's last edge) or draws an edge through it. Then as drawn.
+    Only what shows: white boxes and lines are not rulings."""
+    page = page.filter(lambda obj: not _invisible(obj))
     snapped = [Grid(t.bbox, t.rows) for t in page.find_tables(_TABLE_SETTINGS)]
     if not any(_misplaced(t, words) for t in snapped):
         return snapped
