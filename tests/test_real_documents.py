@@ -306,8 +306,6 @@ def test_economic_tables_are_not_read_as_function_tables(real):
 HEADER_DOUBTS = {
     ("beijing", "预算05表 一般公共预算支出表"):
         "the document's own: 项目支出 81,779 of the 合计 has no 项 row (REAL_FAILS)",
-    ("wuxi", "一般公共预算“三公”经费、会议费、培训费支出表"):
-        "ours: 会议费 and 培训费 read under “三公”经费合计",
     ("xian",
      "2021年部门综合预算一般公共预算拨款“三公”经费及会议费、培训费支出预算表（不含上年结转）"):
         "the document's own for 2021 (合计 1,171,100 ≠ 65,100 + 320,000 + 1,096,000), "

@@ -131,8 +131,12 @@ def identities(t: Table, with_of_which: bool = False) -> list[Reading]:
         if len(totals) == 1:
             parts: list[int] = []
             names: list[str] = []
+            # “三公”经费合计 beside 会议费 | 培训费 (无锡) adds up the three only
+            three_only = "三公" in plain(t.columns[totals[0]][depth])
             for label, g in groups.items():
                 if g == totals or left_out(label):
+                    continue
+                if three_only and three_public_item(label) in (None, "total"):
                     continue
                 v = value_of(g, depth)
                 if v is None:
