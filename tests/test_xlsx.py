@@ -191,6 +191,21 @@ def test_a_long_dataset_without_years_is_left_out(tmp_path):
     assert load_workbook(tmp_path / "q.xlsx", read_only=True).sheetnames == ["说明", "problems"]
 
 
+def test_rows_without_a_year_get_a_sheet_of_their_own(tmp_path):
+    from yusuan.store import to_arrow
+    blank = {ds: {f.name: None for f in BY_NAME[ds].fields} for ds in ("documents", "table_cells")}
+    tables = {"documents": to_arrow(BY_NAME["documents"], [blank["documents"] | {"doc_id": d, "year": y}
+                                                           for d, y in [("2025-a", 2025), ("na-b", None)]]),
+              "table_cells": to_arrow(BY_NAME["table_cells"], [blank["table_cells"] | {"doc_id": d, "amount": a}
+                                                               for d, a in [("na-b", 1.0), ("2025-a", 2.0), ("na-b", 3.0)]])}
+    write_xlsx(tables, tmp_path / "y.xlsx", max_rows=3)
+    wb = load_workbook(tmp_path / "y.xlsx", read_only=True)
+    assert wb.sheetnames == ["说明", "documents", "table_cells_2025", "table_cells_na"]
+    assert [r[11] for r in sheet_rows(wb["table_cells_na"])[1:]] == [1.0, 3.0]
+    (note,) = notes(wb)
+    assert "table_cells_2025（1 行）、table_cells_na（2 行）" in note
+
+
 def test_the_row_limit_is_excels():
     assert xlsx.MAX_ROWS == 1_048_576
     assert inspect.signature(write_xlsx).parameters["max_rows"].default == xlsx.MAX_ROWS

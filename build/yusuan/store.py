@@ -164,8 +164,7 @@ def write_xlsx(tables: dict[str, pa.Table], path: Path, max_rows: int = xlsx.MAX
         parts = [(ds.name[:31], table)]
         if table.num_rows > per_sheet:
             years = row_years(ds.name, tables)
-            parts = [(f"{ds.name[:31 - len(tag)]}{tag}", rows) for y, rows in by_year(table, years)
-                     for tag in ["_na" if y is None else f"_{y}"]] if years is not None else []
+            parts = [] if years is None else [(_sheet_name(ds.name, y), rows) for y, rows in by_year(table, years)]
             if any(rows.num_rows > per_sheet for _, rows in parts):
                 parts = []
             too_many = f"{ds.name}（{ds.title}）共 {table.num_rows:,} 行，超过一个工作表可容纳的 {per_sheet:,} 行，"
@@ -186,6 +185,12 @@ def write_xlsx(tables: dict[str, pa.Table], path: Path, max_rows: int = xlsx.MAX
     explain = xlsx.Sheet("说明", header, [list(c) for c in zip(*info)])
     with atomic_path(path) as tmp:
         xlsx.write(str(tmp), [explain] + sheets, title="yusuan 预算公开数据")
+
+
+def _sheet_name(dataset: str, year: int | None) -> str:
+    """NAME_2026, NAME_na (no year): within Excel's 31 characters."""
+    tag = "_na" if year is None else f"_{year}"
+    return dataset[:31 - len(tag)] + tag
 
 
 PARTITIONED = "parquet"                       # the folder, in the data folder, of the Parquet partitioned by year
