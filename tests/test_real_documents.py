@@ -55,7 +55,7 @@ def real():
 
     result = collect(REAL, cache_dir=None, progress=lambda *_: None)
     tables = build_tables(result)
-    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems")}
+    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems", "units")}
 
 
 def _row(real, doc: dict) -> dict:
@@ -327,3 +327,26 @@ def test_header_doubts_are_the_known_ones(real):
     doubts = {(p["source_file"].split("/")[0], m[1]) for p in real["problems"]
               if (m := re.search(r"「(.+?)」：按本站读出的表头", p["message"]))}
     assert doubts == set(HEADER_DOUBTS)
+
+
+# Budget units as the documents list them (read in the PDFs): in a sentence
+# (北京 …分别为：A、B、C、D。), continued after 包括： in the next paragraph
+# (广州, under 部门预算构成, not its 内设处室 under 机构设置), or in a table
+# (西安, 泉州: 序号 | 单位名称). The department's own unit first.
+UNITS = {
+    "2026-beijingshiyiliaobaozhangju": ["北京市医疗保障局（行政）", "北京市医疗保障局（事业）",
+                                        "北京市医药集中采购服务中心", "北京市医疗保障局大数据中心"],
+    "2026-guangzhoushirenminzhengfubangongting": ["广州市人民政府办公厅本级", "广州市政府政务信息系统管理中心",
+                                                  "广州地区公文交换站（广州市人民政府公报编辑部）"],
+    "2021-zhonggongxianshiweixuanchuanbu": ["中共西安市委宣传部本级（机关）", "中共西安市委讲师团"],
+    "2026-quanzhoushirenminzhengfubangongshibenji-danwei": [
+        "泉州市人民政府办公室（本级）", "福建省泉州市人民政府驻北京联络处", "福建省泉州市人民政府驻沪联络处",
+        "福建省泉州市人民政府驻深圳办事处", "福建省泉州市人民政府驻福州办事处", "福建省泉州市人民政府驻厦门办事处",
+        "泉州市人民政府驻成都办事处", "泉州市人民政府机关医疗所"],
+}
+
+
+def test_budget_units_as_listed(real):
+    units = {doc_id: [(u["unit_name"], u["is_self"]) for u in real["units"] if u["doc_id"] == doc_id] for doc_id in UNITS}
+    assert units == {k: [(n, i == 0) for i, n in enumerate(v)] for k, v in UNITS.items()}
+    assert [p["message"] for p in real["problems"] if "机构设置" in p["message"]] == []
