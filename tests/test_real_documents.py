@@ -55,7 +55,7 @@ def real():
 
     result = collect(REAL, cache_dir=None, progress=lambda *_: None)
     tables = build_tables(result)
-    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems", "units")}
+    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems", "units", "procurement")}
 
 
 def _row(real, doc: dict) -> dict:
@@ -350,3 +350,29 @@ def test_budget_units_as_listed(real):
     units = {doc_id: [(u["unit_name"], u["is_self"]) for u in real["units"] if u["doc_id"] == doc_id] for doc_id in UNITS}
     assert units == {k: [(n, i == 0) for i, n in enumerate(v)] for k, v in UNITS.items()}
     assert [p["message"] for p in real["problems"] if "机构设置" in p["message"]] == []
+
+
+# 政府采购 as the narrative states it (read in the PDFs): 预算总金额为 … 其中拟购买货物 …
+# (江苏 2017, the goods on the next line), and a 决算's 政府采购金额（以合同签订为准）为.
+PROCUREMENT = {
+    "2017-jiangsushengrendachangweihuibangongting": (2247.85, 59.0, 0.0, 2188.85, None),
+    "2017-jiangsushengrenminjianchayuan": (2889.8, 334.0, 0.0, 2555.8, None),
+    "2017-jiangsushenggaojirenminfayuan": (3742.4, 525.4, 500.0, 2717.0, None),
+    "2017-zhongguogongchandangjiangsushengweiyuanhuibangongting": (1774.70, 496.20, None, 1278.50, None),
+    "2024-shanghaishiputuoqucaizhengju-juesuan": (251.25, None, None, None, 246.47),
+    # 2018: 政府采购支出预算总额 …，其中：拟采购货物支出 …; 检察院's line is letter-spaced
+    # (拟 采购 货物 支出 268 万 元) and prints no 工程
+    "2018-jiangsushengrendachangweihuibangongting": (2064.25, 59.0, 0.0, 2005.25, None),
+    "2018-jiangsushengrenminjianchayuan": (3096.24, 268.0, None, 2828.24, None),
+    "2018-zhonggongjiangsushengweibangongting": (1449.50, 90.0, 0.0, 1359.50, None),
+    "2018-jiangsushengzhengxiebangongting": (1281.76, 355.67, 0.0, 926.09, None),
+    # 本部门政府采购安排483.05万元，其中：货物类采购预算64.3万元 …
+    "2026-guangzhoushirenminzhengfubangongting": (483.05, 64.3, 0.0, 418.75, None),
+}
+
+
+def test_procurement_as_stated(real):
+    read = {r["doc_id"]: (r["total"], r["goods"], r["works"], r["services"], r["sme_reserved"])
+            for r in real["procurement"] if r["doc_id"] in PROCUREMENT}
+    assert read == PROCUREMENT
+    assert [p["message"] for p in real["problems"] if "政府采购" in p["message"]] == []

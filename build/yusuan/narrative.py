@@ -618,10 +618,13 @@ def _note_unread(p: Para, changes: list[_Change], problems: list) -> None:
 # ---------------------------------------------------------------- procurement
 
 PROCUREMENT: dict[str, re.Pattern] = {
-    "total": re.compile(rf"政府采购预算(?:总额|合计)?\s*(?:为|共|是)?\s*{MONEY}"),
-    "goods": re.compile(rf"货物(?:类)?(?:采购)?预算\s*(?:为|是)?\s*{MONEY}"),
-    "works": re.compile(rf"工程(?:类)?(?:采购)?预算\s*(?:为|是)?\s*{MONEY}"),
-    "services": re.compile(rf"服务(?:类)?(?:采购)?预算\s*(?:为|是)?\s*{MONEY}"),
+    # 政府采购预算总额为 / …预算总金额为 / …支出预算总额 (江苏) / 政府采购安排 (广州) /
+    # 政府采购金额（以合同签订为准）为 (决算)
+    "total": re.compile(rf"政府采购(?:支出)?(?:预算)?(?:总额|合计|总金额|金额|安排)?(?:[（(][^）)]{{0,12}}[)）])?\s*(?:为|共|是)?\s*{MONEY}"),
+    # 货物类采购预算 / 政府采购货物预算 / 货物类政府采购支出预算 / 拟购买货物 / 拟采购货物支出 (江苏)
+    **{key: re.compile(rf"(?:{word}(?:类)?(?:政府)?(?:采购)?(?:支出)?预算|拟(?:购买|采购){word}(?:支出)?)"
+                       rf"\s*(?:为|是)?\s*{MONEY}")
+       for key, word in (("goods", "货物"), ("works", "工程"), ("services", "服务"))},
     "sme_reserved": re.compile(rf"面向中小企业预留(?:政府采购)?(?:项目)?(?:预算)?(?:金额)?\s*(?:为|是)?\s*{MONEY}"),
     "small_micro_reserved": re.compile(rf"小微企业预留(?:政府采购)?(?:项目)?(?:预算)?(?:金额)?\s*(?:为|是)?\s*{MONEY}"),
 }
@@ -631,7 +634,7 @@ NO_PROCUREMENT = re.compile(r"(?:无|没有|未安排)政府采购")
 
 def _procurement(part3: list[Para], problems: list) -> list[dict]:
     paras = [p for p in part3 if not p.heading
-             and (p.under("procurement") or "政府采购预算" in p.text or "预留政府采购" in p.text)]
+             and (p.under("procurement") or "政府采购" in p.text or "拟购买" in p.text or "拟采购" in p.text)]
     row: dict = {}
     for p in paras:
         for key, pattern in PROCUREMENT.items():
