@@ -55,7 +55,7 @@ def real():
 
     result = collect(REAL, cache_dir=None, progress=lambda *_: None)
     tables = build_tables(result)
-    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems", "units", "procurement")}
+    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems", "units", "procurement", "performance_targets")}
 
 
 def _row(real, doc: dict) -> dict:
@@ -376,3 +376,32 @@ def test_procurement_as_stated(real):
             for r in real["procurement"] if r["doc_id"] in PROCUREMENT}
     assert read == PROCUREMENT
     assert [p["message"] for p in real["problems"] if "政府采购" in p["message"]] == []
+
+
+# 绩效目标表 as printed (read in the PDFs): one per project, its name in a 项目名称 /
+# 专项资金名称 row or only in the title (泉州 p. 28 泉州城市形象专题宣传经费项目绩效目标表),
+# its budget after 年度预算资金（万元） (烟台 p. 33), 年度预算资金总额： (烟台 p. 34) or
+# 资金总额 (福州 p. 28, 泉州); a heading over the tables or a title printed twice
+# (烟台 p. 34: title, (2026年度), title) is no table, and a 年度总体目标 spilling
+# out of its cell (烟台 p. 33) does not end one.
+TARGETS = {   # doc → (tables, indicator rows, first tables' (project, budget, indicators))
+    "2026-yantaishiminzhengju": (21, 176, [("惠民殡葬补助资金", 2149.09, 11), ("民政业务工作经费", 176.0, 15),
+                                          ("实施公车统管费用", 20.0, 6)]),
+    "2026-fuzhoushiyiliaobaozhangju": (7, 57, [("外伤医疗费用结算审核服务费", 118.0, 8), ("医保服务站工作经费", 968.0, 8)]),
+    "2026-quanzhoushirenminzhengfubangongshibenji-danwei": (2, 12, [("泉州城市形象专题宣传经费", 47.5, 6),
+                                                                   ("驻沪办房屋修缮经费", 28.5, 6)]),
+}
+
+
+def test_performance_targets_as_printed(real):
+    read = {}
+    for doc_id, (_, _, first) in TARGETS.items():
+        rows = [r for r in real["performance_targets"] if r["doc_id"] == doc_id]
+        tables = sorted({r["table_index"] for r in rows})
+        per_table = [[r for r in rows if r["table_index"] == t] for t in tables]
+        read[doc_id] = (len(tables), len(rows), [(t[0]["project"], t[0]["budget"], len(t)) for t in per_table[:len(first)]])
+    assert read == TARGETS
+    yantai = [r for r in real["performance_targets"] if r["doc_id"] == "2026-yantaishiminzhengju" and r["table_index"] == 1]
+    assert (yantai[0]["level1"], yantai[0]["level2"], yantai[0]["level3"], yantai[0]["target_value"]) == \
+        ("成本指标", "经济成本指标", "实际支出不超预算", "≤2149.09万元")
+    assert [p["message"] for p in real["problems"] if "绩效目标表" in p["message"]] == []
