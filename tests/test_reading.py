@@ -131,7 +131,7 @@ def test_two_file_document_shows_both_files(real_pdf_site):
     for n, name in files:
         assert lines[int(n) - 1] == f"=== 文件 disclosures/beijing/{name} ==="
         assert f"<span id=L{n} class=mk>" in source
-    assert "由几个文件合成的文件" in text(source)
+    assert "本文件由 2 个文件合成" in text(source)
 
 
 def test_two_file_document_figures_are_the_printed_ones(real_pdf_site):

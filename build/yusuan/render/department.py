@@ -392,12 +392,15 @@ def economic_section(data: SiteData, doc: dict, figure_lines: dict[str, int], ti
 
 
 def _project_list(sec: Section, doc: dict, projects: list[dict]) -> None:
-    sec.figures = [("项目数", fmt.integer(doc["n_projects"])),
-                   ("项目支出合计", fmt.money_unit(_sum(projects, "total"))),
+    read = [r for r in projects if not fmt.is_missing(r["total"])]
+    sec.figures = [("项目数", fmt.integer(len(projects))),
+                   ("项目支出合计", fmt.money_unit(_sum(read, "total")) if read else NOT_READ,
+                    "" if len(read) == len(projects) else
+                    "各项目的金额未能读出" if not read else f"{len(projects) - len(read)} 个项目的金额未能读出，未计入"),
                    ("不予公开项目", f"{fmt.integer(doc['n_secret_projects'])} 个，{fmt.money_unit(doc['secret_project_amount'])}")]
     rows = [{"label": r["project"], "amount": r["total"] or 0, "note": "不予公开" if r["is_secret"] else ""}
             for r in projects[:MAX_BARS]]
-    if rows:
+    if any(r["amount"] for r in rows):
         title = "项目支出（按金额）" + (f"：前 {MAX_BARS} 个" if len(projects) > MAX_BARS else "")
         sec.charts.append(Chart("projects", title, "items-secret", charts.bar_rows(rows),
                                 _top_alt(rows, "项目支出"), len(rows)))
@@ -408,11 +411,13 @@ def _project_list(sec: Section, doc: dict, projects: list[dict]) -> None:
         t.rows.append(Row([c(r["project"]), purpose, c(r["unit_name"]),
                            c(f"{fmt.text(r['function_code'])} {fmt.text(r['function_name'])}".strip()),
                            m(r["total"]), line_cell(r["source_line"])], cls="secret" if r["is_secret"] else ""))
-    sec.tables.append(sec.capped(t, MAX_ROWS, "projects", "全部项目"))
+    sec.tables.append(sec.capped(without_empty_columns(t, keep=1), MAX_ROWS, "projects", "全部项目"))
 
 
 def projects_section(data: SiteData, doc: dict) -> Section:
-    projects = sorted(data.for_doc("projects", doc["doc_id"]), key=lambda r: (-(r["total"] or 0), r["project"] or ""))
+    # a 合计 row read as a project (烟台, 杭州 print it first) is not one
+    projects = sorted((r for r in data.for_doc("projects", doc["doc_id"]) if norm(r["project"] or "") not in TOTAL_LABELS),
+                      key=lambda r: (-(r["total"] or 0), r["project"] or ""))
     sec = Section("projects", "项目支出")
     if projects:
         _project_list(sec, doc, projects)
@@ -530,12 +535,14 @@ def three_public_section(data: SiteData, doc: dict, lines: dict[str, int], title
         sec.charts.append(Chart("three-public", "“三公”经费构成", "items", charts.bar_rows(bars),
                                 _top_alt(bars, "“三公”经费"), len(bars)))
     caption = f"{titles.get('three_public') or TABLE_TITLES['three_public']}（万元）"
-    if sum(1 for r in rows if r["item"] in THREE_PUBLIC_PARTS and r["item_name"]) >= 2:
+    amounts = ("total", "gpb", "gov_fund", "state_capital")
+    if (sum(1 for r in rows if r["item"] in THREE_PUBLIC_PARTS and r["item_name"]) >= 2
+            and any(not fmt.is_missing(r[k]) for r in rows for k in amounts)):
         # a row per item, as the national template prints it
         t = Table([Col("项目"), Col("合计", True), Col("一般公共预算", True), Col("政府性基金", True),
                    Col("国有资本经营预算", True), LINE], caption=caption, href_base=src_base(doc["doc_id"]))
         for r in rows:
-            if not r["item_name"] and all(fmt.is_missing(r[k]) for k in ("total", "gpb", "gov_fund", "state_capital")):
+            if not r["item_name"] and all(fmt.is_missing(r[k]) for k in amounts):
                 continue
             d = 1 if r["item"] in ("vehicle_purchase", "vehicle_operation") else 0
             t.rows.append(Row([c(r["item_name"]), m(r["total"]), m(r["gpb"]), m(r["gov_fund"]), m(r["state_capital"]),
@@ -625,11 +632,15 @@ def yoy_section(data: SiteData, doc: dict) -> Section:
     return sec
 
 
-def targets_section(data: SiteData, doc: dict) -> Section:
+def targets_section(data: SiteData, doc: dict, problems: list[dict] = ()) -> Section:
     rows = data.for_doc("performance_targets", doc["doc_id"])
     sec = Section("targets", "绩效目标")
+    unread = sum(p["count"] for p in problems if "绩效目标表" in p["message"])
+    if unread:
+        sec.text = f"另有 {unread} 张绩效目标表未能读取，见下方“读取情况”。"
     if not rows:
-        sec.text = "本文件未公开绩效目标表，或未能读取。"
+        sec.text = (f"本文件的绩效目标表（{unread} 张）未能读取，见下方“读取情况”。" if unread
+                    else "本文件未公开绩效目标表，或未能读取。")
         return sec
     groups: dict[int, list[dict]] = {}
     for r in rows:
@@ -638,9 +649,11 @@ def targets_section(data: SiteData, doc: dict) -> Section:
     for idx in sorted(groups):
         g = groups[idx]
         first = g[0]
-        scope = "部门整体绩效目标" if first["scope"] == "department" else f"项目：{fmt.text(first['project'])}"
+        name = fmt.text(first["project"]) or "（未读出项目名称）"
+        scope = "部门整体绩效目标" if first["scope"] == "department" else f"项目：{name}"
+        budget = "" if fmt.is_missing(first["budget"]) else f"（年度预算 {fmt.money_unit(first['budget'])}）"
         t = Table([Col("一级指标"), Col("二级指标"), Col("三级指标"), Col("指标值"), Col("上年完成值"), Col("权重", True),
-                   LINE], caption=f"{scope}（年度预算 {fmt.money_unit(first['budget'])}）", href_base=src_base(doc["doc_id"]))
+                   LINE], caption=f"{scope}{budget}", href_base=src_base(doc["doc_id"]))
         prev = (None, None)
         for r in g:
             l1 = r["level1"] if r["level1"] != prev[0] else ""
@@ -648,7 +661,7 @@ def targets_section(data: SiteData, doc: dict) -> Section:
             prev = (r["level1"], r["level2"])
             t.rows.append(Row([c(l1), c(l2), c(r["level3"]), c(r["target_value"]), c(r["last_year_value"]),
                                c(fmt.number(r["weight"]), cls="num"), line_cell(r["source_line"])]))
-        tables.append(t)
+        tables.append(without_empty_columns(t, keep=3))
     sec.figures = [("绩效目标表", fmt.integer(len(tables))), ("绩效指标", fmt.integer(len(rows)))]
     if len(rows) <= MAX_TARGET_ROWS:
         sec.tables = tables
@@ -687,7 +700,7 @@ def procurement_assets_section(data: SiteData, doc: dict) -> Section:
             d = 1 if (r["item"] or "").startswith("vehicles_") else 0
             t.rows.append(Row([c(r["item_name"]), c(fmt.number(r["quantity"]), cls="num"), c(r["quantity_unit"]),
                                m(r["value"]), c(r["as_of"]), line_cell(r["source_line"])], depth=d, cls=f"d{d}"))
-        sec.tables.append(sec.capped(t, MAX_ROWS, "assets", "全部国有资产项目"))
+        sec.tables.append(sec.capped(without_empty_columns(t, keep=1), MAX_ROWS, "assets", "全部国有资产项目"))
     if not proc and not assets:
         sec.text = "本文件未写明政府采购或国有资产情况，或未能读取。"
     return sec
@@ -885,7 +898,7 @@ def context(data: SiteData, doc: dict) -> dict:
         three_public_section(data, doc, lines, titles),
         carryover_section(data, doc, lines),
         yoy_section(data, doc),
-        targets_section(data, doc),
+        targets_section(data, doc, problems),
         procurement_assets_section(data, doc),
         problems_section(doc, problems),
         checks_section(data, doc, titles),
