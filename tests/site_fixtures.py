@@ -339,12 +339,12 @@ def real_site(data_dir, tmp_path_factory) -> Path:
 
 
 # A site of real published PDFs (tests/real): a 决算 (上海普陀区财政局 2024), a
-# 单位预算 (普陀区政府办公室 2025), a document of two files (北京医疗保障局 2026),
+# 单位预算 beside the 部门预算 of the same office and year (普陀区政府办公室 2025), a document of two files (北京医疗保障局 2026),
 # one with many reading problems (烟台民政局 2026) and a department across two
 # years with its tables in a second file (江苏省委办公厅 2017, 2018).
 REAL = Path(__file__).resolve().parent / "real"
 REAL_PDFS = ["beijing", "yantai", "jiangsu/江苏省委办公厅", "shanghai-putuo/上海市普陀区财政局2024年度部门决算.pdf",
-             "shanghai-putuo/上海市普陀区人民政府办公室单位25年预算.pdf"]
+             "shanghai-putuo/上海市普陀区人民政府办公室单位25年预算.pdf", "shanghai-putuo/上海市普陀区人民政府办公室25年预算.pdf"]
 BEIJING = "2026-beijingshiyiliaobaozhangju"
 PUTUO_ACCOUNTS = "2024-shanghaishiputuoqucaizhengju-juesuan"
 PUTUO_UNIT = "2025-shanghaishiputuoqurenminzhengfubangongshi-danwei"

@@ -183,7 +183,8 @@ def test_final_accounts_are_labelled_as_final_accounts(real_pdf_site):
     assert '<a href="../">← 上海市普陀区人民政府办公室 2025 年单位预算</a>' in html(real_pdf_site, f"docs/{PUTUO_UNIT}/checks")
     home = article(html(real_pdf_site, ""))
     assert re.search(r">上海市普陀区财政局</a>：<a [^>]+>2024 年部门决算</a>", home)
-    assert re.search(r">2025 年单位预算</a>", home)
+    # a year with two kinds of document names both, the 部门预算 first
+    assert re.search(r">上海市普陀区人民政府办公室</a>：<a [^>]+>2025 年部门预算</a> · <a [^>]+>2025 年单位预算</a>", home)
 
 
 def test_classification_tables_show_the_printed_amounts(real_pdf_site):
@@ -264,3 +265,18 @@ def test_real_document_pages_stay_under_100_kb(real_pdf_site):
     for doc_id in docs(real_pdf_site).index:
         size = (real_pdf_site / "site" / "docs" / doc_id / "index.html").stat().st_size
         assert size < MAX_PAGE, (doc_id, size)
+
+
+def test_series_across_years_draws_the_budgets_beside_one_final_account():
+    """A department with budgets for 2017 and 2018 and a 决算 for 2024 gets its
+    budgets drawn over the years (the kinds were taken in the parser's order,
+    决算 first, and one 决算 left no chart at all)."""
+    from yusuan.render.departments import series_charts
+
+    def doc(year, kind, total):
+        return {"year": year, "kind": kind, "total_budget": total, "basic_expenditure": total / 2,
+                "project_expenditure": total / 2, "three_public": 1.0, "carryover": 0.0}
+
+    charts = series_charts([doc(2017, "部门预算", 100.0), doc(2018, "部门预算", 120.0), doc(2024, "部门决算", 90.0)])
+    assert charts and charts[0].title.startswith("部门预算：")
+    assert sorted({r["year"] for r in charts[0].values}) == [2017, 2018]
