@@ -595,6 +595,10 @@ def test_real_pdf_pages_fit_a_phone(browser, pdf_server):
         wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *')).filter(e =>
             e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.ys-table-wrap')).map(e => e.tagName)""")
         assert not wide, (path, wide[:5])
+        # a wide table's caption is read on the screen, not cut at its edge
+        cut = page.eval_on_selector_all("table.ys-table caption", """els => els.filter(e =>
+            e.getBoundingClientRect().right > innerWidth + 1).map(e => e.textContent.slice(0, 20))""")
+        assert not cut, (path, cut)
         widths = page.eval_on_selector_all("table.ys-checks tbody td:nth-child(2)", "els => els.map(e => e.offsetWidth)")
         if widths:
             assert min(widths) >= 150, (path, min(widths))
