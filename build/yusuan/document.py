@@ -79,7 +79,7 @@ def parse_document(source: Source) -> Document:
     for seg in segments:
         t = parse_table(seg.number, seg.title, seg.line, seg.rows, known_units, key=seg.key)
         if t.key in tables:
-            problems.append((seg.line, "warning", f"表「{seg.title}」与表「{tables[t.key].title}」同属一类（{t.key}）："
+            problems.append((seg.line, "warning", f"表「{seg.title}」与表「{tables[t.key].title}」同属一类："
                                                   "其数字收录在 table_cells，但不参与表间核对"))
             t.key = f"{t.key}_{seg.line}"
         tables[t.key] = t
