@@ -50,7 +50,7 @@ from yusuan.layout import is_cell_per_line, to_rows
 from yusuan.pipeline import Parsed, collect, parse_file
 from yusuan.read import ReadError, read_source
 from yusuan.tables import AMOUNT, find_part, split_tables
-from yusuan.terms import ZERO_PLACEHOLDERS, is_count
+from yusuan.terms import FUNCTION_TABLES, ZERO_PLACEHOLDERS, is_count
 
 REAL = Path(__file__).parent / "real"
 PDF_SEEDS = ["shanghai-putuo/上海市普陀区人民政府办公室25年预算.pdf", "guangzhou/2026年广州市人民政府办公厅部门预算.pdf"]
@@ -123,6 +123,7 @@ class Seed:
     figure_lines: frozenset[int]    # lines holding an amount cell
     part3: int                      # line of part 3's heading in the body (after every table)
     tables_span: tuple[int, int]    # the first table's title line, the last table row
+    row_line: dict[int, int]        # a cell's line → its row's (the line checks give)
     out: Out = field(repr=False)
 
     def __repr__(self) -> str:
@@ -151,7 +152,8 @@ def seed(name: str) -> Seed:
     assert out.cells, name
     return Seed(name, tuple(lines), is_cell_per_line(lines), table_rows, frozenset(c["source_line"] for c in out.cells),
                 rows[part3].line if part3 is not None else len(lines) + 1,
-                (min(s.line for s in segments), max(table_rows)), out)
+                (min(s.line for s in segments), max(table_rows)),
+                {n: r.line for r in rows for n in r.cell_lines}, out)
 
 
 # -------------------------------------------------------------------- edits
@@ -503,7 +505,8 @@ def test_every_amount_is_printed_on_its_line(e):
 # (an edit or two of a seed): each was a bug of the parser, fixed with these tests.
 def fixed_edit(name_part: str, *ops: tuple) -> Edited:
     """A seed with the edits ops: ("delete", line) / ("swap", line, line) /
-    ("tabs", line) / ("cell", line, k, text), lines of the seed (1-based), in order."""
+    ("tabs", line) / ("cell", line, k, text) / ("marker", line: a page marker
+    put before it), lines of the seed (1-based), in order."""
     e = Edited(seed(next(n for n in SEED_NAMES if name_part in n)), [], [])
     e.doc = [(t, n) for n, t in enumerate(e.seed.lines, start=1)]
     for op, line, *rest in ops:
@@ -515,6 +518,8 @@ def fixed_edit(name_part: str, *ops: tuple) -> Edited:
             e.doc[i], e.doc[j] = e.doc[j], e.doc[i]
         elif op == "tabs":
             e.doc[i] = (e.doc[i][0].replace("\t", " "), e.doc[i][1])
+        elif op == "marker":
+            e.doc.insert(i, ("=== 第 1 页 ===", None))
         elif op == "cell":
             cells = e.doc[i][0].split("\t")
             cells[rest[0]] = rest[1]
@@ -544,6 +549,9 @@ FOUND = {
     # a part heading (第一部分 …) among a table's rows ended the tables: the rows after it were dropped
     "part heading among the rows": lambda: fixed_edit("自治区", ("swap", 1, 2521)),
     "part heading among the rows of the first table": lambda: fixed_edit("自治区", ("swap", 1, 23)),
+    # a page marker splitting 自治区 表2's header row (cells a line each): 15 figures not read, and
+    # the problem listed 8 of them (…): the other 7 were named nowhere
+    "more than 8 figures not read": lambda: fixed_edit("自治区", ("marker", 203)),
     # a label-only row over a figures-only one (their cells joined as one row, by design): the
     # figures were given the label's line (昌吉 表10 line 393's 10.00 published as line 392's)
     "figures joined to the label row above": lambda: fixed_edit("昌吉", ("cell", 393, 0, "")),
@@ -682,10 +690,14 @@ def test_a_changed_figure_is_caught(ch):
     assert not (after.keys() - before.keys()), after.keys() - before.keys()
     # the sums over this cell's column that name its line
     column = cell["column_key"]
+    row_line = str(e.seed.row_line[line])
     sums = [i for i, c in before.items() if c["tables"] == cell["table_key"] and i.endswith("." + column)
-            and str(line) in c["lines"].split(",") and (".tree." in i or ".total." in i or ".unit." in i
+            and row_line in c["lines"].split(",") and (".tree." in i or ".total." in i or ".unit." in i
                                                        or i.startswith("three_public.items."))]
     assert all(i in moved for i in sums), [i for i in sums if i not in moved]
+    if cell["table_key"] in FUNCTION_TABLES and len(cell["code"]) == 7:
+        # the precise case: a 项 row of a 功能分类 table is summed into its 款 (all seeds print it)
+        assert any(".tree." in i for i in sums), cell
 
 
 def digest(parsed: Parsed) -> str:
@@ -728,9 +740,11 @@ class Worker:
                                       str(Path(__file__).parent), str(root)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
 
-    def digest(self, data: bytes) -> str:
+    def send(self, data: bytes) -> None:
         self.proc.stdin.write(struct.pack(">I", len(data)) + data)
         self.proc.stdin.flush()
+
+    def answer(self) -> str:
         return self.proc.stdout.readline().decode().rstrip("\n")
 
     def close(self) -> None:
@@ -753,15 +767,16 @@ def test_parsing_is_deterministic(e, workers):
     twice here, through the parse cache's form, and in two other processes
     with other hash seeds (the cache keeps a parse from one run for the next)."""
     data = e.data()
+    for w in workers:
+        w.send(data)      # (they parse while this process does)
     try:
         first = parse_bytes(data).parsed
+        here = [digest(first), digest(parse_bytes(data).parsed), digest(Parsed.from_bytes(first.to_bytes()))]
     except EXPECTED_ERRORS as err:
-        answer = f"{type(err).__name__}: {err}"
-    else:
-        answer = digest(first)
-        assert digest(parse_bytes(data).parsed) == answer
-        assert digest(Parsed.from_bytes(first.to_bytes())) == answer
-    assert [w.digest(data) for w in workers] == [answer, answer]
+        here = [f"{type(err).__name__}: {err}"] * 3
+    finally:
+        there = [w.answer() for w in workers]     # (whatever happens here: the next example's answers follow)
+    assert here + there == [here[0]] * 5
 
 
 @examples(30)

@@ -751,10 +751,10 @@ def _report_unread(table: Table, data: list[tuple[Row, list[str]]]) -> None:
                 else:
                     unread.append(key)
     if unread:
-        shown = "、".join(f"{text}（第 {line} 行）" for line, text in unread[:8])
+        # every one, with its line: a figure left out of the list would be lost without a word
+        shown = "、".join(f"{text}（第 {line} 行）" for line, text in unread)
         table.problems.append((unread[0][0], f"表{table.number}「{table.title}」有 {len(unread)} 个数字没有读成金额"
-                                             f"（所在列被读作名称列，或行未能读准）：{shown}"
-                                             + ("…" if len(unread) > 8 else "")))
+                                             f"（所在列被读作名称列，或行未能读准）：{shown}"))
 
 
 def _column_role(path: list[str]) -> str:
