@@ -18,7 +18,10 @@ Cases 2 and 3 run for N up to --incremental-up-to (default 100).
 
 It prints a Markdown table of wall time (the data and site stages' shares as
 the command reports them), peak memory (max RSS of the command and its
-worker processes, from wait4), dataset and site size, and the largest HTML page; with
+worker processes, from wait4), dataset and site size, and the largest HTML
+page; then a table of the site's size by top-level folder (docs, data,
+sources, search …) and of the Parquet partitioned by year
+(site_data/parquet/) at each size's cold build; with
 --update-readme it writes the table into README.md between the markers
 <!-- benchmark --> and <!-- /benchmark -->.
 
@@ -186,6 +189,17 @@ def tree_size(folder: Path) -> tuple[int, int]:
     return total, count
 
 
+def sizes_by_folder(folder: Path) -> dict[str, int]:
+    """Bytes under each top-level folder of `folder`; the files directly in it as "(top level)"."""
+    out: dict[str, int] = {}
+    for p in folder.rglob("*"):
+        if p.is_file():
+            rel = p.relative_to(folder).parts
+            key = rel[0] if len(rel) > 1 else "(top level)"
+            out[key] = out.get(key, 0) + p.stat().st_size
+    return out
+
+
 def largest_html(folder: Path, pattern: str = "**/*.html") -> tuple[int, str]:
     best = (0, "")
     for p in folder.glob(pattern):
@@ -255,6 +269,8 @@ class Row:
     site_files: int = 0
     largest_page: tuple[int, str] = (0, "")
     largest_department_page: tuple[int, str] = (0, "")
+    site_folders: dict[str, int] = field(default_factory=dict)      # bytes by top-level folder of the site
+    partitioned: tuple[int, int] = (0, 0)                          # site_data/parquet/: bytes, files
     notes: list[str] = field(default_factory=list)
 
     runs: list[float] = field(default_factory=list)    # every cold build's seconds, when repeated
@@ -295,9 +311,12 @@ class Bench:
         row.build = self.stage(d, step)
         row.data_s, row.site_s = stage_seconds(row.build.log)
         row.data_mb = tree_size(d / "site_data")[0] / 2**20 if (d / "site_data").exists() else 0
+        if (d / "site_data" / "parquet").exists():
+            row.partitioned = tree_size(d / "site_data" / "parquet")
         if (d / "site").exists():
             size, count = tree_size(d / "site")
             row.site_mb, row.site_files = size / 2**20, count
+            row.site_folders = sizes_by_folder(d / "site")
             row.largest_page = largest_html(d / "site")
             row.largest_department_page = largest_html(d / "site", DEPARTMENT_PAGES)
         return row
@@ -392,6 +411,31 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def folders_table(rows: list[Row]) -> str:
+    """The site's size by top-level folder and the partitioned Parquet's, per cold build."""
+    rows = [r for r in rows if r.case == "cold build" and r.site_folders]
+    if not rows:
+        return ""
+    biggest = max(rows, key=lambda r: r.n).site_folders
+    names = sorted({k for r in rows for k in r.site_folders}, key=lambda k: (-biggest.get(k, 0), k))
+    shown = names[:8]
+    rest = names[8:]
+    lines = ["| department-years | site | " + " | ".join(f"`{k}/`" if k != "(top level)" else k for k in shown)
+             + (" | other folders" if rest else "") + " | datasets as Parquet by year (`site_data/parquet/`) |",
+             "|---:|---:|" + "---:|" * (len(shown) + bool(rest)) + "---:|"]
+    for r in rows:
+        cells = [mb(r.site_folders.get(k, 0)) for k in shown]
+        if rest:
+            cells.append(mb(sum(r.site_folders.get(k, 0) for k in rest)))
+        lines.append(f"| {r.n:,} | {r.site_mb:.1f} MB | " + " | ".join(cells)
+                     + f" | {mb(r.partitioned[0])} ({r.partitioned[1]:,} files) |")
+    return "\n".join(lines)
+
+
+def mb(size: int) -> str:
+    return f"{size / 2**20:.1f} MB"
+
+
 def machine() -> str:
     cpu = ""
     try:
@@ -407,6 +451,10 @@ def machine() -> str:
 
 def report(rows: list[Row]) -> str:
     out = [table(rows), ""]
+    by_folder = folders_table(rows)
+    if by_folder:
+        out += ["Site size by top-level folder, and the datasets as Parquet partitioned by year, at each cold build:",
+                "", by_folder, ""]
     largest = [r for r in rows if r.case == "cold build"]
     for r in largest:
         if r.largest_page[1]:

@@ -1,7 +1,9 @@
 """Shared fixtures: the real sample disclosures and one data-stage run over them."""
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,30 @@ def data_dir(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("site_data")
     run_data(CONTENT, out, cache_dir=None, progress=lambda *_: None)
+    return out
+
+
+def load_benchmark():
+    """bench/benchmark.py as a module (its synthetic corpus)."""
+    spec = importlib.util.spec_from_file_location("benchmark", ROOT / "bench" / "benchmark.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["benchmark"] = module     # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def multi_year_data(tmp_path_factory) -> Path:
+    """`yusuan data` over nine department-years of the benchmark's synthetic
+    corpus: three departments (one per sample) in 2024, 2025 and 2026."""
+    from yusuan.pipeline import run_data
+
+    bench = load_benchmark()
+    content = tmp_path_factory.mktemp("multi_year_content")
+    bench.generate(bench.load_samples(), 9, content / "disclosures")
+    out = tmp_path_factory.mktemp("multi_year_data")
+    result = run_data(content, out, cache_dir=None, progress=lambda *_: None)
+    assert len(result.documents) == 9 and not result.failed
     return out
 
 

@@ -338,6 +338,68 @@ def real_site(data_dir, tmp_path_factory) -> Path:
     return build(data_dir, tmp_path_factory.mktemp("real_site"))
 
 
+# A site of real published PDFs (tests/real): a 决算 (上海普陀区财政局 2024), a
+# 单位预算 beside the 部门预算 of the same office and year (普陀区政府办公室 2025), a document of two files (北京医疗保障局 2026),
+# one with many reading problems (烟台民政局 2026) and a department across two
+# years with its tables in a second file (江苏省委办公厅 2017, 2018).
+REAL = Path(__file__).resolve().parent / "real"
+REAL_PDFS = ["beijing", "yantai", "jiangsu/江苏省委办公厅", "shanghai-putuo/上海市普陀区财政局2024年度部门决算.pdf",
+             "shanghai-putuo/上海市普陀区人民政府办公室单位25年预算.pdf", "shanghai-putuo/上海市普陀区人民政府办公室25年预算.pdf"]
+BEIJING = "2026-beijingshiyiliaobaozhangju"
+PUTUO_ACCOUNTS = "2024-shanghaishiputuoqucaizhengju-juesuan"
+PUTUO_UNIT = "2025-shanghaishiputuoqurenminzhengfubangongshi-danwei"
+YANTAI = "2026-yantaishiminzhengju"
+JIANGSU_2018 = "2018-zhonggongjiangsushengweibangongting"
+
+
+@pytest.fixture(scope="session")
+def real_pdf_site(tmp_path_factory) -> Path:
+    """`yusuan build` over REAL_PDFS; the folder holding content/, data/, site/."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from yusuan.cli import main
+
+    root = tmp_path_factory.mktemp("real_pdfs")
+    content = root / "content"
+    shutil.copytree(CONTENT / "pages", content / "pages")
+    for rel in REAL_PDFS:
+        src, dst = REAL / rel, content / "disclosures" / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--data-dir", str(root / "data"),
+                                       "--site-dir", str(root / "site"), "--cache-dir", ""])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="session")
+def truncated_site(tmp_path_factory) -> Path:
+    """`yusuan build` over the 昌吉 sample cut off inside its 表7 (cut.txt: the
+    file as a reader might find it published, its last tables missing) and
+    the whole 阿图什 sample; the folder holding content/, data/, site/."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from conftest import sample
+    from yusuan.cli import main
+
+    root = tmp_path_factory.mktemp("truncated")
+    content = root / "content"
+    shutil.copytree(CONTENT / "pages", content / "pages")
+    (content / "disclosures").mkdir()
+    text = sample("昌吉").read_text(encoding="utf-8")
+    cut = text.index("201\t13\t99\t其他商贸事务支出\t非公有制企业党建项目")    # a row in the middle of 表7
+    (content / "disclosures" / "cut.txt").write_text(text[:cut], encoding="utf-8")
+    shutil.copy(sample("阿图什"), content / "disclosures" / sample("阿图什").name)
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--data-dir", str(root / "data"),
+                                       "--site-dir", str(root / "site"), "--cache-dir", ""])
+    assert result.exit_code == 0, result.output
+    return root
+
+
 if __name__ == "__main__":
     import sys
     print(make_fixture(Path(sys.argv[1] if len(sys.argv) > 1 else "fixture_data")))

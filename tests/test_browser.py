@@ -519,3 +519,107 @@ def test_reading_screenshots(browser, years_server, years_site, tmp_path):
             page.screenshot(path=str(shot))
             page.close()
             assert shot.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- real PDFs and a cut-off document (issue 11)
+
+from site_fixtures import BEIJING, PUTUO_ACCOUNTS, YANTAI, real_pdf_site, truncated_site  # noqa: E402,F401
+
+
+@contextlib.contextmanager
+def served(folder: Path):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def pdf_server(real_pdf_site):
+    with served(real_pdf_site / "site") as url:
+        yield url
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_incomplete_banner_is_on_the_first_screen(browser, truncated_site, viewport):
+    """A document cut off in its tables says so before any of its figures, in view on arrival."""
+    with served(truncated_site / "site") as url:
+        page = browser.new_page(viewport=viewport)
+        page.goto(url + "docs/2026-changjihuizuzizhizhougongyehexinxihuaju/", wait_until="networkidle")
+        banner = page.locator(".ys-incomplete")
+        assert banner.count() == 1
+        box = banner.bounding_box()
+        assert box and box["y"] + 40 < viewport["height"], box
+        assert "文件不完整" in banner.inner_text()
+        first_card = page.locator("#figures + .ys-figures .ys-fig").first.bounding_box()
+        assert box["y"] < first_card["y"]
+        page.goto(url + "docs/2026-atushenshishangwukejihegongyexinxihuaju/", wait_until="networkidle")
+        assert page.locator(".ys-incomplete").count() == 0
+        assert "应有的标准表读出" in page.locator(".ys-coverage-line").inner_text()
+        page.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_problem_lines_land_on_their_lines(browser, pdf_server, real_pdf_site, viewport):
+    """烟台民政局's unread performance target tables: each line link of the problem
+    opens the source page at a line that shows the table's title."""
+    page = browser.new_page(viewport=viewport)
+    page.goto(pdf_server + f"docs/{YANTAI}/", wait_until="networkidle")
+    row = page.locator("#problems-table tr", has_text="政策和项目预算绩效目标表")
+    n = row.locator("td.ln a").count()
+    assert n >= 17
+    for k in (0, n // 2, n - 1):
+        page.goto(pdf_server + f"docs/{YANTAI}/", wait_until="networkidle")
+        page.locator("#problems-table tr", has_text="政策和项目预算绩效目标表").locator("td.ln a").nth(k).click()
+        page.wait_for_load_state("networkidle")
+        assert f"/sources/{YANTAI}/#L" in page.url
+        line = page.locator("pre.ys-src > span:target")
+        box = line.bounding_box()
+        assert box and 0 <= box["y"] < viewport["height"], box
+        assert "政策和项目预算绩效目标表" in line.inner_text()
+    page.close()
+
+
+def test_real_pdf_pages_fit_a_phone(browser, pdf_server):
+    """At 390 px nothing but a table's own scrolling box is wider than the
+    screen, and the checks' descriptions are not squeezed to a few characters
+    a line by their lists of line numbers."""
+    page = browser.new_page(viewport=PHONE)
+    for path in (f"docs/{PUTUO_ACCOUNTS}/", f"docs/{BEIJING}/", f"docs/{YANTAI}/", f"sources/{BEIJING}/",
+                 f"docs/{YANTAI}/checks/", f"docs/{PUTUO_ACCOUNTS}/checks/", "transparency/", "compare/"):
+        page.goto(pdf_server + path, wait_until="networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *')).filter(e =>
+            e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.ys-table-wrap')).map(e => e.tagName)""")
+        assert not wide, (path, wide[:5])
+        # a wide table's caption is read on the screen, not cut at its edge
+        cut = page.eval_on_selector_all("table.ys-table caption", """els => els.filter(e =>
+            e.getBoundingClientRect().right > innerWidth + 1).map(e => e.textContent.slice(0, 20))""")
+        assert not cut, (path, cut)
+        widths = page.eval_on_selector_all("table.ys-checks tbody td:nth-child(2)", "els => els.map(e => e.offsetWidth)")
+        if widths:
+            assert min(widths) >= 150, (path, min(widths))
+    page.close()
+
+
+def test_final_accounts_figures_land_on_their_lines(browser, pdf_server):
+    """The 决算's headline cards (收入总计, 年初结转和结余 …) link to lines that print them."""
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(pdf_server + f"docs/{PUTUO_ACCOUNTS}/", wait_until="networkidle")
+    labels = page.eval_on_selector_all("#figures + .ys-figures .ys-fig", """els => els
+        .filter(e => e.querySelector('.ys-fig-value a')).map(e => e.querySelector('.ys-fig-label').textContent)""")
+    assert {"收入总计", "本年收入", "年初结转和结余"} <= set(labels)
+    for label in labels:
+        page.goto(pdf_server + f"docs/{PUTUO_ACCOUNTS}/", wait_until="networkidle")
+        card = page.locator("#figures + .ys-figures .ys-fig", has=page.locator(f".ys-fig-label:text-is('{label}')"))
+        link = card.locator(".ys-fig-value a")
+        shown = link.inner_text().split("/")[0]
+        link.click()
+        page.wait_for_load_state("networkidle")
+        line = page.locator("pre.ys-src > span:target")
+        assert line.count() == 1, label
+        assert _digits(shown) in _digits(line.inner_text()), (label, shown, line.inner_text())
+    page.close()

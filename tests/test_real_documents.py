@@ -35,6 +35,13 @@ REAL_FAILS: dict[str, list[tuple[str, str]]] = {
                                  "on the 合计, 交通运输支出 and 公路水路运输 rows"),
         ("cross.gpb_basic", "p. 31 表5 基本支出 82,479.29 ≠ p. 32 表6 合计 82,529.89"),
     ],
+    "宣传部_2026年部门预算": [
+        ("three_public.row.total12.", "p. 41 “三公”经费及会议费、培训费 table, 2021年: 合计 1,171,100.00 ≠ 65,100.00 + "
+                                      "320,000.00 + 1,096,000.00 = 1,481,100.00, and so on each unit's row "
+                                      "(the 2020年 columns add up)"),
+        ("three_public.row.total21.", "p. 41, 增减变化情况: 合计 343,700.00 ≠ -94,900.00 - 142,000.00 + 890,600.00, "
+                                      "as the 2021年 合计 it is computed from"),
+    ],
     "2026年烟台市民政局部门预算": [
         ("gpb_basic_", "p. 24 公开表10 302 11 差旅费: 小计 4.50, 一般公共预算 5.50"),
     ],
@@ -48,7 +55,7 @@ def real():
 
     result = collect(REAL, cache_dir=None, progress=lambda *_: None)
     tables = build_tables(result)
-    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems")}
+    return {name: tables[name].to_pylist() for name in ("documents", "table_cells", "checks", "problems", "units", "procurement", "performance_targets")}
 
 
 def _row(real, doc: dict) -> dict:
@@ -80,15 +87,6 @@ def test_department_year_and_kind(real, doc):
     assert (row["department"], row["year"], row["kind"]) == (doc["department"], doc["year"], doc["kind"])
 
 
-# Figures yusuan does not read yet: it must publish them as unknown (None),
-# never as another number.
-UNREAD: dict[str, dict[str, str]] = {
-    "2018年省检察院部门预算公开": dict.fromkeys(
-        ["outbound", "reception", "vehicles"],
-        "p. 19: the 三公 table's header is printed over thin double-ruled rows and its labels wrap across "
-        "them; the parts are read into the wrong columns, do not add up to the 小计, and are left out"),
-}
-
 HEADLINE = {   # hand-read figure → documents column
     "income_total": "total_budget", "expenditure_total": "expenditure_total",
     "current_year_income": "current_year_income", "current_year_expenditure": "current_year_expenditure",
@@ -103,13 +101,9 @@ HEADLINE = {   # hand-read figure → documents column
 @pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
 def test_headline_figures_are_the_printed_ones(real, doc):
     row = _row(real, doc)
-    unread = UNREAD.get(IDS[EXPECTED.index(doc)], {})
     wrong = {}
     for key, fig in doc["figures"].items():
         if key not in HEADLINE:
-            continue
-        if key in unread:
-            assert row[HEADLINE[key]] is None, f"{key}: published as {row[HEADLINE[key]]}, but not read ({unread[key]})"
             continue
         want = _wanyuan(fig["value"], _unit(doc, fig.get("table")))
         got = row[HEADLINE[key]]
@@ -264,10 +258,15 @@ def test_each_amount_is_in_the_table_printed_on_its_page(real, doc):
 
 @pytest.mark.parametrize("doc", EXPECTED, ids=IDS)
 def test_no_code_is_read_as_an_amount(real, doc):
-    """Columns headed …编码 / …代码 hold codes (30101, 114001), never amounts."""
+    """Columns headed …编码 / …代码 hold codes (30101, 114001), never amounts;
+    nor is a row's code (or its class's: 201 beside 一般公共服务支出) read as
+    an amount where the header was not read (江苏 省委办公厅 2017 表7)."""
+    from yusuan.terms import function_class_of
+
     row = _row(real, doc)
-    codes = [(c["page"], c["column_label"], c["printed"]) for c in real["table_cells"]
-             if c["doc_id"] == row["doc_id"] and re.search(r"(编码|代码)$", c["column_label"])]
+    codes = [(c["page"], c["row_label"], c["column_label"], c["printed"]) for c in real["table_cells"]
+             if c["doc_id"] == row["doc_id"] and (re.search(r"(编码|代码)$", c["column_label"])
+                                                  or c["printed"] in (c["code"], function_class_of(c["row_label"])))]
     assert codes == []
 
 
@@ -286,3 +285,123 @@ def test_counts_are_not_money():
     money = next(c for c in cells if c["row_no"] == total["row_no"] and c["table_key"] == total["table_key"]
                  and c["column_label"] == "预算金额")
     assert (money["printed"], money["printed_unit"], money["amount"]) == ("4,186,460.00", "元", 418.646)
+
+
+def test_every_table_is_known_to_the_vocabulary(real):
+    """Each table read from a real document is named by vocabulary.toml: no
+    table_<number> keys, which stand for a table yusuan did not recognise."""
+    unknown = {(c["doc_id"], c["table_title"]) for c in real["table_cells"] if c["table_key"].startswith("table_")}
+    assert unknown == set()
+
+
+def test_economic_tables_are_not_read_as_function_tables(real):
+    """A table 按经济分类 is not checked against the function classification
+    (深圳: 一般公共预算支出表（按经济分类） was the function table's twin, and
+    its 399 其他支出 row was reported as a misplaced class code)."""
+    from yusuan.terms import FUNCTION_TABLES
+
+    wrong = {(c["doc_id"], c["table_title"], c["table_key"]) for c in real["table_cells"]
+             if "经济分类" in c["table_title"] and re.sub(r"_\d+$", "", c["table_key"]) in FUNCTION_TABLES}
+    assert wrong == set()
+    problems = [p["message"] for p in real["problems"] if "399" in p["message"] and "与名称不符" in p["message"]]
+    assert problems == []
+
+
+# Tables whose header yusuan reads in a way under which the rows do not add
+# up (their checks are withheld, with a warning). Each is a misreading still
+# to fix, or a table that does not add up itself, said here which.
+HEADER_DOUBTS = {
+    ("beijing", "预算05表 一般公共预算支出表"):
+        "the document's own: 项目支出 81,779 of the 合计 has no 项 row (REAL_FAILS)",
+}
+
+
+def test_header_doubts_are_the_known_ones(real):
+    """Where the rows do not add up under the header as read, a warning says
+    so and the checks are withheld. Only these tables do that now: the 三公
+    tables of 江苏 2017–2018 did until white boxes stopped counting as
+    rulings (Word-made PDFs draw one behind each line of a header cell),
+    无锡's until a “三公”经费合计 stopped taking in 会议费 and 培训费, 西安
+    宣传部's until its 2020年 columns, which add up, confirmed the header
+    under which its 2021年 ones do not."""
+    doubts = {(p["source_file"].split("/")[0], m[1]) for p in real["problems"]
+              if (m := re.search(r"「(.+?)」：按本站读出的表头", p["message"]))}
+    assert doubts == set(HEADER_DOUBTS)
+
+
+# Budget units as the documents list them (read in the PDFs): in a sentence
+# (北京 …分别为：A、B、C、D。), continued after 包括： in the next paragraph
+# (广州, under 部门预算构成, not its 内设处室 under 机构设置), or in a table
+# (西安, 泉州: 序号 | 单位名称). The department's own unit first.
+UNITS = {
+    "2026-beijingshiyiliaobaozhangju": ["北京市医疗保障局（行政）", "北京市医疗保障局（事业）",
+                                        "北京市医药集中采购服务中心", "北京市医疗保障局大数据中心"],
+    "2026-guangzhoushirenminzhengfubangongting": ["广州市人民政府办公厅本级", "广州市政府政务信息系统管理中心",
+                                                  "广州地区公文交换站（广州市人民政府公报编辑部）"],
+    "2021-zhonggongxianshiweixuanchuanbu": ["中共西安市委宣传部本级（机关）", "中共西安市委讲师团"],
+    "2026-quanzhoushirenminzhengfubangongshibenji-danwei": [
+        "泉州市人民政府办公室（本级）", "福建省泉州市人民政府驻北京联络处", "福建省泉州市人民政府驻沪联络处",
+        "福建省泉州市人民政府驻深圳办事处", "福建省泉州市人民政府驻福州办事处", "福建省泉州市人民政府驻厦门办事处",
+        "泉州市人民政府驻成都办事处", "泉州市人民政府机关医疗所"],
+}
+
+
+def test_budget_units_as_listed(real):
+    units = {doc_id: [(u["unit_name"], u["is_self"]) for u in real["units"] if u["doc_id"] == doc_id] for doc_id in UNITS}
+    assert units == {k: [(n, i == 0) for i, n in enumerate(v)] for k, v in UNITS.items()}
+    assert [p["message"] for p in real["problems"] if "机构设置" in p["message"]] == []
+
+
+# 政府采购 as the narrative states it (read in the PDFs): 预算总金额为 … 其中拟购买货物 …
+# (江苏 2017, the goods on the next line), and a 决算's 政府采购金额（以合同签订为准）为.
+PROCUREMENT = {
+    "2017-jiangsushengrendachangweihuibangongting": (2247.85, 59.0, 0.0, 2188.85, None),
+    "2017-jiangsushengrenminjianchayuan": (2889.8, 334.0, 0.0, 2555.8, None),
+    "2017-jiangsushenggaojirenminfayuan": (3742.4, 525.4, 500.0, 2717.0, None),
+    "2017-zhongguogongchandangjiangsushengweiyuanhuibangongting": (1774.70, 496.20, None, 1278.50, None),
+    "2024-shanghaishiputuoqucaizhengju-juesuan": (251.25, None, None, None, 246.47),
+    # 2018: 政府采购支出预算总额 …，其中：拟采购货物支出 …; 检察院's line is letter-spaced
+    # (拟 采购 货物 支出 268 万 元) and prints no 工程
+    "2018-jiangsushengrendachangweihuibangongting": (2064.25, 59.0, 0.0, 2005.25, None),
+    "2018-jiangsushengrenminjianchayuan": (3096.24, 268.0, None, 2828.24, None),
+    "2018-zhonggongjiangsushengweibangongting": (1449.50, 90.0, 0.0, 1359.50, None),
+    "2018-jiangsushengzhengxiebangongting": (1281.76, 355.67, 0.0, 926.09, None),
+    # 本部门政府采购安排483.05万元，其中：货物类采购预算64.3万元 …
+    "2026-guangzhoushirenminzhengfubangongting": (483.05, 64.3, 0.0, 418.75, None),
+}
+
+
+def test_procurement_as_stated(real):
+    read = {r["doc_id"]: (r["total"], r["goods"], r["works"], r["services"], r["sme_reserved"])
+            for r in real["procurement"] if r["doc_id"] in PROCUREMENT}
+    assert read == PROCUREMENT
+    assert [p["message"] for p in real["problems"] if "政府采购" in p["message"]] == []
+
+
+# 绩效目标表 as printed (read in the PDFs): one per project, its name in a 项目名称 /
+# 专项资金名称 row or only in the title (泉州 p. 28 泉州城市形象专题宣传经费项目绩效目标表),
+# its budget after 年度预算资金（万元） (烟台 p. 33), 年度预算资金总额： (烟台 p. 34) or
+# 资金总额 (福州 p. 28, 泉州); a heading over the tables or a title printed twice
+# (烟台 p. 34: title, (2026年度), title) is no table, and a 年度总体目标 spilling
+# out of its cell (烟台 p. 33) does not end one.
+TARGETS = {   # doc → (tables, indicator rows, first tables' (project, budget, indicators))
+    "2026-yantaishiminzhengju": (21, 176, [("惠民殡葬补助资金", 2149.09, 11), ("民政业务工作经费", 176.0, 15),
+                                          ("实施公车统管费用", 20.0, 6)]),
+    "2026-fuzhoushiyiliaobaozhangju": (7, 57, [("外伤医疗费用结算审核服务费", 118.0, 8), ("医保服务站工作经费", 968.0, 8)]),
+    "2026-quanzhoushirenminzhengfubangongshibenji-danwei": (2, 12, [("泉州城市形象专题宣传经费", 47.5, 6),
+                                                                   ("驻沪办房屋修缮经费", 28.5, 6)]),
+}
+
+
+def test_performance_targets_as_printed(real):
+    read = {}
+    for doc_id, (_, _, first) in TARGETS.items():
+        rows = [r for r in real["performance_targets"] if r["doc_id"] == doc_id]
+        tables = sorted({r["table_index"] for r in rows})
+        per_table = [[r for r in rows if r["table_index"] == t] for t in tables]
+        read[doc_id] = (len(tables), len(rows), [(t[0]["project"], t[0]["budget"], len(t)) for t in per_table[:len(first)]])
+    assert read == TARGETS
+    yantai = [r for r in real["performance_targets"] if r["doc_id"] == "2026-yantaishiminzhengju" and r["table_index"] == 1]
+    assert (yantai[0]["level1"], yantai[0]["level2"], yantai[0]["level3"], yantai[0]["target_value"]) == \
+        ("成本指标", "经济成本指标", "实际支出不超预算", "≤2149.09万元")
+    assert [p["message"] for p in real["problems"] if "绩效目标表" in p["message"]] == []

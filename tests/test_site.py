@@ -439,7 +439,9 @@ def test_checks_html_is_what_the_table_model_makes():
 
     rows = [
         {"status": "pass", "description": "表1 收入：合计 = 各项之和", "expected": 1234.5, "actual": 1234.5,
-         "difference": 0.0, "lines": "35,36"},
+         "difference": 0.0, "lines": "35,36,37,40"},
+        {"status": "rounding", "description": "表 301 工资福利支出（类）= 下级科目之和 [决算数]", "check_id": "gpb_basic.tree.301",
+         "expected": 2082.85, "actual": 2082.86, "difference": 0.01, "lines": "250,251"},
         {"status": "fail", "description": "<script>alert(1)</script> & “三公”", "expected": -0.0, "actual": None,
          "difference": float("nan"), "lines": None},
         {"status": "rounding", "description": None, "expected": 1e9, "actual": 999_999_999.99,
@@ -448,11 +450,17 @@ def test_checks_html_is_what_the_table_model_makes():
     ]
     columns = [Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")]
     base = "../../../sources/2026-x/"
-    fast = to_html(Table(columns, body=_checks_html(rows, base), caption="全部校验"))
-    model = to_html(Table(columns, _check_rows(rows), caption="全部校验", href_base=base))
+    titles = {"gpb_basic": "一般公共预算财政拨款基本支出决算表"}
+    fast = to_html(Table(columns, body=_checks_html(rows, base, titles), caption="全部校验"))
+    model = to_html(Table(columns, _check_rows(rows, titles), caption="全部校验", href_base=base))
     assert fast == model
     assert "&lt;script&gt;" in fast and "<script>" not in fast and "-0.00" in fast
-    assert '<a href="../../../sources/2026-x/#L35">35</a>, <a href="../../../sources/2026-x/#L36">36</a>' in fast
+    # consecutive lines are one run, linked to its first line: a check over a
+    # table's rows stays a few links wide instead of pushing its description aside
+    assert ('<a href="../../../sources/2026-x/#L35">35\u2013\u206037</a>, '
+            '<a href="../../../sources/2026-x/#L40">40</a>') in fast
+    # a table printed without a number: named by its title, not "表 301"
+    assert "<td>一般公共预算财政拨款基本支出决算表 301 工资福利支出（类）= 下级科目之和 [决算数]</td>" in fast
 
 
 # ---------------------------------------------------------------- provenance (issue 11)

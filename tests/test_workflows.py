@@ -91,9 +91,10 @@ def test_triggers(site):
 
 def test_least_permissions(site):
     assert site["permissions"] == {"contents": "read"}
-    build, deploy = site["jobs"]["build"], site["jobs"]["deploy"]
+    build, deploy, release = site["jobs"]["build"], site["jobs"]["deploy"], site["jobs"]["release"]
     assert "permissions" not in build, "the build job runs third-party code: keep it at contents: read"
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert release["permissions"] == {"contents": "write"}
 
 
 def test_concurrency_group(site):
@@ -115,7 +116,7 @@ def test_deploy_needs_build_and_runs_in_the_pages_environment(site):
 def test_build_uploads_pages_artifact_on_push_and_review_artifact_on_pull_request(site):
     build = site["jobs"]["build"]
     (pages,) = step_using(build, "actions/upload-pages-artifact")
-    (review,) = step_using(build, "actions/upload-artifact")
+    (review,) = [s for s in step_using(build, "actions/upload-artifact") if s["with"]["name"] == "site"]
     assert pages["if"] == "github.event_name != 'pull_request'"
     assert review["if"] == "github.event_name == 'pull_request'"
     assert pages["with"]["path"] == review["with"]["path"] == "site"
@@ -190,3 +191,89 @@ def test_readme_names_the_system_packages_before_the_commands_need_them():
 
 def test_ci_run_is_valid_bash():
     subprocess.run(["bash", "-n", str(CI_RUN)], check=True)
+
+
+# ---------------------------------------------------------------- the datasets as a GitHub Release
+
+MAIN_ONLY = "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+
+
+def test_build_gathers_the_release_assets_and_hands_them_on(site):
+    build, release = site["jobs"]["build"], site["jobs"]["release"]
+    scripts = run_scripts(build)
+    gather = "  ".join(s for s in scripts if "yusuan release-assets" in s)
+    assert gather == ".venv/bin/yusuan release-assets --data-dir site_data --out release-assets"
+    assert scripts.index(gather) > scripts.index(f"{BUILD_COMMAND} --strict")
+    (upload,) = [s for s in step_using(build, "actions/upload-artifact") if s["with"]["name"] == "release-assets"]
+    (gather_step,) = [s for s in build["steps"] if s.get("run", "").strip() == gather]
+    assert upload["with"]["path"] == "release-assets" and upload["if"] == gather_step["if"] == MAIN_ONLY
+    assert upload["with"]["retention-days"] == 1
+    (download,) = step_using(release, "actions/download-artifact")
+    assert download["with"] == {"name": "release-assets", "path": "release-assets"}
+
+
+def test_release_job_publishes_after_the_deploy_with_gh_only(site):
+    release, deploy = site["jobs"]["release"], site["jobs"]["deploy"]
+    assert release["if"] == MAIN_ONLY and deploy["if"] == MAIN_ONLY
+    assert sorted(release["needs"]) == ["build", "deploy"]
+    # the job that may write to the repository runs no checkout and no action but the download
+    assert [s.get("uses", "").split("@")[0] for s in release["steps"]] == ["actions/download-artifact", ""]
+    (script,) = run_scripts(release)
+    assert "gh release create" in script and '--target "$GITHUB_SHA"' in script and "--latest" in script
+    env = release["steps"][1]["env"]
+    assert env == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}"}
+
+
+def test_only_the_build_step_is_told_the_repository(site):
+    """The data page links the latest release when the build knows the
+    repository; the tests' builds do not, so they stay the same everywhere."""
+    build = site["jobs"]["build"]
+    (step,) = [s for s in build["steps"] if s.get("run", "").strip() == f"{BUILD_COMMAND} --strict"]
+    assert step["env"] == {"YUSUAN_REPOSITORY_URL": "${{ github.server_url }}/${{ github.repository }}"}
+    assert "env" not in next(s for s in build["steps"] if s.get("run", "").strip() == TEST_COMMAND)
+    assert "YUSUAN_REPOSITORY_URL" not in str(build.get("env", {})) + str(site.get("env", {}))
+
+
+def _fake_gh(tmp_path: Path) -> Path:
+    """A `gh` that records its arguments, one per line, then a line ---."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done >> "$GH_LOG"\necho --- >> "$GH_LOG"\n')
+    gh.chmod(0o755)
+    return bin_dir
+
+
+def _run_release_script(site, folder: Path, bin_dir: Path) -> subprocess.CompletedProcess:
+    (script,) = run_scripts(site["jobs"]["release"])
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GH_LOG": str(folder / "gh.log"), "GITHUB_RUN_NUMBER": "42",
+           "GITHUB_RUN_ATTEMPT": "1", "GITHUB_SHA": "0123abc", "GH_TOKEN": "x", "GH_REPO": "owner/repo"}
+    return subprocess.run(["bash", "-e", "-c", script], cwd=folder, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_release_script_checks_the_checksums_and_creates_a_dated_release(site, data_dir, tmp_path):
+    """The release step's own script, run here with a stand-in for gh: it
+    checks every asset against SHA256SUMS and creates one release with a
+    dated tag at the built commit, every asset attached."""
+    from yusuan.release import write_assets
+
+    write_assets(data_dir, tmp_path / "release-assets", progress=lambda *_: None)
+    bin_dir = _fake_gh(tmp_path)
+    done = _run_release_script(site, tmp_path, bin_dir)
+    assert done.returncode == 0, done.stderr
+    args = (tmp_path / "gh.log").read_text(encoding="utf-8").split("\n---\n")[0].splitlines()
+    assert args[:2] == ["release", "create"] and re.fullmatch(r"data-\d{4}-\d\d-\d\d-42\.1", args[2])
+    attached = [a for a in args if a.startswith("release-assets/")]
+    assert sorted(attached) == sorted(f"release-assets/{p.name}" for p in (tmp_path / "release-assets").iterdir())
+    assert "release-assets/SHA256SUMS" in attached and "release-assets/table_cells.csv" in attached
+    assert args[args.index("--target") + 1] == "0123abc" and "--latest" in args
+
+    (tmp_path / "gh.log").unlink()
+    damaged = tmp_path / "release-assets" / "documents.csv"    # an asset damaged on its way (a new
+    data = damaged.read_bytes()                                 # file: this one is a hard link into data_dir)
+    damaged.unlink()
+    damaged.write_bytes(data + b"x")
+    done = _run_release_script(site, tmp_path, bin_dir)
+    assert done.returncode != 0 and "documents.csv" in done.stdout + done.stderr
+    assert not (tmp_path / "gh.log").exists(), "no release of damaged files"
+

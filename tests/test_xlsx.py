@@ -4,6 +4,7 @@ the 说明 sheet, escaping, the sheet row limit, byte-for-byte determinism."""
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import math
 import zipfile
 
@@ -105,27 +106,109 @@ def test_text_and_numbers_round_trip_safely(tmp_path):
     assert wb["a<b>&c"]["E2"].data_type != "f"      # text that looks like a formula stays text
 
 
-def test_long_dataset_continues_on_further_sheets(data_dir, tmp_path):
-    tables = {name: pq.read_table(data_dir / f"{name}.parquet") for name in ("documents", "table_cells")}
-    n = tables["table_cells"].num_rows
-    assert n > 1000
-    path = tmp_path / "split.xlsx"
-    write_xlsx(tables, path, max_rows=500)      # 499 data rows a sheet
+def notes(wb) -> list[str]:
+    """The notes below the column list of 说明."""
+    return [r[0] for r in sheet_rows(wb["说明"]) if r[0] and "超过" in r[0]]
+
+
+def year_of_rows(tables: dict, name: str) -> list:
+    """Each row's year: its own, or its document's."""
+    table = tables[name]
+    if "year" in table.column_names:
+        return table.column("year").to_pylist()
+    year = dict(zip(tables["documents"].column("doc_id").to_pylist(), tables["documents"].column("year").to_pylist()))
+    return [year[d] for d in table.column("doc_id").to_pylist()]
+
+
+@pytest.mark.parametrize("max_rows", [10, 700])
+def test_a_dataset_longer_than_a_sheet_is_split_by_year_or_left_out(multi_year_data, tmp_path, max_rows):
+    """The row limit (Excel's 1,048,576, header included) made small: every
+    dataset is on one sheet whole, or on one sheet per year with every row
+    (sheet rows add up to the dataset's, each the rows of its year in order),
+    or, when a year alone is too long, not in the workbook; 说明 says which,
+    in a note and in its 工作表 column. Never a sheet cut short."""
+    tables = {ds.name: pq.read_table(multi_year_data / f"{ds.name}.parquet") for ds in DATASETS}
+    path = tmp_path / "limited.xlsx"
+    write_xlsx(tables, path, max_rows=max_rows)
     wb = load_workbook(path, read_only=True)
-    parts = ["table_cells", "table_cells_2", "table_cells_3"][: math.ceil(n / 499)]
-    assert wb.sheetnames == ["说明", "documents"] + parts
-    rows = []
-    for name in parts:
-        sheet = sheet_rows(wb[name])
-        assert sheet[0][0] == "文件编号" and 0 < len(sheet) - 1 <= 499
-        rows += sheet[1:]
-    want = tables["table_cells"].to_pylist()
-    assert len(rows) == n
-    assert [r[11] for r in rows] == [expected(r["amount"]) for r in want]
-    assert [r[9] for r in rows] == [expected(r["column_label"]) for r in want]
-    notes = [r[0] for r in sheet_rows(wb["说明"]) if r[0] and "超过" in r[0]]
-    assert len(notes) == 1 and f"{n:,}" in notes[0] and "table_cells_3" in notes[0]
+    explained = {}
+    for row in sheet_rows(wb["说明"])[1:]:
+        if row[2]:
+            explained.setdefault(row[1], set()).add(row[0])
+    said = notes(wb)
+    whole = split = left_out = 0
+    for ds in DATASETS:
+        table, n = tables[ds.name], tables[ds.name].num_rows
+        (where,) = explained[ds.title]
+        mine = [note for note in said if note.startswith(f"{ds.name}（")]
+        if n < max_rows:
+            whole += 1
+            assert ds.name in wb.sheetnames and len(sheet_rows(wb[ds.name])) == n + 1 and where == ds.name
+            assert not mine
+            continue
+        (note,) = mine
+        assert f"{n:,} 行" in note and f"{max_rows - 1:,} 行" in note
+        years = year_of_rows(tables, ds.name)
+        counts = {y: years.count(y) for y in years}
+        if max(counts.values()) < max_rows:
+            split += 1
+            names = [f"{ds.name}_{y}" for y in sorted(counts)]
+            assert where == "、".join(names) and ds.name not in wb.sheetnames
+            rows = []
+            for y, name in zip(sorted(counts), names):
+                sheet = sheet_rows(wb[name])[1:]
+                assert len(sheet) == counts[y] < max_rows and f"{name}（{counts[y]:,} 行）" in note
+                rows += sheet
+            assert len(rows) == n, ds.name      # no row lost
+            by_year = sorted(range(n), key=lambda i: years[i])   # stable: each year's rows in file order
+            amount = next((j for j, f in enumerate(ds.fields) if f.unit == "万元"), 0)
+            column = table.column(amount).to_pylist()
+            assert [r[amount] for r in rows] == [expected(column[i]) for i in by_year], ds.name
+        else:
+            left_out += 1
+            assert not [s for s in wb.sheetnames if s == ds.name or s.startswith(f"{ds.name}_")]
+            assert "未收入本工作簿" in note and f"{ds.name}.csv" in note and f"{ds.name}.parquet" in note
+            assert where == f"（未收入本工作簿，见 {ds.name}.csv）"
+    assert len(said) == split + left_out
     assert all(len(name) <= 31 for name in wb.sheetnames)
+    # each rule happens: at 700 rows function_lines (567 rows a year) is split
+    # by year and table_cells (1,119 a year) left out; at 10, most are left out
+    assert split and left_out and whole
+    if max_rows == 700:
+        assert "function_lines_2024" in wb.sheetnames and "table_cells_2024" not in wb.sheetnames
+
+
+def test_a_long_dataset_without_years_is_left_out(tmp_path):
+    problems = [{"source_file": f"{k}.txt", "line": None, "severity": "error", "message": "未收录"} for k in range(5)]
+    from yusuan.store import to_arrow
+    tables = {"problems": to_arrow(BY_NAME["problems"], problems)}
+    write_xlsx(tables, tmp_path / "p.xlsx", max_rows=5)    # 4 data rows a sheet
+    wb = load_workbook(tmp_path / "p.xlsx", read_only=True)
+    assert wb.sheetnames == ["说明"]
+    (note,) = notes(wb)
+    assert note.startswith("problems（读取问题）共 5 行") and "未收入本工作簿" in note and "其中一个年度" not in note
+    write_xlsx(tables, tmp_path / "q.xlsx", max_rows=6)    # fits
+    assert load_workbook(tmp_path / "q.xlsx", read_only=True).sheetnames == ["说明", "problems"]
+
+
+def test_rows_without_a_year_get_a_sheet_of_their_own(tmp_path):
+    from yusuan.store import to_arrow
+    blank = {ds: {f.name: None for f in BY_NAME[ds].fields} for ds in ("documents", "table_cells")}
+    tables = {"documents": to_arrow(BY_NAME["documents"], [blank["documents"] | {"doc_id": d, "year": y}
+                                                           for d, y in [("2025-a", 2025), ("na-b", None)]]),
+              "table_cells": to_arrow(BY_NAME["table_cells"], [blank["table_cells"] | {"doc_id": d, "amount": a}
+                                                               for d, a in [("na-b", 1.0), ("2025-a", 2.0), ("na-b", 3.0)]])}
+    write_xlsx(tables, tmp_path / "y.xlsx", max_rows=3)
+    wb = load_workbook(tmp_path / "y.xlsx", read_only=True)
+    assert wb.sheetnames == ["说明", "documents", "table_cells_2025", "table_cells_na"]
+    assert [r[11] for r in sheet_rows(wb["table_cells_na"])[1:]] == [1.0, 3.0]
+    (note,) = notes(wb)
+    assert "table_cells_2025（1 行）、table_cells_na（2 行）" in note
+
+
+def test_the_row_limit_is_excels():
+    assert xlsx.MAX_ROWS == 1_048_576
+    assert inspect.signature(write_xlsx).parameters["max_rows"].default == xlsx.MAX_ROWS
 
 
 def test_same_table_same_bytes(data_dir, tmp_path):

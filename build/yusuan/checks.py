@@ -10,6 +10,7 @@ up to the rounding of the coarser one. A failure is published, never fixed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .document import Document
@@ -131,8 +132,12 @@ def identities(t: Table, with_of_which: bool = False) -> list[Reading]:
         if len(totals) == 1:
             parts: list[int] = []
             names: list[str] = []
+            # “三公”经费合计 beside 会议费 | 培训费 (无锡) adds up the three only
+            three_only = "三公" in plain(t.columns[totals[0]][depth])
             for label, g in groups.items():
                 if g == totals or left_out(label):
+                    continue
+                if three_only and three_public_item(label) in (None, "total"):
                     continue
                 v = value_of(g, depth)
                 if v is None:
@@ -163,6 +168,7 @@ def row_identities(t: Table) -> tuple[list[Check], list[tuple[int, str]]]:
     out: list[Check] = []
     problems: list[tuple[int, str]] = []
     alternatives = {r[0]: r for r in identities(t, with_of_which=True)}
+    readings = []
     for reading in identities(t):
         checks, held = _row_checks(t, reading)
         total, parts, desc = reading
@@ -171,14 +177,40 @@ def row_identities(t: Table) -> tuple[list[Check], list[tuple[int, str]]]:
             other_checks, other_held = _row_checks(t, other)
             if other_held * 2 >= len(other_checks) > 0:
                 t.readings.append(f"表{t.number}「{t.title}」：“{other[2]}”——其中列计入合计时该表各行相符，按此读")
-                checks, held, (total, parts, desc) = other_checks, other_held, other
+                checks, held, reading = other_checks, other_held, other
+        readings.append((reading, checks, held))
+    # The same header under another heading (2020年 | 2021年 | 增减) whose
+    # rows add up confirms the reading: failures under it are the table's.
+    confirmed = {_shape(t, r) for r, checks, held in readings if held * 2 >= len(checks) > 0}
+    shapes = Counter(_shape(t, r) for r, _, _ in readings)
+    for (total, parts, desc), checks, held in readings:
+        if shapes[_shape(t, (total, parts, desc))] > 1:     # say which heading's: 2021年：合计 = …
+            for c in checks:
+                c.description = c.description.replace("：", f"：{t.columns[total][0]}：", 1)
         known = all(not t.keys[p].startswith("col") for p in [total, *parts])
-        if checks and held * 2 < len(checks) and (len(checks) > 1 or not known):
+        if checks and held * 2 < len(checks) and (len(checks) > 1 or not known) \
+                and _shape(t, (total, parts, desc)) not in confirmed:
             problems.append((t.line, f"表{t.number}「{t.title}」：按本站读出的表头，“{desc}”在 {len(checks)} 行中只有 "
                                      f"{held} 行成立，可能是表头未读准；这些校验不作为文件的错误公布"))
             continue
         out += checks
     return out, problems
+
+
+def _shape(t: Table, reading: Reading) -> tuple:
+    """A reading without the top heading of its columns, when it has one
+    above the total's own label: the same identity under 2020年 and 2021年."""
+    total, parts, _ = reading
+    if len(t.columns[total]) < 2:
+        return (total, tuple(parts))
+    return tuple(tuple(t.columns[p][1:]) for p in [total, *parts])
+
+
+def _column_id(t: Table, p: int) -> str:
+    """The column's key in check ids, with its position when the key repeats
+    (a total per year: 2020年/合计, 2021年/合计)."""
+    key = t.keys[p]
+    return key if t.keys.count(key) == 1 else f"{key}{p + 1}"
 
 
 def _row_checks(t: Table, reading: Reading) -> tuple[list[Check], int]:
@@ -190,7 +222,7 @@ def _row_checks(t: Table, reading: Reading) -> tuple[list[Check], int]:
         if total not in r.at and not printed:
             continue
         who = r.code or r.project or r.label
-        checks.append(Check(f"{t.key}.row.{t.keys[total]}.{r.row_no}", f"表{t.number} {who}：{desc}",
+        checks.append(Check(f"{t.key}.row.{_column_id(t, total)}.{r.row_no}", f"表{t.number} {who}：{desc}",
                             r.at.get(total, 0.0), sum(r.at[p] for p in printed),
                             _tolerance(t, len(printed) + (total in r.at)), t.key, str(r.line)))
     return checks, sum(c.status != "fail" for c in checks)

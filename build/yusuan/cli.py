@@ -32,7 +32,7 @@ class Commands(click.Group):
 
 content_option = click.option("--content", "content", type=click.Path(file_okay=False, path_type=Path),
                               default=Path("content"), show_default=True,
-                              help="Folder holding the disclosures (*.txt, searched recursively) and hand-written pages.")
+                              help="Folder holding the disclosures (*.pdf, *.txt, searched recursively) and hand-written pages.")
 data_option = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
                            default=Path("site_data"), show_default=True, help="Where the datasets are written / read.")
 site_option = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -58,6 +58,7 @@ def main() -> None:
     Examples:
       yusuan build                      # content/ → site_data/ → site/
       yusuan data --strict              # datasets only; fail on any problem
+      yusuan release-assets             # site_data/ → release-assets/ (a GitHub Release's files)
       yusuan parse content/disclosures/2026年…部门预算公开.txt
     """
 
@@ -130,6 +131,27 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
     # the site's word list (1 s) loads while the worker processes parse
     result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
     _site(data_dir, site_dir, content, config, cache_dir, jobs, tables=result.tables)   # no need to read back what was just written
+
+
+@main.command("release-assets")
+@data_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("release-assets"),
+              show_default=True, help="A new or empty folder for the assets (every file in it is one).")
+def release_assets(data_dir: Path, out: Path) -> None:
+    """Gather the datasets of --data-dir in every format, flat, with a
+    SHA256SUMS file, in --out: the assets of a GitHub Release (the workflow
+    publishes them on every build).
+
+    \b
+    Example:
+      yusuan data && yusuan release-assets --out release-assets
+    """
+    from .release import ReleaseError, write_assets
+
+    try:
+        write_assets(data_dir, out, _progress)
+    except ReleaseError as e:
+        raise UserError(str(e)) from None
 
 
 @main.command()

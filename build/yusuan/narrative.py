@@ -203,7 +203,7 @@ def parse_narrative(rows: list[Row]) -> Narrative:
     part3 = paragraphs(part3_rows)
     _tag_sections(part3)
 
-    out.units = _units(part1, out.problems, _compiler(rows))
+    out.units = _units(part1, out.problems, _compiler(rows), _part(rows, part_nos, "一"))
     _add_staff(out.units, part1 + part3)
     out.restatements = _restatements(part3)
     out.yoy_changes = _yoy_changes(part3, out.problems)
@@ -239,9 +239,18 @@ GENERIC_SELF = {"本部门", "本单位", "我部门", "我单位", "我局", "�
 COMPILER = re.compile(r"编制(?:部门|单位)\s*[:：]\s*(?P<name>\S+)")
 # "…包括：" / "…分别是：" introducing a list of units.
 UNIT_LIST = re.compile(r"(?:包括|包含|分别是|分别为|如下)[:：]")
+# A list is of budget units when the words before it speak of units or of
+# the budget's make-up; 广州 lists its 内设处室 (offices, not budget units)
+# under 机构设置 and its units under 部门预算构成.
+UNIT_LIST_SUBJECT = re.compile(r"单位|预算")
+NOT_UNITS = re.compile(r"内设|处室|科室|机构\d+个")
 UNIT_SUFFIX = re.compile(r"(?:本级|局|厅|委|办|中心|站|所|院|队|处|室|会|校|馆|社|部|园|场|团|台|库|公司)$")
-UNIT_SPLIT = re.compile(rf"[；;。，,]|(?:^|\s)[-—•·]\s*|{NUMERAL}\s*[、.．](?!\d)|[（(]\s*\d{{1,2}}\s*[)）]")   # (- 1、…: a bulleted list)
+# A bracketed note after a unit's name: 北京市医疗保障局（行政）, …本级（机关）.
+UNIT_NOTE = re.compile(r"[（(][^（）()]{1,12}[)）]$")
+UNIT_SPLIT = re.compile(rf"[；;。，,、]|(?:^|\s)[-—•·]\s*|{NUMERAL}\s*[、.．](?!\d)|[（(]\s*\d{{1,2}}\s*[)）]")   # (- 1、…: a bulleted list)
 SELF_WORDS = ("本级", "机关")
+# Headings of part 1 under which departments list their budget units.
+UNIT_SECTIONS = ("机构设置", "预算单位构成", "部门预算构成", "单位构成")
 
 
 def _compiler(rows: list[Row]) -> str | None:
@@ -253,46 +262,93 @@ def _compiler(rows: list[Row]) -> str | None:
     return None
 
 
-def _units(part1: list[Para], problems: list, compiler: str | None = None) -> list[dict]:
-    block = _part1_block(part1, "机构设置")
-    if block is None:
+def _units(part1: list[Para], problems: list, compiler: str | None = None,
+           rows: list[Row] | None = None) -> list[dict]:
+    blocks = [b for title in UNIT_SECTIONS if (b := _part1_block(part1, title))]
+    if not blocks:
         return []
-    heading, paras = block
     units: list[dict] = []
-    for p in paras:
-        m = NO_SUBUNITS.match(p.text)
-        if m:
-            name = tidy(m.group("name")).strip("，,。")
-            return [_unit(compiler if name in GENERIC_SELF and compiler else name, True, p.line)]
-        units += _listed_units(p)
+    for heading, paras, end in blocks:
+        listing = False      # the paragraph before ended in 包括：, its list is this one
+        for p in paras:
+            m = NO_SUBUNITS.match(p.text)
+            if m:
+                name = tidy(m.group("name")).strip("，,。")
+                return [_unit(compiler if name in GENERIC_SELF and compiler else name, True, p.line)]
+            units += _listed_units(p, listing)
+            intro = list(UNIT_LIST.finditer(p.text))
+            listing = bool(intro) and not p.text[intro[-1].end():].strip() and _of_units(p.text[:intro[-1].start()])
+        units += _table_units(rows or [], heading.line, end)
+    seen: set[str] = set()
+    units = [u for u in units if not (u["unit_name"] in seen or seen.add(u["unit_name"]))]
     if not units:
-        problems.append((heading.line, "第一部分“机构设置”未能读出预算单位名称"))
+        problems.append((blocks[0][0].line, "第一部分“机构设置”未能读出预算单位名称"))
         return []
     if not any(u["is_self"] for u in units):
         units[0]["is_self"] = True   # the template lists the department itself first
     return units
 
 
-def _part1_block(part1: list[Para], title: str) -> tuple[Para, list[Para]] | None:
+def _part1_block(part1: list[Para], title: str) -> tuple[Para, list[Para], int] | None:
+    """The heading, its paragraphs and the line where its block ends."""
     starts = [i for i, p in enumerate(part1) if p.heading and title in norm(p.text)]
     if not starts:
         return None
     i = starts[-1]
     end = next((j for j in range(i + 1, len(part1)) if part1[j].heading
                 and not _sub_heading(part1[j].text)), len(part1))
-    return part1[i], part1[i + 1:end]
+    return part1[i], part1[i + 1:end], (part1[end].line if end < len(part1) else 1 << 30)
 
 
-def _listed_units(p: Para) -> list[dict]:
+def _unit_name(text: str) -> str | None:
+    name = tidy(text).removesuffix("预算")        # 广州市人民政府办公厅本级预算
+    bare = UNIT_NOTE.sub("", name)
+    if not 2 <= len(name) <= 40 or re.search(r"[。，、；：:;,]", name):
+        return None                               # a sentence, not a name
+    return name if UNIT_SUFFIX.search(bare) else None
+
+
+def _is_self(name: str) -> bool:
+    """The department's own unit: …本级, …（本级）, …本级（机关）, …（机关）; not
+    a unit whose name merely holds 机关 (泉州市人民政府机关医疗所)."""
+    bare = UNIT_NOTE.sub("", name)
+    return bare.endswith(SELF_WORDS) or any(w in name[len(bare):] for w in SELF_WORDS)
+
+
+def _of_units(intro: str) -> bool:
+    """Words before a list's 包括： that make it a list of budget units."""
+    return bool(UNIT_LIST_SUBJECT.search(intro)) and not NOT_UNITS.search(intro)
+
+
+def _listed_units(p: Para, listing: bool = False) -> list[dict]:
     text = p.text
     m = UNIT_LIST.search(text)
     if m:
+        if not _of_units(text[:m.start()]):
+            return []
         text = text[m.end():]
-    elif not NUMBERING.match(text.lstrip("-—•· ")):
-        return []
-    names = [tidy(part) for part in UNIT_SPLIT.split(text)]
-    return [_unit(n, any(w in n for w in SELF_WORDS), p.line)
-            for n in names if 2 <= len(n) <= 40 and UNIT_SUFFIX.search(n)]
+    elif not listing:
+        # an item of a numbered or bulleted list: the item is a name, or it is no unit
+        # (（三）抓办文办会。继续… is a task, not a list of units)
+        item = NUMBERING.match(text.lstrip("-—•· "))
+        name = item and _unit_name(text.lstrip("-—•· ")[item.end():].rstrip("。；;，, "))
+        return [_unit(name, _is_self(name), p.line)] if name else []
+    names = [n for part in UNIT_SPLIT.split(text) if (n := _unit_name(part))]
+    return [_unit(n, _is_self(n), p.line) for n in names]
+
+
+def _table_units(rows: list[Row], start: int, end: int) -> list[dict]:
+    """Units listed in a table under the heading (西安: 序号 | 单位名称 | 拟变动情况)."""
+    column, out = None, []
+    for row in rows:
+        if not (start < row.line < end and row.tabular):
+            continue
+        cells = [norm(c) for c in row.cells]
+        if column is None:
+            column = cells.index("单位名称") if "单位名称" in cells else None
+        elif column < len(row.cells) and (name := _unit_name(row.cells[column])):
+            out.append(_unit(name, _is_self(name), row.cell_lines[column]))
+    return out
 
 
 def _unit(name: str, is_self: bool, line: int) -> dict:
@@ -562,10 +618,13 @@ def _note_unread(p: Para, changes: list[_Change], problems: list) -> None:
 # ---------------------------------------------------------------- procurement
 
 PROCUREMENT: dict[str, re.Pattern] = {
-    "total": re.compile(rf"政府采购预算(?:总额|合计)?\s*(?:为|共|是)?\s*{MONEY}"),
-    "goods": re.compile(rf"货物(?:类)?(?:采购)?预算\s*(?:为|是)?\s*{MONEY}"),
-    "works": re.compile(rf"工程(?:类)?(?:采购)?预算\s*(?:为|是)?\s*{MONEY}"),
-    "services": re.compile(rf"服务(?:类)?(?:采购)?预算\s*(?:为|是)?\s*{MONEY}"),
+    # 政府采购预算总额为 / …预算总金额为 / …支出预算总额 (江苏) / 政府采购安排 (广州) /
+    # 政府采购金额（以合同签订为准）为 (决算)
+    "total": re.compile(rf"政府采购(?:支出)?(?:预算)?(?:总额|合计|总金额|金额|安排)?(?:[（(][^）)]{{0,12}}[)）])?\s*(?:为|共|是)?\s*{MONEY}"),
+    # 货物类采购预算 / 政府采购货物预算 / 货物类政府采购支出预算 / 拟购买货物 / 拟采购货物支出 (江苏)
+    **{key: re.compile(rf"(?:{word}(?:类)?(?:政府)?(?:采购)?(?:支出)?预算|拟(?:购买|采购){word}(?:支出)?)"
+                       rf"\s*(?:为|是)?\s*{MONEY}")
+       for key, word in (("goods", "货物"), ("works", "工程"), ("services", "服务"))},
     "sme_reserved": re.compile(rf"面向中小企业预留(?:政府采购)?(?:项目)?(?:预算)?(?:金额)?\s*(?:为|是)?\s*{MONEY}"),
     "small_micro_reserved": re.compile(rf"小微企业预留(?:政府采购)?(?:项目)?(?:预算)?(?:金额)?\s*(?:为|是)?\s*{MONEY}"),
 }
@@ -575,7 +634,7 @@ NO_PROCUREMENT = re.compile(r"(?:无|没有|未安排)政府采购")
 
 def _procurement(part3: list[Para], problems: list) -> list[dict]:
     paras = [p for p in part3 if not p.heading
-             and (p.under("procurement") or "政府采购预算" in p.text or "预留政府采购" in p.text)]
+             and (p.under("procurement") or "政府采购" in p.text or "拟购买" in p.text or "拟采购" in p.text)]
     row: dict = {}
     for p in paras:
         for key, pattern in PROCUREMENT.items():

@@ -1,9 +1,12 @@
 """Store stage: dataset rows → Parquet, CSV (UTF-8 with BOM), XLSX, DuckDB and
-datapackage.json, typed by the contract in schema.py.
+datapackage.json, typed by the contract in schema.py; and Parquet again,
+partitioned by year (hive layout, parquet/NAME/year=YYYY/part-0.parquet), for
+query engines that read only the years asked for.
 
 Every file is written to a temporary name beside its target and renamed into
-place, so a reader never sees half a file. Output bytes depend only on the
-rows (no timestamps).
+place (the partitioned folder is made beside its target and swapped in), so a
+reader never sees half a file. Output bytes depend only on the rows (no
+timestamps).
 """
 from __future__ import annotations
 
@@ -11,11 +14,13 @@ import datetime as dt
 import io
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -106,34 +111,129 @@ def write_csv(table: pa.Table, path: Path) -> None:
         tmp.write_bytes(csv_bytes(table))
 
 
+def row_years(name: str, tables: dict[str, pa.Table]) -> pa.Array | None:
+    """The year of each row of dataset `name`: its own year column, else its
+    document's (documents.year by doc_id); None for a dataset with neither
+    (problems). A doc_id that is not in documents is a bug: ContractError."""
+    table = tables[name]
+    if "year" in table.column_names:
+        return table.column("year").combine_chunks()
+    if "doc_id" not in table.column_names:
+        return None
+    documents = tables["documents"]
+    where = pc.index_in(table.column("doc_id"), value_set=documents.column("doc_id").combine_chunks())
+    if where.null_count:
+        unknown = pc.unique(table.column("doc_id").filter(pc.is_null(where))).to_pylist()[:3]
+        raise ContractError(f"{name}: rows whose doc_id is not in documents, e.g. {unknown}")
+    return documents.column("year").combine_chunks().take(where).combine_chunks()
+
+
+def by_year(table: pa.Table, years: pa.Array) -> list[tuple[int | None, pa.Table]]:
+    """The rows of each year, years ascending and rows without a year last,
+    each year's rows in table order. Slices (no copy) when each year's rows
+    are together, as they are in the datasets (in doc_id order, and a doc_id
+    begins with its year); else filtered copies."""
+    if not len(years):
+        return []
+    runs = pc.run_end_encode(years)
+    values = runs.values.to_pylist()
+    order = sorted(set(values), key=lambda y: (y is None, y or 0))
+    if len(values) == len(order):     # each year one run
+        ends = runs.run_ends.to_pylist()
+        starts = dict(zip(values, [0] + ends[:-1]))
+        ends = dict(zip(values, ends))
+        return [(y, table.slice(starts[y], ends[y] - starts[y])) for y in order]
+    return [(y, table.filter(pc.is_null(years) if y is None else pc.fill_null(pc.equal(years, y), False)))
+            for y in order]
+
+
 def write_xlsx(tables: dict[str, pa.Table], path: Path, max_rows: int = xlsx.MAX_ROWS) -> None:
     """One sheet per dataset, Chinese headers, amounts shown as #,##0.00; a
-    first sheet 说明 explains every column. A dataset with more rows than a
-    sheet holds (max_rows, header included) continues on sheets NAME_2,
-    NAME_3 …, and 说明 says so: no row is dropped."""
+    first sheet 说明 explains every column. No row is cut at a sheet's limit
+    (max_rows, header included): a dataset with more rows than a sheet holds
+    is split by year (sheets NAME_2025, NAME_2026 …; NAME_na for rows without
+    a year) when each year fits in a sheet, and otherwise left out of the
+    workbook; either way 说明 says where its rows are."""
     per_sheet = max_rows - 1
     sheets, info, notes = [], [], []
     for ds in DATASETS:
         if ds.name not in tables:
             continue
         table = tables[ds.name]
-        columns = [table.column(f.name) for f in ds.fields]      # Arrow columns: xlsx's fast path
-        starts = range(0, max(table.num_rows, 1), per_sheet)
-        names = [ds.name[:31]] + [f"{ds.name[:30 - len(str(k))]}_{k}" for k in range(2, len(starts) + 1)]
         amounts = {j for j, f in enumerate(ds.fields) if f.unit == WANYUAN}
-        for name, a in zip(names, starts):
+        parts = [(ds.name[:31], table)]
+        if table.num_rows > per_sheet:
+            years = row_years(ds.name, tables)
+            parts = [] if years is None else [(_sheet_name(ds.name, y), rows) for y, rows in by_year(table, years)]
+            if any(rows.num_rows > per_sheet for _, rows in parts):
+                parts = []
+            too_many = f"{ds.name}（{ds.title}）共 {table.num_rows:,} 行，超过一个工作表可容纳的 {per_sheet:,} 行，"
+            if parts:
+                notes.append(too_many + "按年度分在工作表 " + "、".join(f"{name}（{rows.num_rows:,} 行）"
+                                                                 for name, rows in parts) + " 中。")
+            else:
+                notes.append(too_many + ("其中一个年度也超过，" if years is not None else "")
+                             + f"未收入本工作簿：请用 {ds.name}.csv、{ds.name}.parquet 或 yusuan.duckdb。")
+        for name, rows in parts:
             sheets.append(xlsx.Sheet(name, [f.title for f in ds.fields],
-                                     [c[a:a + per_sheet] for c in columns], amounts))
-        if len(names) > 1:
-            notes.append(f"{ds.name}（{ds.title}）共 {table.num_rows:,} 行，超过一个工作表可容纳的 "
-                         f"{per_sheet:,} 行，依次写在工作表 {'、'.join(names)} 中。")
-        info += [("、".join(names), ds.title, f.name, f.title, f.type, f.unit, f.description) for f in ds.fields]
+                                     [rows.column(f.name) for f in ds.fields], amounts))   # Arrow columns: the fast path
+        where = "、".join(name for name, _ in parts) or f"（未收入本工作簿，见 {ds.name}.csv）"
+        info += [(where, ds.title, f.name, f.title, f.type, f.unit, f.description) for f in ds.fields]
     if notes:   # below the column list, after a blank row
         info += [(None,) * 7] + [(n,) + (None,) * 6 for n in notes]
     header = ["工作表", "数据集", "列", "列名", "类型", "单位", "说明"]
     explain = xlsx.Sheet("说明", header, [list(c) for c in zip(*info)])
     with atomic_path(path) as tmp:
         xlsx.write(str(tmp), [explain] + sheets, title="yusuan 预算公开数据")
+
+
+def _sheet_name(dataset: str, year: int | None) -> str:
+    """NAME_2026, NAME_na (no year): within Excel's 31 characters."""
+    tag = "_na" if year is None else f"_{year}"
+    return dataset[:31 - len(tag)] + tag
+
+
+PARTITIONED = "parquet"                       # the folder, in the data folder, of the Parquet partitioned by year
+NO_YEAR = "__HIVE_DEFAULT_PARTITION__"        # the partition of rows without a year (Hive's, Spark's; null to DuckDB and Arrow)
+
+
+def partition_files(tables: dict[str, pa.Table]) -> list[tuple[str, pa.Table]]:
+    """(path in the partitioned folder, rows) of every partition: each
+    dataset with a year (its own, or its document's) as
+    NAME/year=YYYY/part-0.parquet, the year in the path and not in the file
+    (the hive layout); a dataset without rows has none. problems, which has
+    no year, is not partitioned."""
+    out = []
+    for ds in DATASETS:
+        if ds.name not in tables:
+            continue
+        years = row_years(ds.name, tables)
+        if years is None:
+            continue
+        for year, rows in by_year(tables[ds.name], years):
+            if "year" in rows.column_names:
+                rows = rows.drop_columns(["year"])
+            out.append((f"{ds.name}/year={NO_YEAR if year is None else year}/part-0.parquet", rows))
+    return out
+
+
+def write_partitioned(tables: dict[str, pa.Table], folder: Path) -> None:
+    """The partitioned Parquet folder, made beside `folder` and swapped in:
+    no reader sees a half-made folder, and no partition of an earlier build
+    (a year since removed) is left behind."""
+    new, old = folder.with_name(f".{folder.name}.new"), folder.with_name(f".{folder.name}.old")
+    for scratch in (new, old):
+        shutil.rmtree(scratch, ignore_errors=True)
+    for rel, rows in partition_files(tables):
+        path = new / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(rows, path, compression="zstd")
+        os.chmod(path, 0o644)
+    new.mkdir(parents=True, exist_ok=True)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(new, folder)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _table_schema(ds: Dataset) -> dict:
@@ -202,6 +302,8 @@ def write_all(tables: dict[str, pa.Table], views: dict[str, str], data_dir: Path
         write_parquet(table, data_dir / f"{name}.parquet")
         write_csv(table, data_dir / f"{name}.csv")
     progress(f"wrote {len(tables)} datasets as Parquet and CSV")
+    write_partitioned(tables, data_dir / PARTITIONED)
+    progress(f"wrote the Parquet partitioned by year ({PARTITIONED}/)")
     write_duckdb(tables, views, data_dir / "yusuan.duckdb")
     write_json(datapackage(tables), data_dir / "datapackage.json")
     progress("wrote yusuan.duckdb, datapackage.json")

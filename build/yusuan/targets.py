@@ -79,6 +79,9 @@ def tidy(text: str | None) -> str:
 
 TABLE_TITLE = re.compile(r"绩效目标表\s*$")
 YEAR_LINE = re.compile(r"^[（(]\s*\d{4}\s*年度?\s*[)）]$")
+# A title naming its project (泉州: 泉州城市形象专题宣传经费项目绩效目标表, no 项目名称 row);
+# 项目支出绩效目标表 / 政策和项目预算绩效目标表 name none.
+NAMED_TITLE = re.compile(r"^(?:[\d一二三四五六七八九十]+[.、．]\s*)?(?P<name>.{2,}?)项目绩效目标表$")
 
 # Header cell → column key, first match wins (指标值设置依据 contains 指标值,
 # so the longer names come first).
@@ -102,7 +105,12 @@ TEXT_COLUMNS = ["level1", "level2", "level3", "target_value", "basis",
 
 # Label rows above the indicator header. Contact labels (privacy.CONTACT_LABELS) are private.
 UNIT_LABELS = ("部门名称", "预算单位", "单位名称")
-PROJECT_LABEL = "项目名称"
+PROJECT_LABELS = ("项目名称", "专项资金名称")   # 专项资金名称: 烟台 专项资金绩效目标表
+# A budget printed after its label in 万元 (烟台: 年度预算资金（万元） | 2149.09)
+BUDGET_LABEL = re.compile(r"^(?:年度)?预算资金[（(]万元[)）]$")
+# In a 项目资金（万元） / 专项资金情况（万元） block, the cell before the total:
+# 烟台 年度预算资金总额： | 176.00, 福州 资金总额 | 118.00, 江苏 年度预算总额
+BUDGET_CELLS = ("年度预算总额", "年度预算资金总额", "资金总额")
 # A contact label with its value in the same cell: "联系人：王某".
 CONTACT_IN_CELL = re.compile(rf"(?:{'|'.join(CONTACT_LABELS)})\s*[:：]\s*(?P<value>\S.*)$")
 
@@ -133,6 +141,10 @@ def parse_target_tables(rows: list[Row]) -> TargetTables:
     out = TargetTables()
     table: _Table | None = None
     for title, body in _split_tables(rows):
+        if not any(c.strip() for r in body for c in r.cells):
+            # a heading over tables (福州 1.项目支出绩效目标表) or a title printed
+            # twice (烟台: title, (2026年度), title): nothing under it to read
+            continue
         # A title repeated at a page break, with no label rows under it,
         # continues the table above rather than starting a new one.
         if table is None or not _starts_with_header(body):
@@ -151,15 +163,22 @@ def _split_tables(rows: list[Row]) -> list[tuple[Row, list[Row]]]:
     next prose line that is not the "(2026 年)" line under the title."""
     tables: list[tuple[Row, list[Row]]] = []
     current: list[Row] | None = None
+    spilled = 0
     for row in rows:
         if not row.tabular and is_table_title(row.text):
-            current = []
+            current, spilled = [], 0
             tables.append((row, current))
         elif current is None:
             continue
         elif row.tabular:
             current.append(row)
-        elif not YEAR_LINE.match(row.text):
+        elif YEAR_LINE.match(row.text):
+            continue
+        elif current and spilled < 3 and not any(_is_header([tidy(c) for c in r.cells]) for r in current):
+            # a long 年度总体目标 spilled out of its cell (烟台 专项资金绩效目标表):
+            # the indicator header is still to come
+            spilled += 1
+        else:
             current = None
     return tables
 
@@ -171,6 +190,8 @@ class _Table:
         self.title = title
         self.info = {"scope": _scope(title.text), "table_index": index,
                      "project": None, "unit_name": None, "budget": None}
+        if named := NAMED_TITLE.match(norm(title.text)):
+            self.info["project"] = named.group("name")   # a 项目名称 row, if any, overrides it
         self.columns: list[str] | None = None
         self.level1 = self.level2 = ""
         self.rows: list[dict] = []
@@ -247,13 +268,14 @@ def _read_label_row(row: Row, cells: list[str], info: dict, out: TargetTables) -
             out.contacts.append(Contact(row.cell_lines[filled[k + 1]], row.cells[filled[k + 1]].strip()))
     if label.startswith(UNIT_LABELS) and len(values) > 1:
         info["unit_name"] = values[1]
-    elif label.startswith(PROJECT_LABEL) and len(values) > 1:
+    elif label.startswith(PROJECT_LABELS) and len(values) > 1:
         if not _is_contact_label(values[1]):
             info["project"] = values[1]
-    elif "年度预算总额" in [norm(v) for v in values]:
-        pos = [norm(v) for v in values].index("年度预算总额")
-        if pos + 1 < len(values):
-            info["budget"] = to_number(values[pos + 1])
+    elif BUDGET_LABEL.match(label) and len(values) > 1 and info["budget"] is None:
+        info["budget"] = to_number(values[1])
+    elif budget_at := [i for i, v in enumerate(values) if norm(v).rstrip(":：") in BUDGET_CELLS]:
+        if budget_at[0] + 1 < len(values) and info["budget"] is None:
+            info["budget"] = to_number(values[budget_at[0] + 1])
     elif any(norm(v).startswith("合计") for v in values) and info["budget"] is None:
         # Department table: "合计：" row of the 年度预算 block holds the total.
         after = values[[i for i, v in enumerate(values) if norm(v).startswith("合计")][0] + 1:]

@@ -7,6 +7,7 @@ import datetime
 import os
 
 from yusuan import __version__
+from yusuan.release import latest_release_url
 from yusuan.render import archive, fmt
 from yusuan.render.data import SiteData
 from yusuan.render.home import doc_href
@@ -39,7 +40,7 @@ def context(data: SiteData) -> dict:
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
     whole = [{"name": n, "size": _size(data.folder, n)} for n in WHOLE if (data.folder / n).exists()]
     return {"datasets": datasets, "whole": whole, "archive": archive.NAME, "version": __version__,
-            "built": build_date(), "n_docs": len(data.documents)}
+            "built": build_date(), "n_docs": len(data.documents), "releases": latest_release_url()}
 
 
 def build_date() -> str:

@@ -18,6 +18,11 @@ def _label(d: dict) -> str:
     return f"{d['department']}（{d['year']}{kind}）"
 
 
+def partial_mark(doc: dict) -> str:
+    """"（不完整）" after a document read only in part (its figures are partial)."""
+    return "（不完整）" if doc.get("complete") is False else ""
+
+
 def row_id(doc_id: str) -> str:
     """The anchor of a document's row (compare/#d-<doc_id>): a document page links there."""
     return f"d-{doc_id}"
@@ -29,11 +34,11 @@ def table(data: SiteData) -> Table:
                Col("上年结转结余", True), Col("基本支出", True), Col("项目支出", True), Col("项目支出占比", True),
                Col("人员经费占比", True), Col("结转结余占比", True), Col("“三公”经费", True),
                Col("每万元预算“三公”（元）", True), Col("不予公开项目占比", True), Col("未通过校验", True)],
-              caption="金额单位：万元。点击表头排序。", sortable=True, id="compare-table", searchable=False,
+              caption="金额单位：万元。点击表头排序。“不完整”：文件缺少应有的表，其数字只是部分。", sortable=True, id="compare-table", searchable=False,
               filters="level:1,year:2,kind:3")
     for d in data.documents:
         r = ratios.get(d["doc_id"], {})
-        name = c(d["department"], href=doc_href(d["doc_id"], "../"))
+        name = c(d["department"] + partial_mark(d), href=doc_href(d["doc_id"], "../"))
         name.sort = d["department"]
         t.rows.append(Row([name, c(d["level"]), y(d["year"]), c(d["kind"], cls="nowrap"), m(d["total_budget"]), m(d["current_year_income"]),
                            m(d["carryover"]), m(d["basic_expenditure"]), m(d["project_expenditure"]),

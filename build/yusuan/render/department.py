@@ -10,7 +10,7 @@ from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import Col, Row, Table, c, capped, esc, i, m, tree_depth, without_empty_columns
+from yusuan.render.tables import Cell, Col, Row, Table, c, capped, esc, i, m, tree_depth, without_empty_columns
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
 
@@ -84,28 +84,79 @@ def _ratio(data: SiteData, doc: dict, name: str):
     return rows[0][name] if rows else None
 
 
+NOT_READ = "未读出"     # a figure the document does not give, or that was not read: never shown as 0
+
+
+def is_final(doc: dict) -> bool:
+    """A 决算 (final accounts): its summary prints 收入总计 and 年初结转和结余."""
+    return (doc.get("kind") or "").endswith("决算")
+
+
+def words(doc: dict) -> dict[str, str]:
+    """The names of the summary's figures as the document's kind prints them."""
+    if is_final(doc):
+        return {"total_budget": "收入总计", "carryover": "年初结转和结余", "gpb_total": "一般公共预算财政拨款支出",
+                "total_note": "本年收入 + 年初结转和结余"}
+    return {"total_budget": "收支总预算", "carryover": "上年结转结余", "gpb_total": "一般公共预算支出",
+            "total_note": "收入总计：本年收入 + 上年结转"}
+
+
+def _keys(text) -> set[str]:
+    return {k for k in (text or "").split(",") if k}
+
+
+def missing_note(doc: dict, name: str) -> str:
+    """Why a headline figure is not shown: the table it is read from is
+    missing, empty or not in this kind of document, or the figure was not
+    found in it."""
+    table = provenance.HEADLINE_CELLS.get(name, ("",))[0]
+    title = TABLE_TITLES.get(table, table)
+    if table in _keys(doc.get("tables_missing")):
+        return f"应有的{title}文件中没有"
+    if table in _keys(doc.get("tables_empty")):
+        return f"{title}为空表"
+    if table and table not in _keys(doc.get("tables_present")):
+        return f"本文件没有{title}"
+    return "表中未能读出此数"
+
+
+def card(doc: dict, lines: dict[str, int], name: str, label: str, note: str = "") -> tuple[str, str, str, str]:
+    """A headline card for the documents dataset's figure `name`: its amount
+    linked to its line, or NOT_READ and why (never 0 for a figure not read)."""
+    value = doc.get(name)
+    if fmt.is_missing(value):
+        return (label, NOT_READ, missing_note(doc, name), "")
+    return (label, fmt.money_unit(value), note, figure_href(doc, lines, name))
+
+
+def _share_note(doc: dict, name: str, extra: str = "") -> str:
+    share = fmt.share(doc.get(name), doc.get("total_budget"))
+    parts = ([f"占 {share}"] if share != fmt.DASH else []) + ([extra] if extra else [])
+    return "，".join(parts)
+
+
 def headline(doc: dict, lines: dict[str, int]) -> list[tuple[str, str, str, str]]:
     """(label, value, note, link to its source line) for the figures grid."""
-    tb = doc["total_budget"]
-
-    def href(name: str) -> str:
-        return figure_href(doc, lines, name)
-
+    w = words(doc)
+    personnel, public = doc.get("personnel"), doc.get("public_funds")
+    if fmt.is_missing(personnel) and fmt.is_missing(public):
+        staff = ("人员经费 / 公用经费", NOT_READ, missing_note(doc, "personnel"), "")
+    else:
+        staff = ("人员经费 / 公用经费", f"{fmt.money(personnel)} / {fmt.money(public)}", "万元，一般公共预算基本支出",
+                 figure_href(doc, lines, "personnel"))
+    entrusted = card(doc, lines, "entrusted_fees", "委托业务费")
+    if entrusted[1] == NOT_READ and "entrusted_fees" not in _keys(doc.get("tables_present")):
+        entrusted = ("委托业务费", NOT_READ, "本文件无此表", "")
     return [
-        ("收支总预算", fmt.money_unit(tb), "收入总计：本年收入 + 上年结转", href("total_budget")),
-        ("本年收入", fmt.money_unit(doc["current_year_income"]), f"占 {fmt.share(doc['current_year_income'], tb)}",
-         href("current_year_income")),
-        ("上年结转结余", fmt.money_unit(doc["carryover"]), f"占 {fmt.share(doc['carryover'], tb)}", href("carryover")),
-        ("基本支出", fmt.money_unit(doc["basic_expenditure"]), f"占 {fmt.share(doc['basic_expenditure'], tb)}，全部资金",
-         href("basic_expenditure")),
-        ("项目支出", fmt.money_unit(doc["project_expenditure"]),
-         f"占 {fmt.share(doc['project_expenditure'], tb)}，全部资金", href("project_expenditure")),
-        ("一般公共预算支出", fmt.money_unit(doc["gpb_total"]), "财政拨款中的一般公共预算", href("gpb_total")),
-        ("人员经费 / 公用经费", f"{fmt.money(doc['personnel'])} / {fmt.money(doc['public_funds'])}",
-         "万元，一般公共预算基本支出", href("personnel")),
-        ("“三公”经费", fmt.money_unit(doc["three_public"]), "财政拨款，不含会议费、培训费", href("three_public")),
-        ("委托业务费", fmt.money_unit(doc["entrusted_fees"]),
-         "本文件无此表" if fmt.is_missing(doc["entrusted_fees"]) else "", href("entrusted_fees")),
+        card(doc, lines, "total_budget", w["total_budget"], w["total_note"]),
+        card(doc, lines, "current_year_income", "本年收入", _share_note(doc, "current_year_income")),
+        card(doc, lines, "carryover", w["carryover"], _share_note(doc, "carryover")),
+        card(doc, lines, "basic_expenditure", "基本支出", _share_note(doc, "basic_expenditure", "全部资金")),
+        card(doc, lines, "project_expenditure", "项目支出", _share_note(doc, "project_expenditure", "全部资金")),
+        card(doc, lines, "gpb_total", w["gpb_total"], "财政拨款中的一般公共预算"),
+        staff,
+        card(doc, lines, "three_public", "“三公”经费", "财政拨款，不含会议费、培训费"),
+        entrusted,
     ]
 
 
@@ -126,32 +177,55 @@ LOOKALIKE_WHY = {
 def lookalikes(doc: dict, lines: dict[str, int]) -> list[dict]:
     """Explanations of the figures that look alike, where the document has both and they differ."""
     out = []
+    w = words(doc)
     for whole, part, whole_label, part_label in LOOKALIKES:
         a, b = doc.get(whole), doc.get(part)
         if fmt.is_missing(a) or fmt.is_missing(b) or abs(a - b) < 0.005:
             continue
+        why = LOOKALIKE_WHY[whole]
+        if whole == "total_budget":
+            whole_label, why = w["total_budget"], f"{w['total_budget']} = 本年收入 + {w['carryover']}"
         out.append({"labels": (whole_label, part_label), "amounts": (fmt.money_unit(a), fmt.money_unit(b)),
                     "hrefs": (figure_href(doc, lines, whole), figure_href(doc, lines, part)),
-                    "difference": fmt.money_unit(round(a - b, 2)), "why": LOOKALIKE_WHY[whole]})
+                    "difference": fmt.money_unit(round(a - b, 2)), "why": why})
     return out
+
+
+SUMMARY_SOURCES = ("本年收入", "当年收入", "上年结转", "年初结转")   # the summary's rows that are sources
 
 
 def income_section(data: SiteData, doc_id: str) -> Section:
     cells = data.for_doc("table_cells", doc_id, table_key="income")
     total_rows = [r for r in cells if norm(r["row_label"] or "") in TOTAL_LABELS]
-    if total_rows:
-        row_no = min(r["row_no"] for r in total_rows)
-        cells = [r for r in total_rows if r["row_no"] == row_no]
+    if len({r["column_label"] for r in cells}) == 1 and len({r["row_no"] for r in cells}) > 1:
+        # a list, not a grid (江苏: 收入总计, then a row per source, one 金额 column):
+        # the rows are the sources, the first of a repeated name (its 小计) stands for it
+        seen: set = set()
+        listed = []
+        for r in cells:
+            if r["row_label"] and r["row_label"] not in seen:
+                seen.add(r["row_label"])
+                listed.append(dict(r, column_label=r["row_label"]))
+        cells = listed
+        source = "部门收入总体情况表"
+    elif total_rows or any(r["column_key"] == "total" for r in cells):
+        # the 总计 row: by its label, else the first row with a 合计 column (北京 prints it unlabelled)
+        row_no = min(r["row_no"] for r in (total_rows or [r for r in cells if r["column_key"] == "total"]))
+        cells = [r for r in cells if r["row_no"] == row_no]
         source = "部门收入总体情况表 总计行"
     else:
-        cells = [r for r in data.for_doc("table_cells", doc_id, table_key="summary")
-                 if norm(r["row_label"] or "") in ("本年收入", "上年结转结余")]
+        # the summary's rows are the sources: named by their row, not by the column (收入/预算数)
+        cells = [dict(r, column_label=r["row_label"]) for r in data.for_doc("table_cells", doc_id, table_key="summary")
+                 if norm(r["row_label"] or "").startswith(SUMMARY_SOURCES)
+                 and not (r["column_label"] or "").startswith("支出")]
         source = "部门收支总体情况表"
     # The 总计 column, subtotal columns (财政拨款（补助）小计) and the sources
     # (leaf columns). A subtotal is never shown beside its own parts: chart and
     # table list the sources, largest first, then the 总计 row, amounts as read.
-    totals = [r for r in cells if r["column_key"] == "total"]
-    subtotals = [r for r in cells if (r["column_key"] or "").endswith("subtotal")]
+    # A column headed …合计/…总计 (本年收入合计 of a 决算) is a total too.
+    totals = [r for r in cells if r["column_key"] == "total" or _is_total_label(r["column_label"])]
+    subtotals = [r for r in cells if r not in totals and ((r["column_key"] or "").endswith("subtotal")
+                                                          or _last(r["column_label"]) == "小计")]
     sources = sorted((r for r in cells if r not in totals and r not in subtotals),
                      key=lambda r: (-(r["amount"] or 0), r["column_label"] or r["row_label"] or ""))
     rows = [{"label": r["column_label"] or r["row_label"], "amount": r["amount"]} for r in sources if r["amount"]]
@@ -174,7 +248,19 @@ def income_section(data: SiteData, doc_id: str) -> Section:
         notes.append(f"源文件另有“{name or label}” {fmt.money_unit(r['amount'])}（第 {r['source_line']} 行），"
                      f"即{parts}合计，表中不重复列出。")
     sec.text = "".join(notes)
+    if not cells:
+        sec.text = "未能从部门收入总体情况表或收支总体情况表读出收入来源。"
     return sec
+
+
+def _last(label) -> str:
+    """The last part of a column's header path ("收入预算/合计" → "合计")."""
+    return norm((label or "").rpartition("/")[2])
+
+
+def _is_total_label(label) -> bool:
+    last = _last(label)
+    return last in TOTAL_LABELS or last.endswith("合计") or last.endswith("总计")
 
 
 def _code_tree(lines: list[dict]) -> list[dict]:
@@ -187,68 +273,134 @@ def _code_tree(lines: list[dict]) -> list[dict]:
     return sorted(by_code.values(), key=lambda e: e["code"])
 
 
+# The measures (columns) of the classification tables, in the order shown,
+# with their names; a measure not listed here is shown under its printed header.
+MEASURES = {"total": "合计", "amount": "金额", "subtotal": "小计", "basic": "基本支出", "basic_personnel": "人员经费",
+            "personnel": "人员经费", "basic_public_funds": "公用经费", "public_funds": "公用经费", "project": "项目支出"}
+SPLITS = [(("基本支出", "basic"), ("项目支出", "project")), (("人员经费", "personnel"), ("公用经费", "public_funds")),
+          (("人员经费", "basic_personnel"), ("公用经费", "basic_public_funds"))]
+
+
+def _measures(lines: list[dict]) -> list[tuple[str, str]]:
+    """(measure, column title) of the measures the lines hold: known ones in
+    MEASURES order, then the others in the order printed. A measure the
+    parser names only by its header (col_本年支出合计, amount) is titled with
+    that header, as printed ("2025年预算数", "本年支出合计")."""
+    printed: dict[str, str] = {}
+    for r in lines:
+        printed.setdefault(r["measure"], r.get("column_label") or "")
+    known = [k for k in MEASURES if k in printed]
+    others = [k for k in printed if k not in MEASURES]
+    # a column headed …合计 (本年支出合计 of a 决算) is the row's whole: first
+    wholes = [k for k in others if _is_total_label(printed[k])]
+    out = []
+    for k in wholes + known + [k for k in others if k not in wholes]:
+        if k in MEASURES and k != "amount":
+            out.append((k, MEASURES[k]))
+        else:
+            out.append((k, printed[k] or (k.removeprefix("col_") if k.startswith("col_") else MEASURES.get(k, k))))
+    return out
+
+
+def _main_measure(measures: list[tuple[str, str]]) -> str | None:
+    """The measure that is the row's whole: 合计, else the only amount, else a column headed …合计."""
+    keys = [k for k, _ in measures]
+    for k in ("total", "amount"):
+        if k in keys:
+            return k
+    return next((k for k, title in measures if _is_total_label(title)), keys[0] if keys else None)
+
+
 def _split_chart(sec: Section, key: str, kind: str, title: str, items: list[dict],
-                 series: list[tuple[str, str]], alt_title: str) -> None:
-    """A stacked bar per 款, split into two measures (基本/项目, 人员/公用)."""
+                 measures: list[tuple[str, str]], alt_title: str) -> None:
+    """A bar per 款, stacked by its two parts (基本/项目, 人员/公用) where the
+    table prints them, else its whole."""
+    keys = {k for k, _ in measures}
+    main = _main_measure(measures)
+    series = next(([(a, ka), (b, kb)] for (a, ka), (b, kb) in SPLITS if ka in keys and kb in keys), None)
+    if series is None:
+        if main is None:
+            return
+        series = [(dict(measures)[main], main)]
+        title = title.split("（")[0]
     bars = [{"label": f"{e['code']} {e['name']}", "series": name, "amount": e.get(measure) or 0}
             for e in items for name, measure in series]
-    if not bars:
+    if not bars or not any(b["amount"] for b in bars):
         return
-    alt_rows = [{"label": f"{e['code']} {e['name']}", "amount": e.get("total") or 0} for e in items]
+    alt_rows = [{"label": f"{e['code']} {e['name']}",
+                 "amount": e.get(main) if e.get(main) is not None else sum(e.get(k) or 0 for _, k in series)}
+                for e in items]
     sec.charts.append(Chart(key, title, kind, charts.stacked_rows(bars, [name for name, _ in series]),
                             _top_alt(alt_rows, alt_title), len(items)))
 
 
-def expenditure_section(data: SiteData, doc_id: str) -> Section:
+def _tree_table(tree: list[dict], measures: list[tuple[str, str]], caption: str, href_base: str, depth) -> Table:
+    """A classification table: code, name, a column per measure, the line; columns empty in every row left out."""
+    t = Table([Col("科目编码"), Col("科目名称")] + [Col(title, True) for _, title in measures] + [LINE],
+              caption=caption, href_base=href_base, cls="ys-tree")
+    for e in tree:
+        d = depth(e)
+        t.rows.append(Row([c(e["code"]), c(e["name"])] + [m(e.get(k)) for k, _ in measures] + [line_cell(e["line"])],
+                          depth=d, cls=f"d{d}"))
+    return without_empty_columns(t, keep=2)
+
+
+def _by_main(items: list[dict], main: str | None) -> list[dict]:
+    return sorted(items, key=lambda e: -(e.get(main) or 0) if main else 0)
+
+
+def expenditure_section(data: SiteData, doc_id: str, titles: dict[str, str]) -> Section:
     lines = data.for_doc("function_lines", doc_id)
     table_key = "expenditure" if any(r["table_key"] == "expenditure" for r in lines) else "gpb_expenditure"
     lines = [r for r in lines if r["table_key"] == table_key]
     tree = _code_tree(lines)
+    measures = _measures(lines)
     sec = Section("expenditure", "支出：按功能分类")
+    if not tree:
+        sec.text = "未能读出按功能分类科目列出的支出（部门支出总体情况表或一般公共预算支出情况表）。"
+        return sec
     kuan = [e for e in tree if tree_depth(e["code"], e["level"]) == 1] or [e for e in tree if tree_depth(e["code"], e["level"]) == 0]
-    kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))
-    _split_chart(sec, "expenditure", "split-function", "各款支出（基本支出与项目支出）", kuan,
-                 [("基本支出", "basic"), ("项目支出", "project")], "按功能分类（款）的支出")
-    t = Table([Col("科目编码"), Col("科目名称"), Col("合计", True), Col("基本支出", True), Col("项目支出", True), LINE],
-              caption=f"{TABLE_TITLES.get(table_key, table_key)}（万元）", href_base=src_base(doc_id))
-    for e in tree:
-        d = tree_depth(e["code"], e["level"])
-        t.rows.append(Row([c(e["code"]), c(e["name"]), m(e.get("total")), m(e.get("basic")), m(e.get("project")),
-                           line_cell(e["line"])], depth=d, cls=f"d{d}"))
-    sec.tables.append(t)
+    kuan = _by_main(kuan, _main_measure(measures))[:MAX_BARS]
+    _split_chart(sec, "expenditure", "split-function", "各款支出（基本支出与项目支出）", kuan, measures,
+                 "按功能分类（款）的支出")
+    caption = f"{titles.get(table_key) or TABLE_TITLES.get(table_key, table_key)}（万元）"
+    sec.tables.append(_tree_table(tree, measures, caption, src_base(doc_id),
+                                  lambda e: tree_depth(e["code"], e["level"])))
     return sec
 
 
-def economic_section(data: SiteData, doc: dict, figure_lines: dict[str, int]) -> Section:
+def economic_section(data: SiteData, doc: dict, figure_lines: dict[str, int], titles: dict[str, str]) -> Section:
     lines = data.for_doc("economic_lines", doc["doc_id"])
     tree = _code_tree(lines)
+    measures = _measures(lines)
     sec = Section("economic", "基本支出：按经济分类")
-    sec.figures = [("人员经费", fmt.money_unit(doc["personnel"]), "", figure_href(doc, figure_lines, "personnel")),
-                   ("公用经费", fmt.money_unit(doc["public_funds"]), "", figure_href(doc, figure_lines, "public_funds")),
-                   ("人员经费占一般公共预算基本支出", fmt.pct(_ratio(data, doc, "personnel_share_pct"), 2))]
+    sec.figures = [card(doc, figure_lines, "personnel", "人员经费"), card(doc, figure_lines, "public_funds", "公用经费")]
+    share = _ratio(data, doc, "personnel_share_pct")
+    if not fmt.is_missing(share):
+        sec.figures.append(("人员经费占一般公共预算基本支出", fmt.pct(share, 2)))
+    if not tree:
+        sec.text = "未能读出按经济分类科目列出的基本支出（一般公共预算基本支出情况表）。"
+        return sec
     kuan = [e for e in tree if len(e["code"]) == 5] or [e for e in tree if len(e["code"]) == 3]
-    kuan = sorted(kuan, key=lambda e: -(e.get("total") or 0))[:MAX_BARS]
-    _split_chart(sec, "economic", "split-economic", "基本支出各款（人员经费与公用经费）", kuan,
-                 [("人员经费", "personnel"), ("公用经费", "public_funds")], "按经济分类（款）的基本支出")
-    t = Table([Col("科目编码"), Col("科目名称"), Col("合计", True), Col("人员经费", True), Col("公用经费", True), LINE],
-              caption="一般公共预算基本支出情况表（万元）", href_base=src_base(doc["doc_id"]))
-    for e in tree:
-        d = 0 if len(e["code"]) == 3 else 1
-        t.rows.append(Row([c(e["code"]), c(e["name"]), m(e.get("total")), m(e.get("personnel")),
-                           m(e.get("public_funds")), line_cell(e["line"])], depth=d, cls=f"d{d}"))
-    sec.tables.append(t)
+    kuan = _by_main(kuan, _main_measure(measures))[:MAX_BARS]
+    _split_chart(sec, "economic", "split-economic", "基本支出各款（人员经费与公用经费）", kuan, measures,
+                 "按经济分类（款）的基本支出")
+    caption = f"{titles.get('gpb_basic') or TABLE_TITLES['gpb_basic']}（万元）"
+    sec.tables.append(_tree_table(tree, measures, caption, src_base(doc["doc_id"]),
+                                  lambda e: 0 if len(e["code"]) == 3 else 1))
     return sec
 
 
-def projects_section(data: SiteData, doc: dict) -> Section:
-    projects = sorted(data.for_doc("projects", doc["doc_id"]), key=lambda r: (-(r["total"] or 0), r["project"] or ""))
-    sec = Section("projects", "项目支出")
-    sec.figures = [("项目数", fmt.integer(doc["n_projects"])),
-                   ("项目支出合计", fmt.money_unit(_sum(projects, "total"))),
+def _project_list(sec: Section, doc: dict, projects: list[dict]) -> None:
+    read = [r for r in projects if not fmt.is_missing(r["total"])]
+    sec.figures = [("项目数", fmt.integer(len(projects))),
+                   ("项目支出合计", fmt.money_unit(_sum(read, "total")) if read else NOT_READ,
+                    "" if len(read) == len(projects) else
+                    "各项目的金额未能读出" if not read else f"{len(projects) - len(read)} 个项目的金额未能读出，未计入"),
                    ("不予公开项目", f"{fmt.integer(doc['n_secret_projects'])} 个，{fmt.money_unit(doc['secret_project_amount'])}")]
     rows = [{"label": r["project"], "amount": r["total"] or 0, "note": "不予公开" if r["is_secret"] else ""}
             for r in projects[:MAX_BARS]]
-    if rows:
+    if any(r["amount"] for r in rows):
         title = "项目支出（按金额）" + (f"：前 {MAX_BARS} 个" if len(projects) > MAX_BARS else "")
         sec.charts.append(Chart("projects", title, "items-secret", charts.bar_rows(rows),
                                 _top_alt(rows, "项目支出"), len(rows)))
@@ -259,7 +411,22 @@ def projects_section(data: SiteData, doc: dict) -> Section:
         t.rows.append(Row([c(r["project"]), purpose, c(r["unit_name"]),
                            c(f"{fmt.text(r['function_code'])} {fmt.text(r['function_name'])}".strip()),
                            m(r["total"]), line_cell(r["source_line"])], cls="secret" if r["is_secret"] else ""))
-    sec.tables.append(sec.capped(t, MAX_ROWS, "projects", "全部项目"))
+    sec.tables.append(sec.capped(without_empty_columns(t, keep=1), MAX_ROWS, "projects", "全部项目"))
+
+
+def projects_section(data: SiteData, doc: dict) -> Section:
+    # a 合计 row read as a project (烟台, 杭州 print it first) is not one
+    projects = sorted((r for r in data.for_doc("projects", doc["doc_id"]) if norm(r["project"] or "") not in TOTAL_LABELS),
+                      key=lambda r: (-(r["total"] or 0), r["project"] or ""))
+    sec = Section("projects", "项目支出")
+    if projects:
+        _project_list(sec, doc, projects)
+    elif "gpb_projects" in _keys(doc.get("tables_present")):
+        # no project listed: a count of 0 would say the department has none
+        sec.text = ("本文件的一般公共预算项目支出表没有逐个列出项目（例如按经济分类列出），或未能读出其中的项目；"
+                    "项目支出的合计见主要数字。")
+    else:
+        sec.text = "本文件没有逐个列出项目的表（一般公共预算项目支出情况表），项目支出只有合计数，见主要数字。"
     details = data.for_doc("project_details", doc["doc_id"])
     if details:
         d = Table([Col("项目名称"), Col("预算安排规模", True), Col("政策依据"), Col("承担单位"), Col("执行时间"), LINE],
@@ -294,10 +461,12 @@ def three_public_figures(data: SiteData, doc: dict, lines: dict[str, int]) -> li
         return figure_href(doc, lines, name)
 
     total = doc["three_public"]
-    out = [("“三公”经费合计", fmt.money_unit(total), "财政拨款，不含会议费、培训费", href("three_public"))]
+    out = [card(doc, lines, "three_public", "“三公”经费合计",
+                ("决算数（实际支出）；" if is_final(doc) else "") + "财政拨款，不含会议费、培训费")]
     for name, label in THREE_PUBLIC_FIGURES:
         if not fmt.is_missing(doc.get(name)):
-            out.append((label, fmt.money_unit(doc[name]), f"占 {fmt.share(doc[name], total)}", href(name)))
+            share = fmt.share(doc[name], total)
+            out.append((label, fmt.money_unit(doc[name]), f"占 {share}" if share != fmt.DASH else "", href(name)))
     for r in data.for_doc("yoy_changes", doc["doc_id"]):
         if "三公" in (r["subject"] or "") and not fmt.is_missing(r["change"]):
             note = f"{fmt.pct(r['change_pct'], 2)}；上年 {fmt.money(r['previous_amount'])}（推算）" \
@@ -317,23 +486,74 @@ def three_public_figures(data: SiteData, doc: dict, lines: dict[str, int]) -> li
     return out
 
 
-def three_public_section(data: SiteData, doc: dict, lines: dict[str, int]) -> Section:
+def printed_table(cells: list[dict], caption: str, href_base: str, label: str = "项目") -> Table:
+    """A table as printed, from its cells in table_cells: a row per printed
+    row, a column per printed header (in the order first read). For tables
+    whose layout differs from place to place (the 三公 table is a row per item
+    in one template, a column per item in another)."""
+    columns: dict[str, None] = {}
+    rows: dict[int, dict] = {}
+    for r in cells:
+        head = r["column_label"] or ""
+        columns.setdefault(head)
+        row = rows.setdefault(r["row_no"] or 0, {"label": r["row_label"] or "", "line": r["source_line"], "cells": {}})
+        row["cells"].setdefault(head, r["amount"])
+    heads = list(columns)
+    labelled = any(row["label"] for row in rows.values())
+    t = Table(([Col(label)] if labelled else []) + [Col(h.replace("/", " / ") or "金额", True) for h in heads] + [LINE],
+              caption=caption, href_base=href_base, cls="ys-tree")
+    for _, row in sorted(rows.items()):
+        total = _is_total_label(row["label"])
+        t.rows.append(Row(([c(row["label"])] if labelled else []) + [m(row["cells"].get(h)) for h in heads]
+                          + [line_cell(row["line"])], cls="total" if total else ""))
+    return t
+
+
+def table_titles(data: SiteData, doc_id: str) -> dict[str, str]:
+    """table_key → the title the document prints for it (its first)."""
+    table = data.doc_table("table_cells", doc_id)
+    if table is None or not table.num_rows:
+        return {}
+    out: dict[str, str] = {}
+    for key, title in zip(table.column("table_key").to_pylist(), table.column("table_title").to_pylist()):
+        if key and title and key not in out:
+            out[key] = title
+    return out
+
+
+def three_public_section(data: SiteData, doc: dict, lines: dict[str, int], titles: dict[str, str]) -> Section:
     rows = data.for_doc("three_public", doc["doc_id"])
     sec = Section("three-public", "“三公”经费")
     sec.figures = three_public_figures(data, doc, lines)
     parts = {r["item"]: r for r in rows}
     bars = [{"label": parts[k]["item_name"], "amount": parts[k]["total"] or 0} for k in THREE_PUBLIC_PARTS if k in parts]
+    if not any(b["amount"] for b in bars):
+        # a table with a column per item: the parts the documents dataset read from it
+        bars = [{"label": label, "amount": doc[name]} for name, label in THREE_PUBLIC_FIGURES
+                if not fmt.is_missing(doc.get(name))]
     if bars and any(b["amount"] for b in bars):
         sec.charts.append(Chart("three-public", "“三公”经费构成", "items", charts.bar_rows(bars),
                                 _top_alt(bars, "“三公”经费"), len(bars)))
-    t = Table([Col("项目"), Col("合计", True), Col("一般公共预算", True), Col("政府性基金", True),
-               Col("国有资本经营预算", True), LINE], caption="财政拨款“三公”经费支出情况表（万元）",
-              href_base=src_base(doc["doc_id"]))
-    for r in rows:
-        d = 1 if r["item"] in ("vehicle_purchase", "vehicle_operation") else 0
-        t.rows.append(Row([c(r["item_name"]), m(r["total"]), m(r["gpb"]), m(r["gov_fund"]), m(r["state_capital"]),
-                           line_cell(r["source_line"])], depth=d, cls="total" if r["item"] == "total" else f"d{d}"))
-    sec.tables.append(t)
+    caption = f"{titles.get('three_public') or TABLE_TITLES['three_public']}（万元）"
+    amounts = ("total", "gpb", "gov_fund", "state_capital")
+    if (sum(1 for r in rows if r["item"] in THREE_PUBLIC_PARTS and r["item_name"]) >= 2
+            and any(not fmt.is_missing(r[k]) for r in rows for k in amounts)):
+        # a row per item, as the national template prints it
+        t = Table([Col("项目"), Col("合计", True), Col("一般公共预算", True), Col("政府性基金", True),
+                   Col("国有资本经营预算", True), LINE], caption=caption, href_base=src_base(doc["doc_id"]))
+        for r in rows:
+            if not r["item_name"] and all(fmt.is_missing(r[k]) for k in amounts):
+                continue
+            d = 1 if r["item"] in ("vehicle_purchase", "vehicle_operation") else 0
+            t.rows.append(Row([c(r["item_name"]), m(r["total"]), m(r["gpb"]), m(r["gov_fund"]), m(r["state_capital"]),
+                               line_cell(r["source_line"])], depth=d, cls="total" if r["item"] == "total" else f"d{d}"))
+        sec.tables.append(without_empty_columns(t, keep=2))
+    else:
+        cells = data.for_doc("table_cells", doc["doc_id"], table_key="three_public")
+        if cells:
+            sec.tables.append(printed_table(cells, caption + "，按文件印出的行与列", src_base(doc["doc_id"])))
+        elif "three_public" not in _keys(doc.get("tables_present")):
+            sec.text = "本文件没有读到财政拨款“三公”经费支出情况表。"
     fees = data.for_doc("entrusted_fees", doc["doc_id"])
     if fees:
         f = Table([Col("项目名称"), Col("预算单位"), Col("合计", True), Col("一般公共预算", True), LINE],
@@ -343,15 +563,20 @@ def three_public_section(data: SiteData, doc: dict, lines: dict[str, int]) -> Se
                               cls="secret" if r["is_secret"] else ""))
         sec.tables.append(sec.capped(f, MAX_ROWS, "entrusted-fees", "全部委托业务费项目"))
     elif fmt.is_missing(doc["entrusted_fees"]):
-        sec.text = "本文件没有财政拨款委托业务费支出情况表（2026 年以前的模板无此表）。"
+        sec.text += "本文件没有财政拨款委托业务费支出情况表（此表只在部分年度与地方的模板中有）。"
     return sec
 
 
 def carryover_section(data: SiteData, doc: dict, lines: dict[str, int]) -> Section:
     rows = sorted(data.for_doc("carryover", doc["doc_id"]), key=lambda r: (-(r["total"] or 0), r["project"] or ""))
-    sec = Section("carryover", "上年结转结余")
-    sec.figures = [("上年结转结余", fmt.money_unit(doc["carryover"]), "", figure_href(doc, lines, "carryover")),
-                   ("结转项目数", fmt.integer(doc["n_carryover_projects"]))]
+    w = words(doc)
+    sec = Section("carryover", w["carryover"])
+    sec.figures = [card(doc, lines, "carryover", w["carryover"])]
+    if not rows:
+        sec.text = (f"本文件没有逐个项目列出的{TABLE_TITLES['carryover']}，或未能读出；"
+                    f"{w['carryover']}只有合计数（上方，读自收支总体情况表）。")
+        return sec
+    sec.figures.append(("结转项目数", fmt.integer(doc["n_carryover_projects"])))
     bars = [{"label": r["project"], "amount": r["total"] or 0, "note": "不予公开" if r["is_secret"] else ""}
             for r in rows[:MAX_BARS]]
     if bars:
@@ -402,14 +627,20 @@ def yoy_section(data: SiteData, doc: dict) -> Section:
                            c(fmt.pct(r["change_pct"], 2), cls="num"), m(r["previous_amount"]),
                            c(r["reason"], cls="reason"), line_cell(r["source_line"])]))
     sec.tables.append(sec.capped(without_empty_columns(t, keep=2), MAX_YOY_ROWS, "yoy", "全部比上年变化"))
+    if not rows:
+        sec.text = "情况说明中没有读到“比上年增加（减少）若干万元”的说法。"
     return sec
 
 
-def targets_section(data: SiteData, doc: dict) -> Section:
+def targets_section(data: SiteData, doc: dict, problems: list[dict] = ()) -> Section:
     rows = data.for_doc("performance_targets", doc["doc_id"])
     sec = Section("targets", "绩效目标")
+    unread = sum(p["count"] for p in problems if "绩效目标表" in p["message"])
+    if unread:
+        sec.text = f"另有 {unread} 张绩效目标表未能读取，见下方“读取情况”。"
     if not rows:
-        sec.text = "本文件未公开绩效目标表，或未能读取。"
+        sec.text = (f"本文件的绩效目标表（{unread} 张）未能读取，见下方“读取情况”。" if unread
+                    else "本文件未公开绩效目标表，或未能读取。")
         return sec
     groups: dict[int, list[dict]] = {}
     for r in rows:
@@ -418,9 +649,11 @@ def targets_section(data: SiteData, doc: dict) -> Section:
     for idx in sorted(groups):
         g = groups[idx]
         first = g[0]
-        scope = "部门整体绩效目标" if first["scope"] == "department" else f"项目：{fmt.text(first['project'])}"
+        name = fmt.text(first["project"]) or "（未读出项目名称）"
+        scope = "部门整体绩效目标" if first["scope"] == "department" else f"项目：{name}"
+        budget = "" if fmt.is_missing(first["budget"]) else f"（年度预算 {fmt.money_unit(first['budget'])}）"
         t = Table([Col("一级指标"), Col("二级指标"), Col("三级指标"), Col("指标值"), Col("上年完成值"), Col("权重", True),
-                   LINE], caption=f"{scope}（年度预算 {fmt.money_unit(first['budget'])}）", href_base=src_base(doc["doc_id"]))
+                   LINE], caption=f"{scope}{budget}", href_base=src_base(doc["doc_id"]))
         prev = (None, None)
         for r in g:
             l1 = r["level1"] if r["level1"] != prev[0] else ""
@@ -428,7 +661,7 @@ def targets_section(data: SiteData, doc: dict) -> Section:
             prev = (r["level1"], r["level2"])
             t.rows.append(Row([c(l1), c(l2), c(r["level3"]), c(r["target_value"]), c(r["last_year_value"]),
                                c(fmt.number(r["weight"]), cls="num"), line_cell(r["source_line"])]))
-        tables.append(t)
+        tables.append(without_empty_columns(t, keep=3))
     sec.figures = [("绩效目标表", fmt.integer(len(tables))), ("绩效指标", fmt.integer(len(rows)))]
     if len(rows) <= MAX_TARGET_ROWS:
         sec.tables = tables
@@ -467,7 +700,7 @@ def procurement_assets_section(data: SiteData, doc: dict) -> Section:
             d = 1 if (r["item"] or "").startswith("vehicles_") else 0
             t.rows.append(Row([c(r["item_name"]), c(fmt.number(r["quantity"]), cls="num"), c(r["quantity_unit"]),
                                m(r["value"]), c(r["as_of"]), line_cell(r["source_line"])], depth=d, cls=f"d{d}"))
-        sec.tables.append(sec.capped(t, MAX_ROWS, "assets", "全部国有资产项目"))
+        sec.tables.append(sec.capped(without_empty_columns(t, keep=1), MAX_ROWS, "assets", "全部国有资产项目"))
     if not proc and not assets:
         sec.text = "本文件未写明政府采购或国有资产情况，或未能读取。"
     return sec
@@ -481,25 +714,55 @@ def check_group(check_id: str) -> str:
     return (check_id or "").split(".")[0]
 
 
-def _check_rows(rows: list[dict]) -> list[Row]:
+GROUP_TITLES = {"cross": "表间核对", "narrative": "情况说明与表格"}
+_SECOND_TABLE = re.compile(r"^(.+)_(\d+)$")
+
+
+def group_title(group: str, titles: dict[str, str]) -> str:
+    """A check group's table as the document prints its title (as it is
+    published: a 决算 prints 支出决算表), else its standard title. A second
+    table of one kind (gpb_basic_375: the parser's key for it) is named by
+    its own printed title."""
+    if group in GROUP_TITLES:
+        return GROUP_TITLES[group]
+    if titles.get(group):
+        return titles[group]
+    second = _SECOND_TABLE.match(group)
+    if second and second[1] in TABLE_TITLES:
+        return f"{TABLE_TITLES[second[1]]}（第 {second[2]} 行起的另一张）"
+    return TABLE_TITLES.get(group, group)
+
+
+def describe(r: dict, titles: dict[str, str]) -> str:
+    """A check's description; one of a table the document prints without a
+    number ("表 301 工资福利支出…") is named by the table's title instead."""
+    text = r["description"] if r["description"].__class__ is str else fmt.text(r["description"])
+    if text.startswith("表 "):
+        text = f"{group_title(check_group(r.get('check_id')), titles)} {text[2:]}"
+    return text
+
+
+def _check_rows(rows: list[dict], titles: dict[str, str] | None = None) -> list[Row]:
     """A table row per check; its lines linked (under the table's href_base)."""
-    return [Row([c(fmt.status(r["status"]), cls=f"status {r['status']}"), c(r["description"]), m(r["expected"]),
+    titles = titles or {}
+    return [Row([c(fmt.status(r["status"]), cls=f"status {r['status']}"), c(describe(r, titles)), m(r["expected"]),
                  m(r["actual"]), m(r["difference"]), lines_cell(r["lines"])]) for r in rows]
 
 
-def _checks_html(rows: list[dict], href_base: str = "") -> str:
+def _checks_html(rows: list[dict], href_base: str = "", titles: dict[str, str] | None = None) -> str:
     """The same rows as _check_rows, as HTML, made directly: a document has
     hundreds of checks (the longest table of its pages), mostly passing with
     the same few amounts, and Cell objects for each took ~3 ms a document.
     Must match what tables.to_html makes of _check_rows with this
     href_base (tested)."""
+    titles = titles or {}
     status = {}
     amounts: dict = {}
     base = esc(href_base)
 
     def lines(text) -> str:
-        numbers = [x.strip() for x in (text or "").split(",")]
-        return '<td class="ln">' + ", ".join(f'<a href="{base}#L{n}">{n}</a>' for n in numbers if n.isdigit()) + "</td>"
+        return ('<td class="ln">' + ", ".join(f'<a href="{base}#L{first}">{run}</a>'
+                                             for run, first in provenance.line_runs(text)) + "</td>")
 
     def amount(x) -> str:
         key = x if x else repr(x)    # 0.0 and -0.0 are equal but shown as 0.00 and -0.00
@@ -514,13 +777,12 @@ def _checks_html(rows: list[dict], href_base: str = "") -> str:
         head = status.get(s)
         if head is None:
             head = status[s] = f'<tr><td class="{esc(f"status {s}")}">{esc(fmt.status(s))}</td>'
-        text = r["description"] if r["description"].__class__ is str else fmt.text(r["description"])
-        out.append(f'{head}<td>{esc(text)}</td>{amount(r["expected"])}{amount(r["actual"])}'
+        out.append(f'{head}<td>{esc(describe(r, titles))}</td>{amount(r["expected"])}{amount(r["actual"])}'
                    f'{amount(r["difference"])}{lines(r["lines"])}</tr>\n')
     return "".join(out)
 
 
-def checks_section(data: SiteData, doc: dict) -> Section:
+def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section:
     """Counts by table and every check that does not pass on the page; every
     check, passing or not, on the sub-page checks/."""
     rows = sorted(data.for_doc("checks", doc["doc_id"]),
@@ -537,19 +799,88 @@ def checks_section(data: SiteData, doc: dict) -> Section:
                     caption="各表的校验结果", more_href="checks/", note="每一条校验（含通过的）及其源文件行号：")
     for key in sorted(groups):
         g = groups[key]
-        label = TABLE_TITLES.get(key, {"cross": "表间核对", "narrative": "情况说明与表格"}.get(key, key))
-        summary.rows.append(Row([c(label), i(sum(g.values())), i(g["pass"]), i(g["rounding"]),
+        summary.rows.append(Row([c(group_title(key, titles)), i(sum(g.values())), i(g["pass"]), i(g["rounding"]),
                                  c(fmt.integer(g["fail"]), cls="num fail" if g["fail"] else "num")]))
     sec.tables.append(summary)
 
     columns = [Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")]
-    failing = _check_rows([r for r in rows if r["status"] != "pass"])
+    failing = _check_rows([r for r in rows if r["status"] != "pass"], titles)
     base = src_base(doc["doc_id"])
     if failing:
         sec.tables.append(sec.capped(Table(columns, failing, caption="未通过的校验（不符与舍入差；“舍入差”见方法页）",
-                                           href_base=base), MAX_ROWS, "checks-failing", "未通过的校验"))
-    sec.subpages.append(Subpage("checks", "全部算术校验", [Table(columns, body=_checks_html(rows, "../" + base),
-                                                                 caption="全部校验")], searchable=False))
+                                           href_base=base, cls="ys-checks"), MAX_ROWS, "checks-failing", "未通过的校验"))
+    sec.subpages.append(Subpage("checks", "全部算术校验", [Table(columns, body=_checks_html(rows, "../" + base, titles),
+                                                                 caption="全部校验", cls="ys-checks")], searchable=False))
+    return sec
+
+
+SEVERITY = {"error": "错误", "warning": "警告"}
+_TABLE_KEY = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, TABLE_TITLES), key=len, reverse=True))
+                        + r")(?![A-Za-z0-9_])")
+
+
+def plain(message: str) -> str:
+    """A problem's message in plain language: the parser's table keys
+    (gpb_projects) named by their titles (一般公共预算项目支出情况表)."""
+    text = _TABLE_KEY.sub(lambda k: TABLE_TITLES[k[1]], message or "")
+    return text.replace("收录在 table_cells", "收录在表格单元格数据（table_cells）")
+
+
+def coverage(doc: dict) -> dict:
+    """How much of the document was read: standard tables found of those
+    expected, amount cells, complete or not."""
+    found, expected = doc.get("n_tables_found"), doc.get("n_tables_expected")
+    known = not fmt.is_missing(found) and not fmt.is_missing(expected)
+    complete = doc.get("complete")
+    return {"found": fmt.integer(found), "expected": fmt.integer(expected), "known": known,
+            "cells": fmt.integer(doc.get("n_amount_cells")),
+            "complete": None if fmt.is_missing(complete) else bool(complete)}
+
+
+def problems_of(data: SiteData, doc: dict) -> list[dict]:
+    """The problems the parser reported for this document's file(s), the same
+    message at several lines as one entry: [{severity, message, runs, first}]
+    in the order of their first line (the whole document's first)."""
+    rows = data.where("problems", "source_file", doc.get("source_file") or "") if doc.get("source_file") else []
+    grouped: dict[tuple[str, str], list] = {}
+    for r in rows:
+        grouped.setdefault((r["severity"] or "", plain(r["message"])), []).append(r["line"])
+    out = []
+    for (severity, message), lines in grouped.items():
+        numbers = sorted({int(x) for x in lines if not fmt.is_missing(x)})
+        out.append({"severity": severity, "label": SEVERITY.get(severity, severity), "message": message,
+                    "runs": provenance.line_runs(numbers), "first": numbers[0] if numbers else 0,
+                    "count": len(lines)})
+    return sorted(out, key=lambda p: (p["first"], p["severity"] != "error", p["message"]))
+
+
+def cut_off(problems: list[dict]) -> list[dict]:
+    """The problems that say where and why the document is incomplete."""
+    return [p for p in problems if "中途结束" in p["message"] or "截断" in p["message"] or "不完整" in p["message"]]
+
+
+def problems_section(doc: dict, problems: list[dict]) -> Section:
+    """读取情况: the coverage and every problem reported for the document,
+    each with its line(s) linked to the source page."""
+    sec = Section("problems", "读取情况")
+    cov = coverage(doc)
+    sec.figures = [("应有的标准表", f"读出 {cov['found']} / {cov['expected']}" if cov["known"] else NOT_READ,
+                    "同类文件都有的表与本文件目录列出的表"),
+                   ("金额单元格", cov["cells"], "读出的金额（table_cells）"),
+                   ("文件", {True: "完整", False: "不完整", None: NOT_READ}[cov["complete"]],
+                    "" if cov["complete"] is not False else "数字只是部分，见上方说明"),
+                   ("读取问题", f"{sum(p['count'] for p in problems):,} 处", "某一部分未能读取或读取存疑")]
+    if not problems:
+        sec.text = "读取时没有发现问题。"
+        return sec
+    t = Table([Col("级别"), Col("说明"), Col("源文件行号")], caption="读取问题（同一说明在多处出现的合为一条）",
+              href_base=src_base(doc["doc_id"]), id="problems-table", cls="ys-checks")
+    for p in problems:
+        lines = Cell(", ".join(text for text, _ in p["runs"]), tuple((text, f"#L{first}") for text, first in p["runs"]),
+                     "ln") if p["runs"] else c("全文", cls="ln")
+        t.rows.append(Row([c(p["label"], cls=f"status {'fail' if p['severity'] == 'error' else 'rounding'}"),
+                           c(p["message"]), lines]))
+    sec.tables.append(t)
     return sec
 
 
@@ -557,21 +888,27 @@ def context(data: SiteData, doc: dict) -> dict:
     doc_id = doc["doc_id"]
     units = data.for_doc("units", doc_id)
     lines = provenance.headline_lines(data, doc)
+    titles = table_titles(data, doc_id)
+    problems = problems_of(data, doc)
     sections = [
         income_section(data, doc_id),
-        expenditure_section(data, doc_id),
-        economic_section(data, doc, lines),
+        expenditure_section(data, doc_id, titles),
+        economic_section(data, doc, lines, titles),
         projects_section(data, doc),
-        three_public_section(data, doc, lines),
+        three_public_section(data, doc, lines, titles),
         carryover_section(data, doc, lines),
         yoy_section(data, doc),
-        targets_section(data, doc),
+        targets_section(data, doc, problems),
         procurement_assets_section(data, doc),
-        checks_section(data, doc),
+        problems_section(doc, problems),
+        checks_section(data, doc, titles),
     ]
     return {
         "doc": doc,
         "title": title(doc),
+        "coverage": coverage(doc),
+        "problems": problems,
+        "cut_off": cut_off(problems),
         "figures": headline(doc, lines),
         "lookalikes": lookalikes(doc, lines),
         "units": units,

@@ -66,9 +66,14 @@ def _slug(k: str) -> str:
     return slug or "unknown"
 
 
+# Kinds in the order a reader meets them: a year's budgets, then its accounts.
+# (KIND_NAMES is the parser's order of recognition, 决算 first.)
+KIND_ORDER = sorted(KIND_NAMES, key=lambda k: (k.endswith("决算"), not k.startswith("部门"), KIND_NAMES.index(k)))
+
+
 def groups(data: SiteData) -> dict[str, list[dict]]:
     """name key → its documents by year, then kind (budgets before accounts)."""
-    order = {k: n for n, k in enumerate(KIND_NAMES)}
+    order = {k: n for n, k in enumerate(KIND_ORDER)}
     out: dict[str, list[dict]] = {}
     for d in data.documents:
         out.setdefault(key(d), []).append(d)
@@ -142,7 +147,7 @@ def documents_table(docs: list[dict]) -> Table:
 
 def series_table(docs: list[dict], lines) -> Table:
     t = Table([Col("年度", True), Col("类型")] + [Col(label, True) for _, label in SERIES],
-              caption="主要数字（万元）；每个数字链接到它在源文件中的行")
+              caption="主要数字（万元）；每个数字链接到它在源文件中的行；“—”：文件中没有此数或未能读出，不是 0")
     for d in docs:
         t.rows.append(Row([y(d["year"]), c(d["kind"])] + [_amount(d, name, lines) for name, _ in SERIES]))
     return t
@@ -150,7 +155,7 @@ def series_table(docs: list[dict], lines) -> Table:
 
 def series_charts(docs: list[dict]) -> list[Chart]:
     """Lines over the years, one kind of document (the budgets, else the accounts)."""
-    kinds = [k for k in KIND_NAMES if any(d["kind"] == k for d in docs)]
+    kinds = [k for k in KIND_ORDER if any(d["kind"] == k for d in docs)]
     if not kinds:
         return []
     shown = [d for d in docs if d["kind"] == kinds[0]]

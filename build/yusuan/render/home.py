@@ -19,7 +19,12 @@ def coverage(data: SiteData, root: str) -> list[dict]:
     slugs = departments.page_slugs(groups)
     for k, docs in groups.items():
         latest = docs[-1]
-        years = [{"year": f"{d['year']} 年" + ("" if d["kind"] in (None, "部门预算") else d["kind"]),
+        # a year with documents of two kinds names both (2025 年单位预算 · 2025 年部门预算)
+        kinds: dict = {}
+        for d in docs:
+            kinds.setdefault(d["year"], set()).add(d["kind"])
+        years = [{"year": f"{d['year']} 年" + ("" if d["kind"] in (None, "部门预算") and len(kinds[d["year"]]) == 1
+                                               else d["kind"] or "部门预算"),
                   "href": doc_href(d["doc_id"], root)} for d in docs]
         levels.setdefault(latest["level"] or "未分级", []).append(
             {"name": latest["department"] or k, "href": departments.href(slugs[k], root), "years": years})

@@ -63,12 +63,34 @@ def line_cell(line) -> Cell:
     return Cell(str(int(line)), line_anchor(line), "ln", int(line))
 
 
+# A run of consecutive lines reads "289–297"; the word joiner keeps it on one line.
+RUN = "\u2013\u2060"
+
+
+def line_runs(lines) -> list[tuple[str, str]]:
+    """Line numbers ("120,140" or [120, 140]) as (text, first line) runs:
+    consecutive lines are one run ("289–297"), linked to its first line.
+    A check over a table's rows lists every row's line; as runs it stays a
+    few links wide."""
+    if lines.__class__ is str or lines is None:
+        numbers = [int(x) for x in (lines or "").split(",") if x.strip().isdigit()]
+    else:
+        numbers = [int(x) for x in lines if x is not None and x == x]
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return [(str(a) if a == b else f"{a}{RUN}{b}", str(a)) for a, b in runs]
+
+
 def lines_cell(lines: str | None) -> Cell:
-    """A cell of several line numbers ("120,140"), each linked."""
-    numbers = [x.strip() for x in (lines or "").split(",") if x.strip().isdigit()]
-    if not numbers:
+    """A cell of several line numbers ("120,140"), each run linked to its first line."""
+    runs = line_runs(lines)
+    if not runs:
         return Cell("", None, "ln")
-    return Cell(", ".join(numbers), tuple((n, f"#L{n}") for n in numbers), "ln")
+    return Cell(", ".join(text for text, _ in runs), tuple((text, f"#L{first}") for text, first in runs), "ln")
 
 
 def _score(cell: dict, column: str | None, words: tuple[str, ...]) -> tuple:

@@ -220,7 +220,8 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
-                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title)))
+                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title,
+                                                                                       doc_title=ctx["title"])))
     shells = work.ready_shells()
     if shells:
         for page in pages:

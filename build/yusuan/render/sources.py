@@ -66,12 +66,17 @@ class Source:
         """Indexes of the page and file marker lines (few: a scan for "=== " first)."""
         return [k for k, line in enumerate(self.lines) if line.startswith("=== ") and MARKER.match(line)]
 
-    def markers(self) -> list[tuple[int, str]]:
-        """(line, label) of each page and file marker: the page's index."""
+    def markers(self) -> list[tuple[int, str, bool]]:
+        """(line, label, is a file) of each page and file marker: the page's
+        index. A file is named by its file name (the marker line itself
+        gives its path in the content folder)."""
         out = []
         for k in self.marker_lines:
             m = MARKER.match(self.lines[k])
-            out.append((k + 1, f"第 {m[1]} 页" if m[1] else self.lines[k][len("=== 文件 "):-len(" ===")]))
+            if m[1]:
+                out.append((k + 1, f"第 {m[1]} 页", False))
+            else:
+                out.append((k + 1, self.lines[k][len("=== 文件 "):-len(" ===")].rpartition("/")[2], True))
         return out
 
 

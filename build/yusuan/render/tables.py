@@ -55,6 +55,7 @@ class Table:
     # table shown on a sub-page one folder deeper gets one more "../".
     href_base: str = ""
     filters: str = ""          # columns the reader can filter by (site.js), as "1,2,3"
+    cls: str = ""              # more classes of the <table> (ys-tree: headers wrap)
 
     def __bool__(self) -> bool:
         return bool(self.rows or self.body)
@@ -102,7 +103,7 @@ def capped(table: Table, limit: int, page: str) -> Table:
     if len(table.rows) > limit:
         n = len(table.rows)
         table.full = Table(table.columns, list(table.rows), table.caption,
-                           href_base="../" + table.href_base if table.href_base else "")
+                           href_base="../" + table.href_base if table.href_base else "", cls=table.cls)
         table.rows = table.rows[:limit]
         table.more_href = f"{page}/"
         table.note = f"共 {n:,} 行，此处列出前 {limit} 行。"
@@ -218,7 +219,7 @@ def to_html(t: Table) -> Markup:
         return Markup("")
     # the search plugin skips an element marked data-search-exclude (and drops the attribute)
     wrap = '<div class="ys-table-wrap"' + ("" if t.searchable else ' data-search-exclude="true"') + ">\n"
-    out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", '"',
+    out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", '"',
            f' id="{escape(t.id)}"' if t.id else "",
            f' data-filters="{escape(t.filters)}"' if t.filters else "", ">\n"]
     if t.caption:

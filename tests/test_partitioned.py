@@ -1,0 +1,167 @@
+"""The Parquet partitioned by year (site_data/parquet/NAME/year=YYYY/part-0.parquet,
+the hive layout): read in place by DuckDB and pyarrow, it holds exactly the
+rows of the single-file datasets, each under its year (its own, or its
+document's); it is rewritten whole by every run; and the README's query over
+it runs."""
+from __future__ import annotations
+
+import json
+import re
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import ROOT
+from yusuan.schema import BY_NAME, DATASETS
+from yusuan.store import NO_YEAR, PARTITIONED, ContractError, partition_files, to_arrow, write_partitioned
+
+PARTITIONED_DATASETS = [ds.name for ds in DATASETS if ds.name != "problems"]   # problems has no year
+
+
+def single(data, name: str) -> pa.Table:
+    return pq.read_table(data / f"{name}.parquet")
+
+
+def years_of(data, name: str) -> pa.Array:
+    """Each row's year, from the single files: its own column or documents.year by doc_id."""
+    table = single(data, name)
+    if "year" in table.column_names:
+        return table.column("year").combine_chunks()
+    documents = single(data, "documents")
+    at = pc.index_in(table.column("doc_id"), value_set=documents.column("doc_id").combine_chunks())
+    return documents.column("year").combine_chunks().take(at).combine_chunks()
+
+
+def test_the_corpus_spans_years(multi_year_data):
+    assert sorted(single(multi_year_data, "documents").column("year").to_pylist()) == [2024] * 3 + [2025] * 3 + [2026] * 3
+    assert not (multi_year_data / PARTITIONED / "problems").exists()
+
+
+@pytest.mark.parametrize("name", PARTITIONED_DATASETS)
+def test_each_partition_is_that_years_rows(multi_year_data, name):
+    """Every year's file holds exactly the single file's rows of that year, in
+    its order and with its types, less the year (which is in the path)."""
+    table, years = single(multi_year_data, name), years_of(multi_year_data, name)
+    folder = multi_year_data / PARTITIONED / name
+    found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    present = sorted(set(years.to_pylist()))
+    assert found == [f"year={y}/part-0.parquet" for y in present]
+    assert table.num_rows == 0 or present == [2024, 2025, 2026]
+    for y in present:
+        want = table.filter(pc.equal(years, y))
+        if "year" in want.column_names:
+            want = want.drop_columns(["year"])
+        assert pq.read_table(folder / f"year={y}" / "part-0.parquet").equals(want), (name, y)
+
+
+def test_duckdb_and_pyarrow_read_the_folder_as_the_single_files(multi_year_data):
+    """Read in place with hive partitioning: the same row counts and the same
+    sums of amounts by year as the single files (joined to documents for the year)."""
+    con = duckdb.connect()
+    for name in PARTITIONED_DATASETS:
+        ds = BY_NAME[name]
+        glob = (multi_year_data / PARTITIONED / name / "*" / "*.parquet").as_posix()
+        table = single(multi_year_data, name)
+        if not table.num_rows:
+            continue
+        amount = next((f.name for f in ds.fields if f.unit == "万元"), None)
+        measure = f"sum({amount})" if amount else "count(*)"
+        con.register("one", table)
+        con.register("documents", single(multi_year_data, "documents"))
+        year = "one.year" if "year" in table.column_names else "documents.year"
+        join = "" if "year" in table.column_names else "join documents using (doc_id)"
+        want = con.sql(f"select {year} as year, count(*), {measure} from one {join} group by all order by 1").fetchall()
+        got = con.sql(f"select year, count(*), {measure} from read_parquet('{glob}', hive_partitioning = true) "
+                      f"group by all order by 1").fetchall()
+        assert got == want, name
+        columns = con.sql(f"select * from read_parquet('{glob}', hive_partitioning = true) limit 0").columns
+        assert sorted(columns) == sorted(set(table.column_names) | {"year"}), name
+
+        read = pads.dataset(multi_year_data / PARTITIONED / name, format="parquet", partitioning="hive").to_table()
+        assert read.num_rows == table.num_rows, name
+        by_year = read.group_by("year").aggregate([(amount, "sum")] if amount else [("year", "count")]).to_pylist()
+        assert sorted((r["year"], r[f"{amount}_sum" if amount else "year_count"]) for r in by_year) == \
+            [(y, m) for y, _, m in want], name
+
+
+def test_table_cells_sum_by_year(multi_year_data):
+    """The figure a reader asks first, spelled out: amount cells and their sum per year."""
+    glob = (multi_year_data / PARTITIONED / "table_cells" / "*" / "*.parquet").as_posix()
+    got = duckdb.sql(f"select year, count(*), round(sum(amount), 2) from read_parquet('{glob}', hive_partitioning = true) "
+                     "group by year order by year").fetchall()
+    cells, years = single(multi_year_data, "table_cells"), years_of(multi_year_data, "table_cells")
+    want = [(y, cells.filter(pc.equal(years, y)).num_rows,
+             round(pc.sum(cells.filter(pc.equal(years, y)).column("amount")).as_py(), 2)) for y in (2024, 2025, 2026)]
+    assert got == want and sum(n for _, n, _ in got) == cells.num_rows
+
+
+def test_readme_query_runs_on_the_folder(multi_year_data, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (sql,) = re.findall(r"<!-- partitioned-query -->\s*```sql\n(.*?)```", readme, re.S)
+    assert "hive_partitioning" in sql and f"{PARTITIONED}/" in sql
+    monkeypatch.chdir(multi_year_data)
+    rows = duckdb.sql(sql).fetchall()
+    years = years_of(multi_year_data, "table_cells").to_pylist()
+    assert [r[:2] for r in rows] == [(2025, years.count(2025)), (2026, years.count(2026))]
+    (pandas_read,) = re.findall(r"With pandas: `(pd\.read_parquet\(.*?\))`", readme)
+    import pandas as pd
+    cells = eval(pandas_read, {"pd": pd})    # noqa: S307 - the README's own line
+    assert len(cells) == years.count(2026) and set(cells["year"]) == {2026}
+
+
+def test_the_layout_is_outside_the_data_package(multi_year_data):
+    """datapackage.json describes each dataset once (its CSV, with its Parquet
+    named); the partitioned folder holds the same rows again in another layout,
+    as yusuan.xlsx and yusuan.duckdb do, and is documented in the README."""
+    package = (multi_year_data / "datapackage.json").read_text(encoding="utf-8")
+    assert f"{PARTITIONED}/" not in package
+    assert {r["parquet"] for r in json.loads(package)["resources"]} == {f"{ds.name}.parquet" for ds in DATASETS}
+
+
+def _tables(docs: list[tuple[str, int | None]], cells: list[tuple[str, float]]) -> dict[str, pa.Table]:
+    documents = to_arrow(BY_NAME["documents"], [{f.name: None for f in BY_NAME["documents"].fields} | {
+        "doc_id": d, "year": y} for d, y in docs])
+    table_cells = to_arrow(BY_NAME["table_cells"], [{f.name: None for f in BY_NAME["table_cells"].fields} | {
+        "doc_id": d, "amount": a} for d, a in cells])
+    return {"documents": documents, "table_cells": table_cells}
+
+
+def test_rows_without_a_year_are_in_the_hive_default_partition(tmp_path):
+    tables = _tables([("2025-a", 2025), ("na-b", None)], [("2025-a", 1.5), ("na-b", 2.0), ("na-b", 3.0)])
+    assert [rel for rel, _ in partition_files(tables)] == [
+        "documents/year=2025/part-0.parquet", f"documents/year={NO_YEAR}/part-0.parquet",
+        "table_cells/year=2025/part-0.parquet", f"table_cells/year={NO_YEAR}/part-0.parquet"]
+    write_partitioned(tables, tmp_path / "parquet")
+    glob = (tmp_path / "parquet" / "table_cells" / "*" / "*.parquet").as_posix()
+    assert duckdb.sql(f"select year, sum(amount) from read_parquet('{glob}', hive_partitioning = true) "
+                      "group by year order by year nulls last").fetchall() == [(2025, 1.5), (None, 5.0)]
+    read = pads.dataset(tmp_path / "parquet" / "table_cells", format="parquet", partitioning="hive").to_table()
+    assert sorted(zip(read.column("year").to_pylist(), read.column("amount").to_pylist()),
+                  key=lambda r: (r[0] is None, r)) == [(2025, 1.5), (None, 2.0), (None, 3.0)]
+
+
+def test_rows_of_a_year_apart_are_gathered_in_order(tmp_path):
+    tables = _tables([("2025-a", 2025), ("2026-b", 2026)], [("2025-a", 1.0), ("2026-b", 2.0), ("2025-a", 3.0)])
+    parts = dict(partition_files(tables))
+    assert parts["table_cells/year=2025/part-0.parquet"].column("amount").to_pylist() == [1.0, 3.0]
+    assert parts["table_cells/year=2026/part-0.parquet"].column("amount").to_pylist() == [2.0]
+
+
+def test_a_doc_id_not_in_documents_is_an_error():
+    tables = _tables([("2025-a", 2025)], [("2025-a", 1.0), ("2024-gone", 2.0)])
+    with pytest.raises(ContractError, match="table_cells: .*2024-gone"):
+        partition_files(tables)
+
+
+def test_a_year_no_longer_present_leaves_no_partition(tmp_path):
+    folder = tmp_path / "parquet"
+    write_partitioned(_tables([("2025-a", 2025), ("2026-b", 2026)], [("2025-a", 1.0), ("2026-b", 2.0)]), folder)
+    assert (folder / "table_cells" / "year=2025").is_dir()
+    write_partitioned(_tables([("2026-b", 2026)], [("2026-b", 2.0)]), folder)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.parquet")) == [
+        "documents/year=2026/part-0.parquet", "table_cells/year=2026/part-0.parquet"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet"]     # no scratch folder left

@@ -1,0 +1,116 @@
+"""The datasets as the assets of a GitHub Release (yusuan.release and
+`yusuan release-assets`): every dataset in every format, flat, with
+SHA256SUMS; and the data page's link to the latest release, only when the
+build is told the repository. (The workflow's release job: test_workflows.py.)"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import zipfile
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from yusuan.cli import main
+from yusuan.release import (CHECKSUMS, PARQUET_BY_YEAR, REPOSITORY_URL, ReleaseError, dataset_files,
+                            latest_release_url, write_assets)
+from yusuan.render import archive, catalog
+from yusuan.render.data import load
+from yusuan.render.site import environment
+from yusuan.schema import DATASETS
+from yusuan.store import PARTITIONED
+
+
+@pytest.fixture(scope="module")
+def assets(multi_year_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / "release-assets"
+    write_assets(multi_year_data, out, progress=lambda *_: None)
+    return out
+
+
+def test_every_dataset_in_every_format_and_the_checksums(multi_year_data, assets):
+    names = sorted(p.name for p in assets.iterdir())
+    assert names == sorted([f"{ds.name}.{ext}" for ds in DATASETS for ext in ("csv", "parquet")]
+                           + ["yusuan.xlsx", "yusuan.duckdb", "datapackage.json", PARQUET_BY_YEAR,
+                              archive.NAME, CHECKSUMS])
+    for name in dataset_files():
+        assert (assets / name).read_bytes() == (multi_year_data / name).read_bytes(), name
+    lines = (assets / CHECKSUMS).read_text(encoding="utf-8").splitlines()
+    assert [line.split("  ")[1] for line in lines] == sorted(n for n in names if n != CHECKSUMS)
+    for line in lines:
+        digest, name = line.split("  ")
+        assert digest == hashlib.sha256((assets / name).read_bytes()).hexdigest(), name
+    if shutil.which("sha256sum"):
+        subprocess.run(["sha256sum", "--check", "--quiet", CHECKSUMS], cwd=assets, check=True)
+
+
+def test_the_partitioned_parquet_unzips_to_be_read_in_place(multi_year_data, assets, tmp_path):
+    folder = multi_year_data / PARTITIONED
+    want = sorted(f"{PARTITIONED}/{p.relative_to(folder).as_posix()}" for p in folder.rglob("*.parquet"))
+    with zipfile.ZipFile(assets / PARQUET_BY_YEAR) as z:
+        assert z.namelist() == want and z.testzip() is None
+        z.extractall(tmp_path)
+    for name in want:
+        assert (tmp_path / name).read_bytes() == (multi_year_data / name).read_bytes()
+    glob = (tmp_path / PARTITIONED / "documents" / "*" / "*.parquet").as_posix()
+    assert duckdb.sql(f"select year, count(*) from read_parquet('{glob}', hive_partitioning = true) "
+                      "group by year order by year").fetchall() == [(2024, 3), (2025, 3), (2026, 3)]
+
+
+def test_the_whole_archive_is_the_data_pages(multi_year_data, assets, tmp_path):
+    archive.write(multi_year_data, tmp_path / archive.NAME)
+    assert (assets / archive.NAME).read_bytes() == (tmp_path / archive.NAME).read_bytes()
+
+
+def test_same_data_same_assets(multi_year_data, assets, tmp_path):
+    write_assets(multi_year_data, tmp_path / "again", progress=lambda *_: None)
+    assert (tmp_path / "again" / CHECKSUMS).read_bytes() == (assets / CHECKSUMS).read_bytes()
+
+
+def test_refuses_a_folder_holding_files_and_an_incomplete_data_folder(multi_year_data, tmp_path):
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="not an empty folder"):
+        write_assets(multi_year_data, busy)
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]
+    partial = tmp_path / "partial"
+    shutil.copytree(multi_year_data, partial, ignore=shutil.ignore_patterns("yusuan.xlsx", PARTITIONED))
+    with pytest.raises(ReleaseError, match=r"lacks yusuan\.xlsx, parquet/: run `yusuan data`"):
+        write_assets(partial, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_command_line(multi_year_data, tmp_path):
+    out = tmp_path / "assets"
+    result = CliRunner().invoke(main, ["release-assets", "--data-dir", str(multi_year_data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / CHECKSUMS).is_file() and f"→ {out}/" in result.output
+    result = CliRunner().invoke(main, ["release-assets", "--data-dir", str(multi_year_data), "--out", str(out)])
+    assert result.exit_code == 2 and "not an empty folder" in result.output
+    result = CliRunner().invoke(main, ["release-assets", "--data-dir", str(tmp_path / "none"), "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "run `yusuan data`" in result.output
+
+
+def test_latest_release_url_from_the_repository():
+    assert latest_release_url({}) is None and latest_release_url({REPOSITORY_URL: ""}) is None
+    assert latest_release_url({REPOSITORY_URL: "https://github.com/acme/yusuan-site/"}) == \
+        "https://github.com/acme/yusuan-site/releases/latest"
+    for bad in ("acme/yusuan", "https://github.com/acme", "javascript:alert(1)", "https://github.com/a/b\" onclick=x"):
+        with pytest.raises(ValueError, match=REPOSITORY_URL):
+            latest_release_url({REPOSITORY_URL: bad})
+
+
+def data_page(data_dir) -> str:
+    return environment().get_template("data.md").render(catalog=catalog.context(load(data_dir)))
+
+
+def test_data_page_links_the_latest_release_only_when_told_the_repository(data_dir, monkeypatch):
+    monkeypatch.delenv(REPOSITORY_URL, raising=False)
+    without = data_page(data_dir)
+    assert "releases" not in without and "GitHub Release" not in without
+    monkeypatch.setenv(REPOSITORY_URL, "https://github.com/acme/yusuan-site")
+    page = data_page(data_dir)
+    assert '<a href="https://github.com/acme/yusuan-site/releases/latest">' in page and "SHA256SUMS" in page
