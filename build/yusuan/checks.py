@@ -387,7 +387,8 @@ def cross_checks(doc: Document) -> list[Check]:
     def total(key: str, col: str) -> Figure:
         tab = t(key)
         r = tab.total_row() if tab else None
-        if r is None or tab.keys.count(col) != 1:      # no such row, no such column, or two of them
+        if r is None or tab.keys.count(col) != 1 or _blank_beside_figures(r, col):
+            # no such row, no such column, two of them, or a blank total beside printed figures
             return (None, key, None, 0.0)
         return (r.values.get(col, 0.0), key, r.lines.get(col, r.line), tab.half_unit)
 
@@ -424,6 +425,14 @@ def cross_checks(doc: Document) -> list[Check]:
                                  c.amount, r.values.get("total", 0.0), max(summary.half_unit, expend.half_unit),
                                  "summary,expenditure", f"{c.source_line},{r.line}"))
     return out
+
+
+def _blank_beside_figures(row: DataRow, key: str) -> bool:
+    """The total row's 合计 (column `total`) blank while the row prints
+    other figures: a row we read apart (its figures under other columns),
+    not a total of 0 (as in `_sum_check`). A blank part (上级转移支付) is
+    0; a total row printing nothing is an empty table's."""
+    return key == "total" and key not in row.values and bool(row.values)
 
 
 def _gpb_vs_income(doc: Document, total) -> Check | None:
@@ -498,7 +507,8 @@ def restatement_checks(doc: Document) -> list[Check]:
             table_value = (c.amount, c.source_line) if c else None
         else:
             row = tab.total_row()
-            table_value = (row.values.get(what, 0.0), row.lines.get(what, row.line)) if row else \
+            table_value = None if row and _blank_beside_figures(row, what) else \
+                (row.values.get(what, 0.0), row.lines.get(what, row.line)) if row else \
                 ((0.0, tab.line) if tab.notes else None)
         if table_value is None:
             continue

@@ -74,7 +74,12 @@ def parse_document(source: Source) -> Document:
     problems: list[tuple[int | None, str, str]] = []
     narrative = parse_narrative(rows)
     known_units = {norm(u["unit_name"]) for u in narrative.units}
-    segments, contents = split_tables(rows)
+    orphans: list[Row] = []
+    segments, contents = split_tables(rows, orphans)
+    for first, last in _runs(rows, orphans):
+        where = f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
+        problems.append((first, "warning", f"{where}印有数字，但不在任何读出的表中（表的标题未能识别，或表中夹有正文）："
+                                           "这些数字未收录"))
     tables: dict[str, Table] = {}
     for seg in segments:
         t = parse_table(seg.number, seg.title, seg.line, seg.rows, known_units, key=seg.key)
@@ -129,6 +134,20 @@ def _set_units(tables: dict[str, Table], problems: list) -> None:
         if not t.unit and not t.is_empty and default != "万元":
             problems.append((t.line, "warning", f"表{t.number}「{t.title}」未印金额单位，按本文件多数表的单位（{default}）读"))
         t.set_unit(t.unit or default)
+
+
+def _runs(rows: list[Row], some: list[Row]) -> list[tuple[int, int]]:
+    """(first line, last line) of each run of rows among `some` (in order)
+    with only table rows between them."""
+    index = {id(r): k for k, r in enumerate(rows)}
+    runs: list[tuple[int, int]] = []      # (first, last) row index
+    for row in some:
+        k = index[id(row)]
+        if runs and all(r.tabular for r in rows[runs[-1][1] + 1:k]):
+            runs[-1] = (runs[-1][0], k)
+        else:
+            runs.append((k, k))
+    return [(rows[a].line, rows[b].cell_lines[-1]) for a, b in runs]
 
 
 def _cut_table(rows: list[Row], segments: list, tables: dict[str, Table]) -> Table | None:

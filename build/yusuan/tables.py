@@ -180,6 +180,34 @@ _PART = re.compile(r"^\s*(?:-\s*)?第\s*([一二三四五六七八九十])\s*部
 # A prose line that starts a narrative section, or a paragraph: not part of a table.
 _SECTION = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])(?!.*表$)")
 _PARAGRAPH_CHARS = 60
+_UNIT_WORD = ("万元", "元", "亿", "%", "％")
+
+
+def _is_figure(word: str) -> bool:
+    return ("." in word or "," in word) and bool(AMOUNT.match(word))
+
+
+def flat_amounts(text: str) -> list[str]:
+    """The amounts of a table row printed as one line of text, its cells
+    apart by spaces, not tabs (a row outside a PDF's ruled grid, a text
+    converted by hand): the decimal amounts standing as words, without a
+    unit after them. None in a sentence (`收支总预算 2,332.95 万元。`); but a
+    sentence wrapped before its unit (`…会议费预算 0.00`) reads like a row
+    of one figure."""
+    words = text.split()
+    return [w for k, w in enumerate(words)
+            if _is_figure(w) and not (k + 1 < len(words) and words[k + 1].startswith(_UNIT_WORD))]
+
+
+def _prints_amounts(row: Row) -> bool:
+    """A tabular row with a decimal amount in a cell."""
+    return row.tabular and any(_is_figure(c.strip()) for c in row.cells)
+
+
+def _other_title(text: str) -> bool:
+    """The title of a table that is not a budget table (绩效目标表 …)."""
+    t = plain(text)
+    return len(t) <= 40 and t.endswith("表") and not is_title(text) and not number_only(text)
 
 
 def find_part(rows: list[Row], ordinal: str) -> int | None:
@@ -243,15 +271,24 @@ def _split_meta(text: str) -> tuple[str, str]:
     return text, ""
 
 
-def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
+def split_tables(rows: list[Row], orphans: list[Row] | None = None) -> tuple[list[Segment], list[Segment]]:
     """The document's rows → (tables, contents-page entries).
 
     Every title starts a segment; a part heading (第三部分) or a narrative
     section heading ends one. A segment with neither cells nor an empty-table
     note under it is a contents-page line (kept: it says which tables the
     document should have). A title repeated over a page break, with the same
-    table key and no other number, continues the table before it."""
+    table key and no other number, continues the table before it.
+
+    `orphans` gets the tabular rows printing amounts that no table holds
+    although they stand among the budget tables: rows under a title we
+    could not read, or after a line read as narrative (a paragraph, a
+    section or part heading) in the middle of a table. Nothing reads them,
+    so the caller says so. Rows under the title of a table that is not read
+    (绩效目标表), or in a part that names no tables (第三部分 情况说明) after
+    the last budget table, are that table's or that part's."""
     segments: list[Segment] = []
+    events: list[tuple[str, object]] = []     # what orphans are told by, in order
     current: Segment | None = None
     i = 0
     while i < len(rows):
@@ -266,16 +303,31 @@ def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
                     and previous[-1].line >= rows[max(i - 2, 0)].line:
                 current.rows.insert(0, previous.pop())
             segments.append(current)
+            events.append(("title", current))
             i += used
             continue
         row = rows[i]
         i += 1
-        if not row.tabular and (_PART.match(row.text) or (_SECTION.match(row.text))
-                                or len(row.text) > _PARAGRAPH_CHARS):
-            current = None   # narrative: the table before it has ended
+        if not row.tabular and _PART.match(row.text):
+            current = None   # another part
+            events.append(("tables" if "表" in row.text else "part", None))    # 第二部分 …公开表 names the tables
             continue
+        if not row.tabular and (_SECTION.match(row.text) or len(row.text) > _PARAGRAPH_CHARS) \
+                and len(flat_amounts(row.text)) < 2:
+            current = None   # narrative (not a row of figures printed without tabs): the table has ended
+            # (or a row of one figure: `八、社会保障和就业支出 2,808.48`)
+            events.append(("row", row) if flat_amounts(row.text) else ("prose", None))
+            continue
+        if not row.tabular and _other_title(row.text):
+            events.append(("other", None))
         if current is not None:
             current.rows.append(row)
+        elif _prints_amounts(row):
+            events.append(("row", row))
+        elif not row.tabular:
+            events.append(("prose", None))
+    if orphans is not None:
+        orphans += _orphans(events)
     tables: list[Segment] = []
     contents: list[Segment] = []
     for seg in segments:
@@ -289,6 +341,37 @@ def split_tables(rows: list[Row]) -> tuple[list[Segment], list[Segment]]:
             continue
         tables.append(seg)
     return [t for t in tables if t.key != NOT_BUDGET], contents
+
+
+def _orphans(events: list[tuple[str, object]]) -> list[Row]:
+    """The rows of `events` that stand among the budget tables: after a
+    budget table or a heading naming the tables; or after a part heading
+    that names none, right under it (before any prose: rows that go on
+    with the table the heading stands in) or when a budget table is printed
+    after them (the heading was among the tables)."""
+    out: list[Row] = []
+    pending: list[Row] = []
+    state = "off"     # off / tables / under_part (right under a part heading after tables) / part (further on)
+    for kind, what in events:
+        if kind == "title" and what.key == NOT_BUDGET:
+            pending, state = [], "off"      # a table not read: what follows is its
+        elif kind == "title":
+            if what.printed:    # (not a contents-page line, nor a title whose rows are not under it)
+                out += pending
+                pending, state = [], "tables"
+        elif kind == "other":
+            pending, state = [], "off"
+        elif kind == "tables":
+            state = "tables"
+        elif kind == "part":
+            state = "off" if state == "off" else "under_part"
+        elif kind == "prose":
+            state = "part" if state == "under_part" else state
+        elif state in ("tables", "under_part"):
+            out.append(what)
+        elif state == "part":
+            pending.append(what)
+    return out
 
 
 # ------------------------------------------------------------------ headers
@@ -514,10 +597,18 @@ def _halves(previous: list[str], cells: list[str]) -> bool:
         and not (f1 | l1) & (f2 | l2)
 
 
-def _join_cells(previous: list[str], cells: list[str]) -> None:
+def _join_cells(data: list[tuple[Row, list[str]]], row: Row, cells: list[str]) -> None:
+    """Join a row's cells onto the last data row's (as wide as either);
+    each cell joined keeps the line it is printed on."""
+    last, previous = data[-1]
+    width = max(len(previous), len(cells))
+    previous.extend([""] * (width - len(previous)))
+    lines = [last.cell_lines[p] if p < len(last.cell_lines) else last.line for p in range(width)]
     for p, c in enumerate(cells):
         if c:
             previous[p] = previous[p].rstrip() + c
+            lines[p] = row.cell_lines[p] if p < len(row.cell_lines) else row.line
+    data[-1] = (Row(last.line, last.cells, lines, last.tabular, last.after_break), previous)
 
 
 def _continue_name(cells: list[str], text: str, position: int | None = None) -> None:
@@ -571,8 +662,10 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
         joined = " ".join(filter(None, stripped))
         if not joined:
             continue
-        # (every metadata label holds 单位 or 部门: a substring test first)
-        meta = read_meta(joined) if ("单位" in joined or "部门" in joined) and ("：" in joined or ":" in joined) else None
+        # (every metadata label holds 单位 or 部门: a substring test first;
+        # and a row printing amounts is a row of the table, whatever else it holds)
+        meta = read_meta(joined) if ("单位" in joined or "部门" in joined) and ("：" in joined or ":" in joined) \
+            and not any(map(_is_figure, stripped)) and not flat_amounts(joined) else None
         if meta:
             department, unit = meta
             table.unit = unit or table.unit
@@ -581,7 +674,12 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             state = "header"
             continue
         if not row.tabular:
-            if _EMPTY_NOTE.search(joined):
+            flat = flat_amounts(joined)
+            if flat:
+                # a row whose cells we cannot tell apart: its figures are not guessed at
+                table.problems.append((row.line, f"表{table.number}「{table.title}」第 {row.line} 行印有数字，但不是分列的"
+                                                 f"表格行（各格之间没有分隔）：{'、'.join(flat)} 未读成金额"))
+            elif _EMPTY_NOTE.search(joined):
                 table.notes.append((row.line, joined))
             elif state == "data" and key in PROJECT_TABLES and data:
                 _continue_name(data[-1][1], joined)   # a wrapped project name
@@ -603,10 +701,10 @@ def parse_table(number: str, title: str, line: int, rows: list[Row],
             _continue_name(data[-1][1], next(c for c in stripped if c), stripped.index(next(c for c in stripped if c)))
             continue
         if row.after_break and data and _continues(stripped, data[-1][1]):
-            _join_cells(data[-1][1], stripped)     # a label the page break cut in two
+            _join_cells(data, row, stripped)     # a label the page break cut in two
             continue
         if data and _halves(data[-1][1], stripped):
-            _join_cells(data[-1][1], stripped)     # one row's figures and label on two grid lines
+            _join_cells(data, row, stripped)     # one row's figures and label on two grid lines
             continue
         state = "data"
         data.append((row, list(cells)))
@@ -653,10 +751,10 @@ def _report_unread(table: Table, data: list[tuple[Row, list[str]]]) -> None:
                 else:
                     unread.append(key)
     if unread:
-        shown = "、".join(f"{text}（第 {line} 行）" for line, text in unread[:8])
+        # every one, with its line: a figure left out of the list would be lost without a word
+        shown = "、".join(f"{text}（第 {line} 行）" for line, text in unread)
         table.problems.append((unread[0][0], f"表{table.number}「{table.title}」有 {len(unread)} 个数字没有读成金额"
-                                             f"（所在列被读作名称列，或行未能读准）：{shown}"
-                                             + ("…" if len(unread) > 8 else "")))
+                                             f"（所在列被读作名称列，或行未能读准）：{shown}"))
 
 
 def _column_role(path: list[str]) -> str:
