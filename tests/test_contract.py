@@ -38,7 +38,7 @@ def test_data_package_declares_keys_and_closed_sets(data_dir):
              for f in s["fields"] if "enum" in f.get("constraints", {})}
     assert enums[("checks", "status")] == list(STATUSES) == ["pass", "rounding", "fail"]
     assert enums[("problems", "severity")] == ["error", "warning"]
-    assert enums[("documents", "level")] == ["自治区", "州市", "县市"]
+    assert enums[("documents", "level")] == ["省级", "市级", "县级"]
     assert enums[("function_lines", "table_key")] == ["income", "expenditure", "fiscal_expenditure",
                                                       "gpb_expenditure", "gov_fund", "state_capital"]
     assert enums[("documents", "kind")] == ["部门决算", "单位决算", "单位预算", "部门预算"]

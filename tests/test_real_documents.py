@@ -405,3 +405,14 @@ def test_performance_targets_as_printed(real):
     assert (yantai[0]["level1"], yantai[0]["level2"], yantai[0]["level3"], yantai[0]["target_value"]) == \
         ("成本指标", "经济成本指标", "实际支出不超预算", "≤2149.09万元")
     assert [p["message"] for p in real["problems"] if "绩效目标表" in p["message"]] == []
+
+
+# The level of the government each document's department belongs to, as its
+# name says (and the README of tests/real): 江苏省…, 中共江苏省委…, 北京市 / 重庆市 /
+# 上海市 (直辖市) are 省级; 上海市普陀区… is 县级; the prefecture cities 市级.
+def test_levels_from_the_department_names(real):
+    levels = {r["doc_id"]: r["level"] for r in real["documents"]}
+    county = {d for d in levels if d.startswith(("2024-shanghaishiputuo", "2025-shanghaishiputuo"))}
+    provincial = {d for d in levels if "jiangsu" in d or d.startswith(("2026-beijing", "2026-chongqing", "2026-shanghaishi"))}
+    assert len(county) == 4 and len(provincial) == 14
+    assert levels == {d: "县级" if d in county else "省级" if d in provincial else "市级" for d in levels}

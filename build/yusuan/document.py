@@ -13,7 +13,7 @@ from .headline import headline
 from .layout import Row, to_rows
 from .read import Source
 from .tables import Table, find_part, parse_table, split_tables
-from .terms import CORE_TABLES, STANDARD_TABLES, is_final_accounts, norm
+from .terms import COUNTY_LEVEL_CITIES, CORE_TABLES, LEVELS, PROVINCES, STANDARD_TABLES, is_final_accounts, norm
 
 _DATE = re.compile(r"^(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 
@@ -46,16 +46,31 @@ class Document:
     cut_table: str | None = None   # the table the file ends in, without its total row
 
 
+# A place at the start of a name: 普陀区, 昌吉回族自治州, 阿图什市 (two characters at
+# least, so 社区 or 城市 in an agency's name is none).
+_PLACE = re.compile(r"^(?P<place>[\u4e00-\u9fff]{2,9}?(?P<kind>自治州|自治县|自治旗|地区|盟|州|市|县|旗|区))")
+_PARTY = re.compile(r"^(中共|中国共产党|共青团)")
+
+
 def level_of(department: str) -> str:
-    """自治区 / 州市 / 县市 from the department's name (the issuing government)."""
-    n = norm(department)
-    if re.match(r"^(新疆维吾尔)?自治区", n) or n.startswith("新疆维吾尔自治区"):
-        return "自治区"
-    if re.search(r"(自治州|地区|州)", n) and not re.search(r"州.+?(县|市)(?!场)", n):
-        return "州市"
-    if re.match(r"^(乌鲁木齐|克拉玛依|吐鲁番|哈密)市", n):
-        return "州市"
-    return "县市"
+    """省级 / 市级 / 县级 from the department's name (the issuing government):
+    the places it starts with, see vocabulary.toml [levels]."""
+    n = _PARTY.sub("", norm(department))
+    level, rest = None, n
+    if province := next((p for p in PROVINCES if n.startswith(p)), None):
+        level, rest = LEVELS[0], n[len(province):]
+    elif (m := _PLACE.match(n)) is None:
+        return LEVELS[2]      # no place named: the smallest government, as a budget unit's own name
+    for _ in range(2):        # the prefecture, then a county within it
+        m = _PLACE.match(rest)
+        if not m:
+            break
+        county = m["kind"] in ("县", "自治县", "区", "旗", "自治旗") or m["place"] in COUNTY_LEVEL_CITIES
+        level = LEVELS[2] if county or level == LEVELS[1] else LEVELS[1]
+        rest = rest[m.end():].removeprefix("委")
+        if level == LEVELS[2]:
+            break
+    return level or LEVELS[2]
 
 
 def _doc_date(rows: list[Row]) -> str | None:

@@ -73,7 +73,7 @@ DATASETS: list[Dataset] = [
         F("encoding", "string", "编码", "源文件的文本编码"),
         F("department", "string", "部门", "编制部门（编制单位）名称"),
         F("kind", "string", "类型", "部门预算 / 单位预算 / 部门决算 / 单位决算（由文件自己的标题读出）", enum=KIND_NAMES),
-        F("level", "string", "层级", "预算层级：自治区 / 州市 / 县市（由部门名称推断）", enum=LEVELS),
+        F("level", "string", "层级", "预算层级：省级 / 市级 / 县级（由部门名称推断：名称开头的省、市、州、县、区）", enum=LEVELS),
         F("year", "integer", "年度", "预算年度"),
         F("doc_date", "date", "文件日期", "文件末尾落款日期；未写明时为空"),
         F("unit", "string", "金额单位", "表中金额的单位（统一换算为万元）"),
@@ -322,7 +322,7 @@ DATASETS: list[Dataset] = [
     Dataset("department_ratios", "部门比较", "每份文件的主要数字与比率，供跨部门比较。", [
         DOC,
         F("department", "string", "部门", "部门"),
-        F("level", "string", "层级", "自治区 / 州市 / 县市", enum=LEVELS),
+        F("level", "string", "层级", "省级 / 市级 / 县级", enum=LEVELS),
         F("kind", "string", "类型", "部门预算 / 单位预算 / 部门决算 / 单位决算", enum=KIND_NAMES),
         F("year", "integer", "年度", "预算年度"),
         A("total_budget", "收支总预算", "收支总预算"),

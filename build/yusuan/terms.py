@@ -233,7 +233,9 @@ def three_public_item(label: str) -> str | None:
 
 
 # Budget levels of the issuing government, for the home page and comparisons.
-LEVELS = ["自治区", "州市", "县市"]
+LEVELS: list[str] = _VOCABULARY["levels"]["names"]
+PROVINCES: list[str] = _VOCABULARY["levels"]["provinces"]
+COUNTY_LEVEL_CITIES: frozenset[str] = frozenset(_VOCABULARY["levels"]["county_level_cities"])
 
 
 # Secret (withheld) projects: amounts public, purpose withheld.
