@@ -43,7 +43,7 @@ REAL_FAILS: dict[str, list[tuple[str, str]]] = {
                                       "as the 2021年 合计 it is computed from"),
     ],
     "2026年烟台市民政局部门预算": [
-        ("gpb_basic_", "p. 24 公开表10 302 11 差旅费: 小计 4.50, 一般公共预算 5.50"),
+        ("basic_summary.row.", "p. 24 公开表10 基本支出预算情况表 302 11 差旅费: 小计 4.50, 一般公共预算 5.50"),
     ],
 }
 
