@@ -40,7 +40,8 @@ def test_data_package_declares_keys_and_closed_sets(data_dir):
     assert enums[("problems", "severity")] == ["error", "warning"]
     assert enums[("documents", "level")] == ["省级", "市级", "县级"]
     assert enums[("function_lines", "table_key")] == ["income", "expenditure", "fiscal_expenditure",
-                                                      "gpb_expenditure", "gov_fund", "state_capital"]
+                                                      "gpb_expenditure", "gpb_basic_function", "gov_fund",
+                                                      "state_capital"]
     assert enums[("documents", "kind")] == ["部门决算", "单位决算", "单位预算", "部门预算"]
     assert enums[("function_lines", "level")] == ["类", "款", "项"]
 
