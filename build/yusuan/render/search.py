@@ -42,9 +42,9 @@ import functools
 import html
 import json
 import math
+import operator
 import re
 import shutil
-from collections import defaultdict
 from pathlib import Path
 
 from yusuan.render.tables import Table
@@ -115,12 +115,10 @@ def terms(text: str) -> set[str]:
     character), and every word of Latin letters and digits, lower-cased."""
     out = set()
     for run in _TERMS.findall(text.lower()):
-        if run[0] <= "z":
-            out.add(run)
-        elif len(run) == 1:
+        if run[0] <= "z" or len(run) == 1:
             out.add(run)
         else:
-            out.update(run[i:i + 2] for i in range(len(run) - 1))
+            out.update(map(operator.add, run[:-1], run[1:]))
     return out
 
 
@@ -171,6 +169,37 @@ def _chunks(docs: list[dict]) -> list[list[dict]]:
     return [c for c in chunks if c]
 
 
+def _postings(chunks: list[list[dict]]) -> dict[str, tuple[str, bool]]:
+    """term → (the entries that hold it, as the items of a JSON list; whether
+    CAP cut them). An entry is its reference (file * 256 + place) with its
+    weight for the term (2 in the title, else 1): each as its distance from
+    the one before, times 4, plus the weight. A term held by more than CAP
+    entries keeps those where it weighs most, the first of equals."""
+    found: dict[str, list[int]] = {}
+    for c, chunk in enumerate(chunks):
+        for k, d in enumerate(chunk):
+            ref = (c << 8 | k) << 2
+            title = terms(plain(d["title"]))
+            for weight, held in ((2, title), (1, terms(plain(d["text"])) - title)):
+                for t in held:
+                    refs = found.get(t)
+                    if refs is None:
+                        found[t] = [ref | weight]
+                    else:
+                        refs.append(ref | weight)
+    out = {}
+    for t, refs in found.items():      # each list ascends: entries were taken in order
+        capped = len(refs) > CAP
+        if capped:
+            refs = sorted(sorted(refs, key=lambda r: r & 3, reverse=True)[:CAP])
+        last, items = 0, []
+        for r in refs:
+            items.append(((r >> 2) - last) << 2 | (r & 3))
+            last = r >> 2
+        out[t] = (",".join(map(str, items)), capped)
+    return out
+
+
 def write_index(site_dir: Path, new: list[dict]) -> dict:
     """The bounded index of mkdocs' entries (the index pages) and `new` (ours),
     written under site_dir/search/, and our worker in place of the theme's.
@@ -184,29 +213,10 @@ def write_index(site_dir: Path, new: list[dict]) -> dict:
     docs = [{"location": d["location"], "title": d["title"].replace("\u200b", ""),
              "text": d["text"].replace("\u200b", "")} for d in index["docs"]] + new
     chunks = _chunks(docs)
-    postings: dict[str, list[int]] = defaultdict(list)
-    for c, chunk in enumerate(chunks):
-        for k, d in enumerate(chunk):
-            ref = (c << 8) | k
-            in_title = terms(plain(d["title"]))
-            for t in in_title:
-                postings[t].append(ref << 2 | 2)
-            for t in terms(plain(d["text"])) - in_title:
-                postings[t].append(ref << 2 | 1)
-    encoded: dict[str, tuple[list[int], bool]] = {}
-    size = 0
-    for t, refs in postings.items():
-        capped = len(refs) > CAP
-        if capped:   # the entries where it weighs most (title first), the first of equals
-            refs = sorted(sorted(refs, key=lambda r: r & 3, reverse=True)[:CAP])
-        flat, last = [], 0
-        for r in refs:   # refs ascend: each as its distance from the last, its weight in the low 2 bits
-            flat.append(((r >> 2) - last) << 2 | (r & 3))
-            last = r >> 2
-        encoded[t] = (flat, capped)
-        size += len(t) * 3 + 8 + sum(len(str(v)) + 1 for v in flat)
+    encoded = _postings(chunks)
+    size = sum(len(t) * 3 + len(flat) + 8 for t, (flat, _) in encoded.items())
     files = max(1, math.ceil(size / TERM_FILE_BYTES))
-    by_file: list[dict[str, list[int]]] = [{} for _ in range(files)]
+    by_file: list[dict[str, str]] = [{} for _ in range(files)]
     capped_by_file: list[list[str]] = [[] for _ in range(files)]
     for t in sorted(encoded):
         flat, capped = encoded[t]
@@ -218,8 +228,10 @@ def write_index(site_dir: Path, new: list[dict]) -> dict:
     for sub in ("t", "c"):
         shutil.rmtree(folder / sub, ignore_errors=True)
         (folder / sub).mkdir(parents=True)
-    for n, found in enumerate(by_file):
-        _dump(folder / "t" / f"{n}.json", {"t": found, "c": capped_by_file[n]})
+    for n, found in enumerate(by_file):    # the lists are JSON already
+        terms_json = ",".join(f"{json.dumps(t, ensure_ascii=False)}:[{flat}]" for t, flat in found.items())
+        (folder / "t" / f"{n}.json").write_text(
+            f'{{"t":{{{terms_json}}},"c":{json.dumps(capped_by_file[n], ensure_ascii=False)}}}', encoding="utf-8")
     for c, chunk in enumerate(chunks):
         _dump(folder / "c" / f"{c}.json", [[d["location"], d["title"], d["text"]] for d in chunk])
     # the theme hands the worker the config and the docs, nothing else: ours goes in the config
