@@ -16,7 +16,7 @@
 const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
 const TERMS = new RegExp(`[${HAN}]+|[a-z0-9]+`, "gu");
 const IS_HAN = new RegExp(`^[${HAN}]`, "u");
-const MAX_CHUNKS = 12;       // entry files read for one query (about 16 KB each)
+const MAX_CHUNKS = 16;       // entry files read for one query (16 to 25 KB each)
 const MAX_CANDIDATES = 400;  // entries ranked by their terms before any entry file is read
 const BASE = new URL("../../../search/", self.location.href);
 
@@ -189,19 +189,30 @@ async function search(query) {
   return { items: results.map(r => r.items) };
 }
 
+/* The theme may send a query before the index stub (SETUP): it waits for
+   it. Queries overlap (each waits for its files): only the latest one's
+   result is sent, or a slower earlier one would replace it. */
+let setUp;
+const ready = new Promise(resolve => { setUp = resolve; });
+let latest = 0;
+
 addEventListener("message", async ev => {
   const message = ev.data;
   if (message.type === 0) {                  // SETUP: the stub of search_index.json, yusuan's part in its config
     meta = (message.data.config || {}).yusuan || null;
+    setUp();
     postMessage({ type: 1 });                // READY
   } else if (message.type === 2) {           // QUERY
+    const mine = ++latest;
     let data;
     try {
+      await ready;
       data = await search(String(message.data || ""));
     } catch (err) {
       console.warn(`search: ${err}`);
       data = { items: [] };
     }
-    postMessage({ type: 3, data });          // RESULT
+    if (mine === latest)
+      postMessage({ type: 3, data });        // RESULT
   }
 });
