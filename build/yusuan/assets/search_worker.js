@@ -17,7 +17,8 @@ const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
 const TERMS = new RegExp(`[${HAN}]+|[a-z0-9]+`, "gu");
 const IS_HAN = new RegExp(`^[${HAN}]`, "u");
 const MAX_CHUNKS = 16;       // entry files read for one query (16 to 25 KB each)
-const MAX_CANDIDATES = 400;  // entries ranked by their terms before any entry file is read
+const MAX_CANDIDATES = 400;
+const SHOWN = 240;           // characters of an entry's text shown  // entries ranked by their terms before any entry file is read
 const BASE = new URL("../../../search/", self.location.href);
 
 let meta = null;
@@ -97,7 +98,8 @@ function holds(text, word) {
 }
 
 /* <mark> around the words, in the text parts of escaped HTML only; a long
-   text starts a little before its first match. */
+   text starts a little before its first match and is cut after SHOWN
+   characters (between entities, never inside one). */
 function highlight(html, found, trim) {
   if (!found.length) return html;
   const alternatives = found.map(wordPattern).join("|");
@@ -111,6 +113,17 @@ function highlight(html, found, trim) {
         parts.splice(0, first);     // first is even: text parts stay at even places
         parts[0] = "…" + parts[0].slice(Math.max(0, at - 40));
       }
+    }
+  }
+  if (trim) {                         // and ends after about SHOWN characters
+    let length = 0;
+    for (let i = 0; i < parts.length; i += 2) {
+      if (length + parts[i].length > SHOWN) {
+        parts.splice(i + 1);
+        parts[i] = parts[i].slice(0, Math.max(0, SHOWN - length)) + "…";
+        break;
+      }
+      length += parts[i].length;
     }
   }
   const every = new RegExp(alternatives, "giu");

@@ -71,10 +71,10 @@ def segment(text: str) -> str:
 
 
 def _words(table: Table) -> list[str]:
-    """The table's caption and its text cells (amounts and counts left out)."""
+    """The table's caption and its text cells (amounts, counts and source line numbers left out)."""
     out = [table.caption] if table.caption else []
     for row in table.rows:
-        out += [cell.text for cell in row.cells if cell.text and "num" not in cell.cls]
+        out += [cell.text for cell in row.cells if cell.text and "num" not in cell.cls and cell.cls != "ln"]
     return out
 
 
