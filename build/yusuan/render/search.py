@@ -65,7 +65,7 @@ class SearchIndexError(Exception):
 
 
 @functools.lru_cache(maxsize=200_000)
-def segment(text: str) -> str:
+def escaped(text: str) -> str:
     """Plain text as the index holds it: HTML-escaped (the theme shows it as HTML)."""
     return html.escape(text, quote=False)
 
@@ -79,8 +79,8 @@ def _words(table: Table) -> list[str]:
 
 
 def _entry(location: str, title: str, parts: list[str]) -> dict:
-    text = " ".join(segment(p) for p in dict.fromkeys(p for p in parts if p))
-    return {"location": location, "title": segment(title), "text": text}
+    text = " ".join(escaped(p) for p in dict.fromkeys(p for p in parts if p))
+    return {"location": location, "title": escaped(title), "text": text}
 
 
 def entries(doc_id: str, ctx: dict) -> list[dict]:
@@ -149,24 +149,22 @@ def _pages(docs: list[dict]) -> list[list[dict]]:
 
 
 def _chunks(docs: list[dict]) -> list[list[dict]]:
-    """Whole pages into entry files of about CHUNK_BYTES (at most MAX_ENTRIES entries)."""
-    chunks: list[list[dict]] = [[]]
-    size = 0
+    """Whole pages into entry files of about CHUNK_BYTES (at most MAX_ENTRIES
+    entries; a page of more sections than that, none so far, is cut)."""
+    chunks: list[list[dict]] = []
+    size = CHUNK_BYTES
     for page in _pages(docs):
-        page_size = sum(len(d["location"]) + len(d["title"].encode()) + len(d["text"].encode()) for d in page)
-        while len(page) > MAX_ENTRIES:       # a page of more sections than an entry file holds
-            if chunks[-1]:
-                chunks.append([])
-            chunks[-1] = page[:MAX_ENTRIES]
+        while len(page) > MAX_ENTRIES:
+            chunks.append(page[:MAX_ENTRIES])
             page = page[MAX_ENTRIES:]
-            chunks.append([])
-            size = 0
-        if chunks[-1] and (size + page_size > CHUNK_BYTES or len(chunks[-1]) + len(page) > MAX_ENTRIES):
+            size = CHUNK_BYTES
+        page_size = sum(len(d["location"]) + len(d["title"].encode()) + len(d["text"].encode()) for d in page)
+        if size + page_size > CHUNK_BYTES or len(chunks[-1]) + len(page) > MAX_ENTRIES:
             chunks.append([])
             size = 0
         chunks[-1] += page
         size += page_size
-    return [c for c in chunks if c]
+    return chunks
 
 
 def _postings(chunks: list[list[dict]]) -> dict[str, tuple[str, bool]]:
