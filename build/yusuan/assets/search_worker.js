@@ -18,7 +18,8 @@ const TERMS = new RegExp(`[${HAN}]+|[a-z0-9]+`, "gu");
 const IS_HAN = new RegExp(`^[${HAN}]`, "u");
 const MAX_CHUNKS = 16;       // entry files read for one query (16 to 25 KB each)
 const MAX_CANDIDATES = 400;
-const SHOWN = 240;           // characters of an entry's text shown  // entries ranked by their terms before any entry file is read
+const SHOWN = 240;
+const MAX_TERMS = 8;         // term files read for one query           // characters of an entry's text shown  // entries ranked by their terms before any entry file is read
 const BASE = new URL("../../../search/", self.location.href);
 
 let meta = null;
@@ -45,6 +46,13 @@ function termsOf(word) {
   const out = [];
   for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
   return out;
+}
+
+/* At most n of the terms, spread over them (a long name's pairs overlap:
+   fewer of them still find its entries, which are then read for the words). */
+function spread(terms, n) {
+  if (terms.length <= n) return terms;
+  return [...new Set(Array.from({ length: n }, (_, i) => terms[Math.round(i * (terms.length - 1) / (n - 1))]))];
 }
 
 /* FNV-1a over code points, as search.term_file. */
@@ -133,7 +141,7 @@ function highlight(html, found, trim) {
 async function search(query) {
   const ws = words(query);
   if (!ws.length || !meta) return { items: [] };
-  const terms = [...new Set(ws.flatMap(termsOf))];
+  const terms = spread([...new Set(ws.flatMap(termsOf))], MAX_TERMS);
   const lists = await Promise.all(terms.map(postings));
   /* rank entries: terms held, then weight; a capped term's absence says nothing */
   const score = new Map();
