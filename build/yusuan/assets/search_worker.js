@@ -3,7 +3,9 @@
    It speaks the theme's worker protocol (SETUP → READY, QUERY → RESULT with
    items grouped by page) but reads a bounded index: for each term of the
    query one term file (search/t/<n>.json), then the entry files
-   (search/c/<n>.json) of the best pages, at most MAX_CHUNKS of them. A
+   (search/c/<n>.json) of the best pages, at most MAX_CHUNKS of them and
+   none that would take the bytes read past BUDGET (term files of a long
+   query may have spent much of it). A
    query is cut as the build cuts texts (search.terms): pairs of
    neighbouring Chinese characters, a lone character, words of Latin
    letters and digits. Entries are then kept if their text holds a word
@@ -17,6 +19,8 @@ const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
 const TERMS = new RegExp(`[${HAN}]+|[a-z0-9]+`, "gu");
 const IS_HAN = new RegExp(`^[${HAN}]`, "u");
 const MAX_CHUNKS = 16;       // entry files read for one query (16 to 25 KB each)
+const ENTRY_FILE_MAX = 32000;  // bytes of an entry file, at most (a page larger than that is rare)
+const BUDGET = 800000;       // bytes of index files a query reads, at most, but for its first four entry files
 const MAX_CANDIDATES = 400;
 const SHOWN = 240;
 const MAX_TERMS = 8;         // term files read for one query           // characters of an entry's text shown  // entries ranked by their terms before any entry file is read
@@ -25,11 +29,16 @@ const BASE = new URL("../../../search/", self.location.href);
 let meta = null;
 const files = new Map();
 
+let spent = 0;                // bytes of index files read so far (a file read once counts once)
+
 function fetchJSON(path) {
   if (!files.has(path))
     files.set(path, fetch(new URL(path, BASE)).then(r => {
       if (!r.ok) throw new Error(`${path}: ${r.status}`);
-      return r.json();
+      return r.text();
+    }).then(text => {
+      spent += new TextEncoder().encode(text).length;
+      return JSON.parse(text);
     }));
   return files.get(path);
 }
@@ -141,6 +150,7 @@ function highlight(html, found, trim) {
 async function search(query) {
   const ws = words(query);
   if (!ws.length || !meta) return { items: [] };
+  const start = spent;
   const terms = spread([...new Set(ws.flatMap(termsOf))], MAX_TERMS);
   const lists = await Promise.all(terms.map(postings));
   /* rank entries: terms held, then weight; a capped term's absence says nothing */
@@ -164,8 +174,17 @@ async function search(query) {
       chunks.push(c);
     }
   }
-  const loaded = await Promise.all(chunks.map(c => fetchJSON(`c/${c}.json`)));
-  const byChunk = new Map(chunks.map((c, i) => [c, loaded[i]]));
+  /* the entry files, best first, four at a time, while the bytes read stay under BUDGET */
+  const byChunk = new Map();
+  for (let i = 0; i < chunks.length; i += 4) {
+    const batch = chunks.slice(i, i + 4).filter(c => !byChunk.has(c));
+    if (byChunk.size && spent - start + batch.length * ENTRY_FILE_MAX > BUDGET) {
+      chunks.splice(i);
+      break;
+    }
+    const loaded = await Promise.all(batch.map(c => fetchJSON(`c/${c}.json`)));
+    batch.forEach((c, k) => byChunk.set(c, loaded[k]));
+  }
   /* every entry of those files that holds a word typed, grouped by page */
   const groups = new Map();
   const order = [];

@@ -53,7 +53,7 @@ from yusuan.render.tables import Table
 WORKER = Path(__file__).resolve().parent.parent / "assets" / "search_worker.js"
 CAP = 2000              # entries kept per term
 CHUNK_BYTES = 16_000    # an entry file's size (a page larger than this is a file of its own)
-TERM_FILE_BYTES = 32_000  # a term file's mean size
+TERM_FILE_BYTES = 16_000  # a term file's mean size (the largest is a few times that)
 MAX_ENTRIES = 255       # entries per entry file (an entry's number is file * 256 + place)
 
 # Chinese characters (as the worker's HAN), a run of them, or a word of Latin letters and digits
