@@ -290,7 +290,7 @@ def test_search_terms_are_pairs_of_characters():
     from yusuan.render.search import terms
 
     assert terms("非公有制企业党建项目") == {"非公", "公有", "有制", "制企", "企业", "业党", "党建", "建项", "项目"}
-    assert terms("“三公”经费 2026年 PDF") == {"三公", "经费", "2026", "年", "pdf"}
+    assert terms("“三公”经费 2026年 PDF") == {"三公", "公经", "经费", "2026", "年", "pdf"}   # 公经: across ”
     assert terms("工业和信息化〇厅") >= {"化〇", "〇厅"}
 
 

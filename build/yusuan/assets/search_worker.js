@@ -21,9 +21,9 @@ const IS_HAN = new RegExp(`^[${HAN}]`, "u");
 const MAX_CHUNKS = 16;       // entry files read for one query (16 to 25 KB each)
 const ENTRY_FILE_MAX = 32000;  // bytes of an entry file, at most (a page larger than that is rare)
 const BUDGET = 800000;       // bytes of index files a query reads, at most, but for its first four entry files
-const MAX_CANDIDATES = 400;
-const SHOWN = 240;
-const MAX_TERMS = 8;         // term files read for one query           // characters of an entry's text shown  // entries ranked by their terms before any entry file is read
+const MAX_CANDIDATES = 400;  // entries ranked by their terms before any entry file is read
+const SHOWN = 240;           // characters of an entry's text shown
+const MAX_TERMS = 12;        // term files read for one query
 const BASE = new URL("../../../search/", self.location.href);
 
 let meta = null;
@@ -151,18 +151,32 @@ async function search(query) {
   const ws = words(query);
   if (!ws.length || !meta) return { items: [] };
   const start = spent;
-  const terms = spread([...new Set(ws.flatMap(termsOf))], MAX_TERMS);
-  const lists = await Promise.all(terms.map(postings));
-  /* rank entries: terms held, then weight; a capped term's absence says nothing */
+  const perWord = Math.max(2, Math.floor(MAX_TERMS / ws.length));
+  const wordTerms = ws.map(w => spread(termsOf(w), perWord));
+  const terms = [...new Set(wordTerms.flat())];
+  const loaded = await Promise.all(terms.map(postings));
+  const lists = new Map(terms.map((t, i) => [t, loaded[i]]));
+  /* for each word, the entries that may hold it: those on the list of every
+     term of it not capped (such a list is every entry holding the term), or,
+     if all its terms were capped, those on any of their lists. Ranked by
+     words held, then by weight. */
   const score = new Map();
-  lists.forEach(({ refs }) => {
-    for (const [ref, w] of refs) {
+  for (const wt of wordTerms) {
+    const whole = wt.map(t => lists.get(t)).filter(l => !l.capped).sort((a, b) => a.refs.size - b.refs.size);
+    const found = new Set();
+    if (whole.length) {
+      for (const ref of whole[0].refs.keys())
+        if (whole.every(l => l.refs.has(ref))) found.add(ref);
+    } else {
+      for (const t of wt) for (const ref of lists.get(t).refs.keys()) found.add(ref);
+    }
+    for (const ref of found) {
       const s = score.get(ref) || [0, 0];
       s[0] += 1;
-      s[1] += w;
+      for (const t of wt) s[1] += lists.get(t).refs.get(ref) || 0;
       score.set(ref, s);
     }
-  });
+  }
   const ranked = [...score.entries()]
     .sort((a, b) => b[1][0] - a[1][0] || b[1][1] - a[1][1] || a[0] - b[0])
     .slice(0, MAX_CANDIDATES);

@@ -113,13 +113,24 @@ def department_entries(page) -> list[dict]:
 def terms(text: str) -> set[str]:
     """The terms of a text (the worker cuts a query the same way): every pair
     of neighbouring Chinese characters of a run (a run of one: that
-    character), and every word of Latin letters and digits, lower-cased."""
+    character), the pair of the characters either side of up to three marks
+    or spaces between two runs, and every word of Latin letters and digits,
+    lower-cased."""
     out = set()
-    for run in _TERMS.findall(text.lower()):
-        if run[0] <= "z" or len(run) == 1:
+    last, end = "", -9     # the last Chinese character before, and where its run ended
+    for m in _TERMS.finditer(text.lower()):
+        run = m.group()
+        if run[0] <= "z":
+            out.add(run)
+            last = ""
+            continue
+        if len(run) == 1:
             out.add(run)
         else:
             out.update(map(operator.add, run[:-1], run[1:]))
+        if last and m.start() - end <= 3:     # “三公”经费: the pair 公经 too, as the worker reads 三公经费 in it
+            out.add(last + run[0])
+        last, end = run[-1], m.end()
     return out
 
 
