@@ -659,3 +659,16 @@ def test_data_archive_holds_every_dataset_and_source(built):
     page = (site / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="files/yusuan-all.zip"' in page and "MIT" in page and "建议引用" in page and "yusuan 版本" in page
     assert 'href="../sources/"' in page
+
+
+def test_search_index_without_the_plugin_says_what_to_do(tmp_path):
+    """A configuration without mkdocs' search plugin (or another theme) ends
+    the build with one line naming what is missing, not a traceback."""
+    from yusuan.render.search import SearchIndexError, write_index
+
+    with pytest.raises(SearchIndexError, match="is the `search` plugin on"):
+        write_index(tmp_path, [])
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search_index.json").write_text('{"config": {}, "docs": []}', encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="expected one search worker of mkdocs-material"):
+        write_index(tmp_path, [{"location": "a/", "title": "党建", "text": "非公有制企业党建项目"}])
