@@ -21,7 +21,10 @@ the command reports them), peak memory (max RSS of the command and its
 worker processes, from wait4), dataset and site size, and the largest HTML
 page; then a table of the site's size by top-level folder (docs, data,
 sources, search …) and of the Parquet partitioned by year
-(site_data/parquet/) at each size's cold build; with
+(site_data/parquet/) at each size's cold build; then what a reader's first
+search downloads at each size, measured in headless Chromium
+(bench/search_bytes.py: the search files a query fetches, for a few
+queries); with
 --update-readme it writes the table into README.md between the markers
 <!-- benchmark --> and <!-- /benchmark -->.
 
@@ -272,6 +275,7 @@ class Row:
     site_folders: dict[str, int] = field(default_factory=dict)      # bytes by top-level folder of the site
     partitioned: tuple[int, int] = (0, 0)                          # site_data/parquet/: bytes, files
     notes: list[str] = field(default_factory=list)
+    search: list = field(default_factory=list)                     # search_bytes.Measured per query
 
     runs: list[float] = field(default_factory=list)    # every cold build's seconds, when repeated
 
@@ -333,6 +337,7 @@ class Bench:
                 shutil.rmtree(d / output, ignore_errors=True)
             cold.append(self.measure(Row("cold build", n), d, "cold" if k == 0 else f"cold-{k + 1}"))
         rows = [median_row(cold)]
+        self.measure_search(rows[0], d / "site")
         departments = documents_rows(d / "site_data")
         if departments is not None and len(departments) != n:
             rows[0].notes.append(f"only {len(departments)} of {n} files are in the documents dataset "
@@ -358,6 +363,20 @@ class Bench:
             row.notes.append("deletion not checked: the added file never appeared")
         rows.append(row)
         return rows
+
+    def measure_search(self, row: Row, site: Path) -> None:
+        """The first query's search bytes in Chromium (bench/search_bytes.py)."""
+        import search_bytes
+        if not row.ok:
+            return
+        try:
+            row.search = search_bytes.measure(site)
+        except Exception as e:       # no Chromium or Playwright: the build's figures still stand
+            row.notes.append(f"search bytes not measured ({type(e).__name__}: {e})")
+            return
+        for m in row.search:
+            print(f"  first search  {m.query}: {m.bytes:,} bytes in {m.requests} requests ({m.results})",
+                  file=sys.stderr, flush=True)
 
     def check_presence(self, row: Row, d: Path, department: str, expected: bool) -> None:
         departments = documents_departments(d / "site_data")
@@ -432,6 +451,22 @@ def folders_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def search_table(rows: list[Row]) -> str:
+    """What a reader's first search downloads, per query, at each cold build."""
+    rows = [r for r in rows if r.case == "cold build" and r.search]
+    if not rows:
+        return ""
+    queries = list(dict.fromkeys(m.query for r in rows for m in r.search))
+    lines = ["| department-years | " + " | ".join(f"“{q}”" for q in queries) + " |",
+             "|---:|" + "---:|" * len(queries)]
+    for r in rows:
+        by_query = {m.query: m for m in r.search}
+        lines.append(f"| {r.n:,} | " + " | ".join(
+            f"{by_query[q].bytes / 1024:,.0f} KB ({by_query[q].requests} files; {by_query[q].results})"
+            if q in by_query else "" for q in queries) + " |")
+    return "\n".join(lines)
+
+
 def mb(size: int) -> str:
     return f"{size / 2**20:.1f} MB"
 
@@ -455,6 +490,11 @@ def report(rows: list[Row]) -> str:
     if by_folder:
         out += ["Site size by top-level folder, and the datasets as Parquet partitioned by year, at each cold build:",
                 "", by_folder, ""]
+    searched = search_table(rows)
+    if searched:
+        out += ["First search: the bytes a reader's first query downloads (the search index and worker, in "
+                "headless Chromium from `python3 -m http.server`, uncompressed; `bench/search_bytes.py`):",
+                "", searched, ""]
     largest = [r for r in rows if r.case == "cold build"]
     for r in largest:
         if r.largest_page[1]:

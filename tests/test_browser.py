@@ -200,18 +200,23 @@ def watched_page(browser, site: Path):
         httpd.server_close()
 
 
-def test_search_results_do_not_run_document_markup(browser, injected_site):
+@pytest.mark.parametrize("words, expected", [("onerror", "onerror=alert(1)"), ("党建", "非公有制企业党建项目")])
+def test_search_results_do_not_run_document_markup(browser, injected_site, words, expected):
+    """A word of the injected project's markup, or of its name: the result
+    shows the name as text; nothing runs, nothing is fetched from its URL."""
     with watched_page(browser, injected_site) as (page, server, dialogs, requests):
         page.goto(server, wait_until="networkidle")
         page.click("input.md-search__input")
-        page.keyboard.type("党建")   # Chinese is typed as text input, without key events:
+        page.keyboard.type(words)   # Chinese is typed as text input, without key events:
         page.keyboard.press("End")    # a key the theme's search listens to
         page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
         shown = page.inner_text(".md-search-result")
+        marks = page.eval_on_selector_all(".md-search-result mark", "els => els.map(e => e.textContent)")
         page.wait_for_timeout(1_000)     # time for an injected onerror to fire
     assert not dialogs, dialogs
     assert not [u for u in requests if INJECTED_HOST in u]
-    assert "onerror=alert(1)" in shown        # the result holds the name, as text
+    assert expected in shown, shown[:300]       # the result holds the name, as text
+    assert words in marks, marks
 
 
 def test_chart_tooltips_show_document_markup_as_text(browser, injected_site):
@@ -468,16 +473,66 @@ def test_year_over_year_table_on_a_phone(browser, years_server, years_site):
     assert measured >= 5
 
 
+def search(page, server: str, words: str) -> str:
+    """Type words into the theme's search box; the results' text once the first shows."""
+    page.goto(server, wait_until="networkidle")
+    page.click("input.md-search__input")
+    page.keyboard.type(words)      # Chinese is typed as text input, without key events:
+    page.keyboard.press("End")     # a key the theme's search listens to
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    return page.inner_text(".md-search-result")
+
+
 def test_search_result_shows_the_figure(browser, years_server):
     page = browser.new_page(viewport=DESKTOP)
-    page.goto(years_server, wait_until="networkidle")
-    page.click("input.md-search__input")
-    page.keyboard.type("三公经费")
-    page.keyboard.press("End")
-    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
-    shown = page.inner_text(".md-search-result")
+    shown = search(page, years_server, "三公经费")
     page.close()
     assert re.search(r"三公.{0,3}经费\D{0,4}[\d,]+\.\d\d\s*万元", shown.replace("\u200b", "")), shown[:500]
+
+
+@pytest.mark.parametrize("words, where", [
+    ("中共江苏省委办公厅", "departments/zhonggongjiangsushengweibangongting/"),   # a department's name
+    ("党建", f"docs/{CHANGJI_ACCOUNTS.removesuffix('-juesuan')}/#projects"),   # a project's name
+    ("行政运行", "docs/"),                                                     # an item's name (function class)
+    ("逐行读取", "method/"),                                                   # a page's text
+])
+def test_search_finds_chinese_words(browser, years_server, words, where):
+    """The site's own search (render/search.py: a bounded index read by
+    assets/search_worker.js) finds words of names and of page text, marks
+    them, and reads only a few files to do so."""
+    page = browser.new_page(viewport=DESKTOP)
+    fetched = []
+    page.on("requestfinished", lambda r: fetched.append(r.url))
+    search(page, years_server, words)
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.getAttribute('href'))")
+    hrefs = [re.sub(r"\?[^#]*", "", h) for h in hrefs]      # ?h=…: the words the page will mark
+    marked = page.eval_on_selector_all(".md-search-result mark", "els => els.map(e => e.textContent)")
+    page.close()
+    assert any(where in h for h in hrefs), hrefs[:10]
+    assert words in marked or all(w in "".join(marked) for w in words), marked[:10]
+    index_files = [u for u in fetched if "/search/" in u]
+    assert not [u for u in fetched if u.endswith("search_index.json") is False and "/lunr/" in u]
+    assert 1 < len(index_files) <= 1 + 5 + 16, index_files     # the stub, a file per term, ≤ 16 entry files
+
+
+def test_search_on_a_phone(browser, years_server, tmp_path):
+    """At 390 px the results fit the screen: nothing wider than it, the first result's words in view."""
+    folder = REPO_SCREENSHOTS if os.environ.get("YUSUAN_UPDATE_SCREENSHOTS") else tmp_path
+    page = browser.new_page(viewport=PHONE)
+    page.goto(years_server, wait_until="networkidle")
+    page.click("label.md-header__button[for=__search]")       # the phone's search button
+    page.locator("input.md-search__input").wait_for()
+    page.keyboard.type("党建")
+    page.keyboard.press("End")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(folder / "screenshot-search-390.png"))
+    wide = page.evaluate("""Array.from(document.querySelectorAll('.md-search-result *')).filter(e =>
+        e.getBoundingClientRect().right > innerWidth + 1).map(e => e.tagName)""")
+    first = page.locator(".md-search-result mark").first.bounding_box()
+    page.close()
+    assert not wide, wide[:5]
+    assert first and 0 <= first["y"] < PHONE["height"] and first["x"] + first["width"] <= PHONE["width"], first
 
 
 def test_chart_offers_csv_svg_png(browser, years_server, years_site):

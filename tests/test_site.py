@@ -217,11 +217,81 @@ def test_secret_projects_marked(fixture_site):
     assert re.search(r'<tr class="secret"><td>特定目标类项目XXXXX</td><td class="secret-mark">不予公开</td>', page)
 
 
-def test_search_is_chinese(built):
+def search_entries(site: Path) -> list[dict]:
+    """Every entry of the site's search index, in order, with its reference (file * 256 + place)."""
+    out = []
+    for path in sorted((site / "search" / "c").glob("*.json"), key=lambda p: int(p.stem)):
+        for k, (location, title, text) in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            out.append({"ref": int(path.stem) << 8 | k, "location": location, "title": title, "text": text})
+    return out
+
+
+def search_refs(site: Path, term: str) -> set[int]:
+    """The entries the index lists for a term (as the worker decodes a term file)."""
+    from yusuan.render.search import term_file
+
+    stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    found = json.loads((site / "search" / "t" / f"{term_file(term, stub['config']['yusuan']['terms'])}.json")
+                       .read_text(encoding="utf-8"))
+    refs, ref = set(), 0
+    for v in found["t"].get(term, []):
+        ref += v >> 2
+        refs.add(ref)
+    return refs
+
+
+def search_hits(site: Path, words: str) -> list[str]:
+    """Locations of the entries that hold every term of `words` (no term of a
+    small site is capped, so this is every entry that holds them)."""
+    from yusuan.render.search import terms
+
+    by_ref = {e["ref"]: e["location"] for e in search_entries(site)}
+    refs = set.intersection(*(search_refs(site, t) for t in terms(words)))
+    return sorted(by_ref[r] for r in refs)
+
+
+def test_search_index_is_bounded(built):
+    """The stub the theme loads holds no entries; each term file lists at most
+    CAP entries a term, every one of them an entry that holds the term; an
+    entry file holds whole pages."""
+    from yusuan.render.search import CAP, CHUNK_BYTES, plain, terms
+
     _, site = built
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert index["config"]["lang"] == ["zh"]
-    assert any("\u200b" in d["text"] for d in index["docs"])   # segmented by jieba at build time
+    stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert stub["docs"] == [] and stub["config"]["lang"] == ["zh"]
+    n = stub["config"]["yusuan"]["terms"]
+    assert sorted(int(p.stem) for p in (site / "search" / "t").glob("*.json")) == list(range(n))
+    entries = {e["ref"]: e for e in search_entries(site)}
+    assert len(entries) == stub["config"]["yusuan"]["entries"]
+    for path in (site / "search" / "t").glob("*.json"):
+        found = json.loads(path.read_text(encoding="utf-8"))
+        for term, flat in found["t"].items():
+            assert len(flat) <= CAP
+            ref = 0
+            for v in flat:
+                ref += v >> 2
+                e = entries[ref]
+                assert term in terms(plain(e["title"]) + " " + plain(e["text"])), (term, e["location"])
+    pages = {}
+    for path in (site / "search" / "c").glob("*.json"):
+        chunk = json.loads(path.read_text(encoding="utf-8"))
+        for location, *_ in chunk:
+            pages.setdefault(location.split("#")[0], set()).add(path.name)
+        if len({loc.split("#")[0] for loc, *_ in chunk}) > 1:
+            assert path.stat().st_size < CHUNK_BYTES * 2, path
+    assert all(len(files) == 1 for files in pages.values())
+    # the theme's lunr search is gone: its worker's file is ours
+    worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert "yusuan's search worker" in worker.read_text(encoding="utf-8")
+    assert not (site / "assets" / "javascripts" / "lunr").exists()
+
+
+def test_search_terms_are_pairs_of_characters():
+    from yusuan.render.search import terms
+
+    assert terms("非公有制企业党建项目") == {"非公", "公有", "有制", "制企", "企业", "业党", "党建", "建项", "项目"}
+    assert terms("“三公”经费 2026年 PDF") == {"三公", "公经", "经费", "2026", "年", "pdf"}   # 公经: across ”
+    assert terms("工业和信息化〇厅") >= {"化〇", "〇厅"}
 
 
 def test_department_pages_framed_by_the_theme(built):
@@ -263,29 +333,44 @@ def test_shell_escapes_what_it_fills():
 
 
 def test_search_indexes_department_pages(real_site, data_dir):
-    index = json.loads((real_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    by_location = {d["location"]: d for d in index["docs"]}
+    entries = search_entries(real_site)
+    by_location = {d["location"]: d for d in entries}
     assert not [loc for loc in by_location if "_shell" in loc]
     projects = pd.read_parquet(data_dir / "projects.parquet")
     for doc_id in doc_ids(data_dir):
         page = by_location[f"docs/{doc_id}/"]
-        assert "预算" in page["title"].replace("\u200b", "")
+        assert "预算" in page["title"]
         section = by_location[f"docs/{doc_id}/#projects"]["text"]
-        assert "\u200b" in section                       # segmented by jieba
         mine = projects[projects.doc_id == doc_id].sort_values(["total", "project"], ascending=[False, True])
         names = [n for n in mine["project"] if n][:MAX_ROWS]     # the rows the page shows
-        assert names and all(n.replace("\u200b", "") in section.replace("\u200b", "") for n in names)
+        assert names and all(n in section for n in names)
         # words, not the table's amounts: only the section's few headline figures (项目支出合计 …)
         assert len(re.findall(r"\d\.\d\d", section)) <= 3
+
+
+def test_search_finds_chinese_words(real_site, data_dir):
+    """A word of a department's name, of a project's, of an item's (a
+    function class) and of a page's text leads to the entries that hold it."""
+    docs = pd.read_parquet(data_dir / "documents.parquet")
+    projects = pd.read_parquet(data_dir / "projects.parquet")
+    functions = pd.read_parquet(data_dir / "function_lines.parquet")
+    for d in docs.itertuples():
+        assert f"docs/{d.doc_id}/" in search_hits(real_site, d.department)
+        name = next(n for n in projects[projects.doc_id == d.doc_id].sort_values(
+            ["total", "project"], ascending=[False, True])["project"] if n)
+        assert f"docs/{d.doc_id}/#projects" in search_hits(real_site, name), name
+    assert "docs/2026-changjihuizuzizhizhougongyehexinxihuaju/#projects" in search_hits(real_site, "党建")
+    item = functions[functions.name.str.len() >= 4].name.iloc[0]
+    assert any(h.startswith("docs/") for h in search_hits(real_site, item)), item
+    assert "method/#_2" in search_hits(real_site, "逐行读取")          # the text of a hand-written page
 
 
 def test_search_index_holds_text_not_markup(fixture_site):
     """The theme shows search results as HTML: every entry, ours and the
     plugin's, holds document text escaped, with no tags but those the plugin
     keeps itself (p, code, pre, li, ol, ul, sub, sup)."""
-    index = json.loads((fixture_site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    texts = [d[k] for d in index["docs"] for k in ("title", "text")]
-    assert any("&lt;img src=x onerror=alert(1)&gt;" in t.replace("\u200b", "") for t in texts)
+    texts = [d[k] for d in search_entries(fixture_site) for k in ("title", "text")]
+    assert any("&lt;img src=x onerror=alert(1)&gt;" in t for t in texts)
     for t in texts:
         assert not re.search(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)", t), t[:200]
 
@@ -425,9 +510,10 @@ def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):
         assert 'class="ys-table-wrap">' in html and "data-search-exclude" not in html, page
     for path in html_files(site):
         assert "yusuan-table-" not in path.read_text(encoding="utf-8"), path
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    listed = [d for d in index["docs"] if d["location"].startswith(("compare/", "transparency/"))]
-    assert listed and not [d for d in listed if "点击表头排序" in d["text"]]
+    listed = [d for d in search_entries(site) if d["location"].startswith(("compare/", "transparency/"))]
+    # the compare table's caption (the page's introduction says 点击表头排序； too)
+    assert listed and not [d for d in listed if "点击表头排序。“不完整”" in d["text"]
+                           or "读出的标准表：同类文件都有的表" in d["text"]]
 
 
 def test_checks_html_is_what_the_table_model_makes():
@@ -573,3 +659,16 @@ def test_data_archive_holds_every_dataset_and_source(built):
     page = (site / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="files/yusuan-all.zip"' in page and "MIT" in page and "建议引用" in page and "yusuan 版本" in page
     assert 'href="../sources/"' in page
+
+
+def test_search_index_without_the_plugin_says_what_to_do(tmp_path):
+    """A configuration without mkdocs' search plugin (or another theme) ends
+    the build with one line naming what is missing, not a traceback."""
+    from yusuan.render.search import SearchIndexError, write_index
+
+    with pytest.raises(SearchIndexError, match="is the `search` plugin on"):
+        write_index(tmp_path, [])
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "search_index.json").write_text('{"config": {}, "docs": []}', encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="expected one search worker of mkdocs-material"):
+        write_index(tmp_path, [{"location": "a/", "title": "党建", "text": "非公有制企业党建项目"}])

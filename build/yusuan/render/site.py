@@ -441,7 +441,12 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     step("departments across years")
     across = write_departments(data, work.env, site_dir, work.shells)
     step("department pages")
-    search.add_entries(site_dir, across + finish_departments(work, pool, results, site_dir, progress))
+    entries = across + finish_departments(work, pool, results, site_dir, progress)
+    step("search index")
+    try:
+        search.write_index(site_dir, entries)
+    except search.SearchIndexError as e:
+        raise SiteError(str(e)) from e
     step("data files")
     publish_files(data, site_dir)
     archive_written()
