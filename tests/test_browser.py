@@ -322,18 +322,54 @@ def test_headline_figures_land_on_their_source_lines(browser, years_server, year
 
 
 def test_source_page_reads_as_chinese_under_http_server(browser, years_server, years_site):
-    """python3 -m http.server names no charset for .txt: the text file carries
-    a BOM, the page a <meta charset>; both read as Chinese in the browser."""
+    """python3 -m http.server names no charset and no encoding for .txt.gz:
+    the text carries a BOM, the page a <meta charset>, site.js unpacks the
+    gzip itself; the lines read as Chinese in the browser."""
+    import gzip
+
     doc_id = sorted(documents(years_site).doc_id)[0]
-    with urllib.request.urlopen(years_server + f"sources/{doc_id}.txt") as r:
-        assert "charset" not in r.headers["Content-Type"]     # the server gives no charset: the BOM must do
+    with urllib.request.urlopen(years_server + f"sources/{doc_id}.txt.gz") as r:
+        assert "charset" not in r.headers["Content-Type"] and not r.headers.get("Content-Encoding")
+        raw = gzip.decompress(r.read())
+    assert raw.startswith(b"\xef\xbb\xbf") and "部门" in raw.decode("utf-8-sig")
     page = browser.new_page()
-    for url in (f"sources/{doc_id}.txt", f"sources/{doc_id}/"):
-        page.goto(years_server + url, wait_until="networkidle")
-        text = page.inner_text("body")
-        assert "部门" in text and "预算" in text, (url, text[:200])
-        assert "é" not in text and "ä" not in text, url     # UTF-8 read as Latin-1 looks like this
+    page.goto(years_server + f"sources/{doc_id}/", wait_until="networkidle")
+    text = page.inner_text("pre.ys-src")
+    assert "部门" in text and "预算" in text, text[:200]
+    assert "é" not in text and "ä" not in text     # UTF-8 read as Latin-1 looks like this
     assert page.locator("pre.ys-src > span.mk", has_text="第 1 页").count() == 1   # a PDF's page markers
+    page.close()
+
+
+def test_source_page_shows_every_line_anchored(browser, years_server, years_site):
+    """site.js unpacks each source text into the page: a span per line, id
+    L<n>, its text the line's; markers set apart; the line-number column
+    (CSS) shows n. Without JavaScript the page links the text file instead."""
+    import gzip
+
+    from yusuan.read.pdf import MARKER
+
+    page = browser.new_page(viewport=DESKTOP)
+    seen_marks = 0
+    for doc_id in sorted(documents(years_site).doc_id):
+        raw = (years_site / "site" / "sources" / f"{doc_id}.txt.gz").read_bytes()
+        expected = gzip.decompress(raw).decode("utf-8-sig").removesuffix("\n").split("\n")
+        page.goto(years_server + f"sources/{doc_id}/", wait_until="networkidle")
+        shown = page.eval_on_selector_all("pre.ys-src > span", "els => els.map(e => [e.id, e.textContent, e.className])")
+        assert [s[0] for s in shown] == [f"L{n}" for n in range(1, len(expected) + 1)], doc_id
+        assert [s[1] for s in shown] == expected, doc_id
+        marks = [s[0] for s in shown if s[2] == "mk"]
+        assert marks == [f"L{n}" for n, line in enumerate(expected, 1) if MARKER.match(line)], doc_id
+        seen_marks += bool(marks)
+        number = page.evaluate("getComputedStyle(document.getElementById('L12'), '::before').content")
+        assert number == "counter(ln)" or number.strip('"') == "12", number
+    page.close()
+    assert seen_marks >= 5      # the Jiangsu PDFs' page markers
+    page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+    page.goto(years_server + f"sources/{doc_id}/#L12", wait_until="networkidle")
+    assert page.locator("pre.ys-src > span").count() == 0
+    fallback = page.locator("p", has_text="没有 JavaScript")
+    assert fallback.count() == 1 and fallback.locator(f'a[href="../{doc_id}.txt.gz"]').count() == 1
     page.close()
 
 

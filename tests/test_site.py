@@ -290,13 +290,21 @@ def test_search_index_holds_text_not_markup(fixture_site):
         assert not re.search(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)", t), t[:200]
 
 
+def published_text(site: Path, doc_id: str) -> str:
+    """A published source text (sources/<doc_id>.txt.gz), unpacked; its BOM checked and dropped."""
+    import gzip
+    raw = gzip.decompress((site / "sources" / f"{doc_id}.txt.gz").read_bytes())
+    assert raw.startswith(b"\xef\xbb\xbf"), doc_id
+    return raw[3:].decode("utf-8")
+
+
 def test_source_files_published(built):
     data, site = built
     for doc_id in doc_ids(data):
         src = data / "sources" / f"{doc_id}.txt"
         if src.exists():   # published with contacts hidden, line for line
-            published = (site / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
-            assert published.count("\n") == src.read_text(encoding="utf-8").count("\n")
+            assert published_text(site, doc_id) == src.read_text(encoding="utf-8")
+            assert not (site / "sources" / f"{doc_id}.txt").exists()     # stored once, compressed
 
 
 def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
@@ -310,10 +318,10 @@ def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
 
 def test_published_sources_hide_contacts(real_site):
     """Privacy rule: contact names and phone numbers in 绩效目标表 are never published."""
-    sources = sorted((real_site / "sources").glob("*.txt"))
+    sources = sorted((real_site / "sources").glob("*.txt.gz"))
     assert sources
     for path in sources:
-        text = path.read_text(encoding="utf-8")
+        text = published_text(real_site, path.name.removesuffix(".txt.gz"))
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), path.name
         for line in text.splitlines():
             if "联系人" in line and "\t" in line:
@@ -469,22 +477,31 @@ LINE_LINK = re.compile(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"')
 
 
 def source_lines(site: Path, doc_id: str) -> dict[int, str]:
-    """Line number → text of a published source page (from its anchors)."""
-    import html as html_lib
-    page = (site / "sources" / doc_id / "index.html").read_text(encoding="utf-8")
-    return {int(n): html_lib.unescape(text) for n, text in re.findall(r"<span id=L(\d+)(?: class=mk)?>(.*?)</span>", page)}
+    """Line number → text of a published source (the lines the source page
+    shows, from its .txt.gz: site.js makes a <span id=L<n>> of line n;
+    tests/test_browser.py checks that it does)."""
+    text = published_text(site, doc_id)
+    return dict(enumerate(text.removesuffix("\n").split("\n"), 1)) if text else {}
 
 
 def test_source_page_has_every_line_anchored(built):
+    """The source page names its text file, the number of lines and the lines
+    that are page and file markers; the file holds every line."""
+    from yusuan.read.pdf import MARKER
+
     data, site = built
     for doc_id in doc_ids(data):
         text = (data / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
         lines = source_lines(site, doc_id)
         expected = text.removesuffix("\n").split("\n")
-        assert sorted(lines) == list(range(1, len(expected) + 1)), doc_id
         assert [lines[n] for n in sorted(lines)] == expected, doc_id
-        published = (site / "sources" / f"{doc_id}.txt").read_bytes()
-        assert published.startswith(b"\xef\xbb\xbf") and published[3:].decode("utf-8") == text
+        page = (site / "sources" / doc_id / "index.html").read_text(encoding="utf-8")
+        pre = re.search(r'<pre class="ys-src" data-src="([^"]+)" data-lines="(\d+)" data-marks="([\d,]*)"></pre>', page)
+        assert pre and pre[1] == f"../{doc_id}.txt.gz" and int(pre[2]) == len(expected), doc_id
+        marks = [n for n, line in lines.items() if MARKER.match(line)]
+        assert pre[3] == ",".join(map(str, marks)), doc_id
+        # without JavaScript the page says how to read the text, and links it
+        assert "<noscript>" in page and f'href="../{doc_id}.txt.gz"' in page, doc_id
 
 
 def test_every_line_link_lands_on_a_line(built):

@@ -1,7 +1,8 @@
 /* yusuan site script: draws the Vega-Lite charts (vega.js, vendored beside
-   this file, loaded only on pages that have charts) and makes tables with
-   class ys-sortable sortable by clicking a header. Loads nothing from outside
-   the site. */
+   this file, loaded only on pages that have charts), makes tables with
+   class ys-sortable sortable by clicking a header, shows a source page's
+   text from its .txt.gz, and lists the rows of a table of every document
+   from its .json.gz a page at a time. Loads nothing from outside the site. */
 (function () {
   "use strict";
   var here = document.currentScript ? document.currentScript.src : "";
@@ -211,6 +212,54 @@
     }
   }
 
+  // A file stored gzip-compressed (a source text, a table's rows), as text.
+  // Its bytes are unpacked here (DecompressionStream); a server that sends
+  // it with Content-Encoding: gzip has unpacked it already (no gzip magic).
+  function fetchText(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.arrayBuffer();
+    }).then(function (buf) {
+      var head = new Uint8Array(buf, 0, Math.min(2, buf.byteLength));
+      var body = new Blob([buf]).stream();
+      if (head[0] === 0x1f && head[1] === 0x8b) body = body.pipeThrough(new DecompressionStream("gzip"));
+      return new Response(body).text();     // UTF-8, its byte order mark dropped
+    });
+  }
+
+  // A source page: its text, a <span id=L<n>> a line (the number drawn by
+  // CSS), page and file markers set apart; then the #L<n> of the address is
+  // gone to as an anchor is (the line becomes :target, in view).
+  function sourceText() {
+    var src = document.querySelector("pre.ys-src[data-src]");
+    if (!src) return;
+    var marks = {};
+    (src.getAttribute("data-marks") || "").split(",").forEach(function (n) { if (n) marks[n] = true; });
+    src.setAttribute("aria-busy", "true");
+    src.textContent = "正在载入文本……";
+    fetchText(src.getAttribute("data-src")).then(function (text) {
+      if (text.charAt(text.length - 1) === "\n") text = text.slice(0, -1);
+      var frag = document.createDocumentFragment();
+      (text ? text.split("\n") : []).forEach(function (line, k) {
+        var span = document.createElement("span");
+        span.id = "L" + (k + 1);
+        if (marks[k + 1]) span.className = "mk";
+        span.textContent = line;
+        frag.appendChild(span);
+      });
+      src.textContent = "";
+      src.appendChild(frag);
+      src.removeAttribute("aria-busy");
+      if (/^#L\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
+        location.replace(location.hash);     // a fragment navigation: :target and scrolled to
+      }
+    }).catch(function (err) {
+      src.removeAttribute("aria-busy");
+      src.textContent = "文本无法显示：请下载上面的文本文件（gzip 压缩），其第 N 行即行号 N。";
+      console.warn(err);
+    });
+  }
+
   // A source page: a click on a line's number puts that line's address in the location bar.
   function lineLinks() {
     var src = document.querySelector("pre.ys-src");
@@ -227,6 +276,7 @@
     drawCharts();
     Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]"), makeFilters);
+    sourceText();
     lineLinks();
   }
 

@@ -8,7 +8,7 @@ import os
 
 from yusuan import __version__
 from yusuan.release import latest_release_url
-from yusuan.render import archive, fmt
+from yusuan.render import archive, fmt, sources
 from yusuan.render.data import SiteData
 from yusuan.render.home import doc_href
 from yusuan.render.tables import Col, Row, Table, c, y
@@ -57,10 +57,10 @@ def sources_table(data: SiteData) -> Table:
     """Every document's source: its page of numbered lines and its text file."""
     t = Table([Col("部门"), Col("年度", True), Col("类型"), Col("源文件（逐行）"), Col("文本")], sortable=True,
               id="sources-table", searchable=False, filters="year:1,kind:2",
-              caption="每份文件的源文件：逐行的页面（每个数字链接到其中的行）与文本文件（UTF-8）")
+              caption="每份文件的源文件：逐行的页面（每个数字链接到其中的行）与文本文件（UTF-8，gzip 压缩）")
     for d in data.documents:
         t.rows.append(Row([c(d["department"], href=doc_href(d["doc_id"], "../")), y(d["year"]), c(d["kind"]),
-                           c("逐行", href=f"{d['doc_id']}/"), c(f"{d['doc_id']}.txt", href=f"{d['doc_id']}.txt")]))
+                           c("逐行", href=f"{d['doc_id']}/"), c(sources.text_file(d["doc_id"]), href=sources.text_file(d["doc_id"]))]))
     return t
 
 

@@ -216,7 +216,8 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     pages.append(Unframed(work.out_dir / "sources" / doc_id / "index.html", "flat", source_title, [],
                           work.env.get_template("source.html").render(
                               title=source_title, doc=doc, doc_title=ctx["title"], source=source, root="../../",
-                              dept_slug=slug, markers=source.markers(), lines=Markup(sources.lines_html(source)))))
+                              dept_slug=slug, markers=source.markers(), text_file=sources.text_file(doc_id),
+                              marks=",".join(str(k + 1) for k in source.marker_lines))))
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
@@ -270,7 +271,7 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prog
         doc_id = doc["doc_id"]
         shutil.move(work.out_dir / "docs" / doc_id, site_dir / "docs" / doc_id)
         shutil.move(work.out_dir / "sources" / doc_id, site_dir / "sources" / doc_id)
-        text = work.out_dir / "sources" / f"{doc_id}.txt"
+        text = work.out_dir / "sources" / sources.text_file(doc_id)
         if text.exists():
             shutil.move(text, site_dir / "sources" / text.name)
     return entries
