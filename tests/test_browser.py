@@ -659,3 +659,105 @@ def test_final_accounts_figures_land_on_their_lines(browser, pdf_server):
         assert line.count() == 1, label
         assert _digits(shown) in _digits(line.inner_text()), (label, shown, line.inner_text())
     page.close()
+
+
+# ---------------------------------------------------------------- lists of every document, a page at a time (issue 12)
+
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory):
+    """The three samples built with two rows a page, so the lists of every
+    document (compare, transparency, sources) have two pages."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT
+    from yusuan.cli import main
+    from yusuan.render import tables
+
+    root = tmp_path_factory.mktemp("paged")
+    before, tables.PAGE_ROWS = tables.PAGE_ROWS, 2
+    try:
+        result = CliRunner().invoke(main, ["build", "--content", str(CONTENT), "--data-dir", str(root / "data"),
+                                           "--site-dir", str(root / "site"), "--cache-dir", "", "--jobs", "1"])
+    finally:
+        tables.PAGE_ROWS = before
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+LISTS = {"compare/": "#compare-table", "transparency/": "#transparency-table", "sources/": "#sources-table"}
+
+
+def _page_rows(page, table: str) -> list[str]:
+    """The first cell's text of each row shown."""
+    return page.eval_on_selector_all(f"{table} tbody tr td:first-child", "els => els.map(e => e.textContent)")
+
+
+@pytest.mark.parametrize("path", list(LISTS))
+def test_every_document_is_on_some_page(browser, paged_site, path):
+    """Paging through a list shows every document once; without JavaScript
+    its first page is in the HTML, with a note saying there is more."""
+    import pandas as pd
+
+    docs = pd.read_parquet(paged_site.parent / "data" / "documents.parquet")
+    table = LISTS[path]
+    with served(paged_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + path, wait_until="networkidle")
+        page.locator(f"{table}[data-ready]").wait_for()
+        seen = []
+        for _ in range(10):
+            rows = _page_rows(page, table)
+            assert 1 <= len(rows) <= 2, rows
+            seen += rows
+            more = page.locator(".ys-pager button", has_text="下一页")
+            if more.is_disabled():
+                break
+            more.click()
+        assert "第 3–3 份，共 3 份" in page.inner_text(".ys-pager")
+        assert sorted(s.removesuffix("（不完整）") for s in seen) == sorted(docs.department), seen
+        assert not errors, errors
+        page.close()
+        page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+        page.goto(url + path, wait_until="networkidle")
+        assert len(_page_rows(page, table)) == 2
+        assert "共 3 份文件，此处列出前 2 份" in page.inner_text(".ys-table-wrap")
+        page.close()
+
+
+def test_sort_filter_and_anchor_work_on_every_row(browser, paged_site):
+    """Sorting orders all the rows, not one page; a filter counts all of them;
+    a document's row (#d-<doc_id>) is shown on its page and marked."""
+    import pandas as pd
+
+    docs = pd.read_parquet(paged_site.parent / "data" / "documents.parquet").sort_values("doc_id")
+    with served(paged_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        page.goto(url + "compare/", wait_until="networkidle")
+        page.locator("#compare-table[data-ready]").wait_for()
+        header = page.locator("#compare-table th", has_text="收支总预算")
+        header.click()
+        header.click()   # high to low
+        col = "#compare-table tbody tr td:nth-child(5)"
+        values = page.eval_on_selector_all(col, "els => els.map(e => Number(e.dataset.sort))")
+        page.locator(".ys-pager button", has_text="下一页").click()
+        values += page.eval_on_selector_all(col, "els => els.map(e => Number(e.dataset.sort))")
+        assert values == sorted(docs.total_budget, reverse=True), values
+        page.select_option(".ys-filters select[name=level]", docs.level.iloc[0])
+        n = int((docs.level == docs.level.iloc[0]).sum())
+        assert f"共 {n} 份（全部 3 份）" in page.inner_text(".ys-pager")
+        # wherever its row falls, it is shown and marked: arriving at the
+        # address, and following a link to it from the page itself
+        page.goto(url + "compare/", wait_until="networkidle")
+        for fresh in (True, False):
+            for doc_id in docs.doc_id:
+                if fresh:
+                    page.goto("about:blank")
+                page.goto(url + f"compare/#d-{doc_id}", wait_until="networkidle")
+                page.locator("#compare-table[data-ready]").wait_for()
+                here = page.locator(f"#d-{doc_id}.ys-here")
+                assert here.count() == 1, (doc_id, fresh)
+                box = here.bounding_box()
+                assert box and 0 <= box["y"] < DESKTOP["height"], (doc_id, box)
+        page.close()

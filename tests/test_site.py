@@ -590,3 +590,40 @@ def test_data_archive_holds_every_dataset_and_source(built):
     page = (site / "data" / "index.html").read_text(encoding="utf-8")
     assert 'href="files/yusuan-all.zip"' in page and "MIT" in page and "建议引用" in page and "yusuan 版本" in page
     assert 'href="../sources/"' in page
+
+
+def test_document_lists_hold_every_document_in_their_rows_file(built):
+    """compare, transparency and sources: the HTML holds the first page of
+    rows (tables.PAGE_ROWS) and names the rows file; the file, gzip JSON,
+    holds a row per document, its text escaped so that it cannot close a tag."""
+    import gzip
+
+    from yusuan.render.tables import PAGE_ROWS
+
+    data, site = built
+    ids = doc_ids(data)
+    for page, table in (("compare", "compare-table"), ("transparency", "transparency-table"), ("sources", "sources-table")):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        tag = re.search(rf'<table [^>]*id="{table}"[^>]*>', html)[0]
+        assert f'data-rows="{table}.json.gz"' in tag and f'data-total="{len(ids)}"' in tag, tag
+        body = html[html.index(tag):html.index("</table>", html.index(tag))]
+        assert 1 <= body.count("<tr>") + body.count("<tr id") - 1 <= PAGE_ROWS + 1
+        raw = gzip.decompress((site / page / f"{table}.json.gz").read_bytes()).decode("utf-8")
+        assert "<" not in raw and ">" not in raw
+        rows = json.loads(raw)["rows"]
+        assert len(rows) == len(ids)
+        if page != "sources":
+            assert sorted(r[0] for r in rows) == sorted(f"d-{d}" for d in ids)
+
+
+def test_rows_file_keeps_the_cells():
+    from yusuan.render.tables import Col, Row, Table, c, first_page, m, rows_data
+
+    t = Table([Col("部门"), Col("金额", True)], id="t", filters="x:1", sortable=True)
+    t.rows = [Row([c(f"<b>部门{k}</b>", href=f"../docs/{k}/"), m(k * 1000.5)], id=f"d-{k}") for k in range(250)]
+    data = rows_data(t)
+    assert data["classes"] == ["", "num"]
+    assert data["rows"][3] == ["d-3", ["<b>部门3</b>", None, "../docs/3/"], ["3,001.50", 3001.5]]
+    shown = first_page(t, "t.json.gz")
+    assert len(shown.rows) == 100 and shown.total == 250 and "共 250 份文件" in shown.note
+    assert len(t.rows) == 250

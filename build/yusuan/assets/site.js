@@ -212,6 +212,174 @@
     }
   }
 
+  // A list of every document (compare, transparency, sources): its HTML holds
+  // the first page of rows; every row is in its rows file (data-rows, JSON,
+  // gzip-compressed: render/tables.py rows_data). Filters, sorting and pages
+  // work on all the rows; a page of them at a time is in the table. Texts
+  // are set as text, never as HTML.
+  function docList(table, done) {
+    var url = table.getAttribute("data-rows");
+    fetchText(url).then(function (text) {
+      var data = JSON.parse(text);
+      var rows = data.rows.map(function (r) {
+        return { id: r[0], cells: r.slice(1).map(function (c, k) {
+          var a = typeof c === "string" ? [c] : c;
+          var sort = a[1] === undefined ? null : a[1];
+          return { text: a[0], sort: sort, href: a[2] || null, cls: a[3] === undefined || a[3] === null ? data.classes[k] : a[3],
+                   value: sort === null ? String(a[0]).trim() : String(sort) };
+        }) };
+      });
+      pagedList(table, rows);
+    }).catch(function (err) {
+      console.warn(err);
+      done();       // the rows in the HTML, sorted and filtered as they are
+    });
+  }
+
+  function pagedList(table, all) {
+    var params = new URLSearchParams(location.search);
+    var body = table.tBodies[0], heads = table.tHead.rows[0].cells;
+    var wrap = table.closest(".ys-table-wrap") || table;
+    var PAGE_ROWS = Number(table.getAttribute("data-page")) || 100;
+    var note = wrap.querySelector("p.ys-note");
+    if (note) note.hidden = true;     // "the first rows here": the pager says it now
+    var shown = all, page = 0, sortCol = -1, asc = true;
+    var filters = (table.getAttribute("data-filters") || "").split(",").filter(Boolean).map(function (f) {
+      var parts = f.split(":");
+      return { name: parts[0], col: Number(parts[1]) };
+    });
+    var pager = document.createElement("nav");
+    pager.className = "ys-pager";
+    pager.setAttribute("aria-label", "翻页");
+    var prev = document.createElement("button"), next = document.createElement("button"), where = document.createElement("span");
+    prev.type = next.type = "button";
+    prev.textContent = "‹ 上一页";
+    next.textContent = "下一页 ›";
+    prev.addEventListener("click", function () { page -= 1; draw(); table.scrollIntoView(); });
+    next.addEventListener("click", function () { page += 1; draw(); table.scrollIntoView(); });
+    pager.appendChild(prev);
+    pager.appendChild(where);
+    pager.appendChild(next);
+    wrap.parentNode.insertBefore(pager, wrap.nextSibling);
+
+    function row(r) {
+      var tr = document.createElement("tr");
+      if (r.id) tr.id = r.id;
+      r.cells.forEach(function (c) {
+        var td = document.createElement("td");
+        if (c.cls) td.className = c.cls;
+        if (c.sort !== null) td.setAttribute("data-sort", String(c.sort));
+        if (c.href) {
+          var a = document.createElement("a");
+          a.href = c.href;
+          a.textContent = c.text;
+          td.appendChild(a);
+        } else {
+          td.textContent = c.text;
+        }
+        tr.appendChild(td);
+      });
+      return tr;
+    }
+    function draw() {
+      var pages = Math.max(1, Math.ceil(shown.length / PAGE_ROWS));
+      page = Math.min(Math.max(page, 0), pages - 1);
+      var frag = document.createDocumentFragment();
+      shown.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS).forEach(function (r) { frag.appendChild(row(r)); });
+      body.textContent = "";
+      body.appendChild(frag);
+      var first = shown.length ? page * PAGE_ROWS + 1 : 0, last = Math.min(shown.length, (page + 1) * PAGE_ROWS);
+      where.textContent = "第 " + first.toLocaleString("zh") + "–" + last.toLocaleString("zh") + " 份，共 " +
+        shown.length.toLocaleString("zh") + " 份" + (shown.length < all.length ? "（全部 " + all.length.toLocaleString("zh") + " 份）" : "");
+      prev.disabled = page === 0;
+      next.disabled = page >= pages - 1;
+      pager.hidden = pages === 1 && shown.length === all.length && all.length <= PAGE_ROWS;
+    }
+    function apply() {
+      shown = all.filter(function (r) {
+        return filters.every(function (f) { return !f.select.value || r.cells[f.col].value === f.select.value; });
+      });
+      if (sortCol >= 0) order();
+      page = 0;
+      draw();
+    }
+    function order() {
+      var numeric = all.every(function (r) {
+        var v = r.cells[sortCol].value; return v === "" || v === "—" || !isNaN(Number(v));
+      });
+      var keyed = shown.map(function (r, k) { return [r, k]; });
+      keyed.sort(function (a, b) {
+        var x = a[0].cells[sortCol].value, y = b[0].cells[sortCol].value, d;
+        if (numeric) {
+          var nx = x === "" || x === "—" ? -Infinity : Number(x);
+          var ny = y === "" || y === "—" ? -Infinity : Number(y);
+          d = nx === ny ? 0 : nx - ny;
+        } else {
+          d = x.localeCompare(y, "zh");
+        }
+        return (asc ? d : -d) || a[1] - b[1];
+      });
+      shown = keyed.map(function (p) { return p[0]; });
+    }
+
+    if (filters.length) {
+      var bar = document.createElement("div");
+      bar.className = "ys-filters";
+      filters.forEach(function (f) {
+        var values = {};
+        all.forEach(function (r) { values[r.cells[f.col].value] = true; });
+        var label = document.createElement("label");
+        label.textContent = heads[f.col].textContent + " ";
+        var select = document.createElement("select");
+        select.name = f.name;
+        select.appendChild(new Option("全部", ""));
+        Object.keys(values).filter(Boolean).sort(function (a, b) { return a.localeCompare(b, "zh"); })
+          .forEach(function (v) { select.appendChild(new Option(v, v)); });
+        if (params.get(f.name) && values[params.get(f.name)]) select.value = params.get(f.name);
+        select.addEventListener("change", apply);
+        f.select = select;
+        label.appendChild(select);
+        bar.appendChild(label);
+      });
+      wrap.parentNode.insertBefore(bar, wrap);
+    }
+    if (table.classList.contains("ys-sortable")) {
+      Array.prototype.forEach.call(heads, function (th, i) {
+        th.setAttribute("role", "button");
+        th.tabIndex = 0;
+        th.title = "点击排序";
+        function sort() {
+          asc = !(sortCol === i && asc);
+          sortCol = i;
+          Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+          order();
+          page = 0;
+          draw();
+        }
+        th.addEventListener("click", sort);
+        th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      });
+    }
+    apply();
+    // the row a reader came from (#d-<doc_id>): its page shown, the row marked and in view
+    function goTo(first) {
+      var id = location.hash && decodeURIComponent(location.hash.slice(1));
+      var at = id ? shown.findIndex(function (r) { return r.id === id; }) : -1;
+      if (at < 0) return;
+      page = Math.floor(at / PAGE_ROWS);
+      draw();
+      var here = document.getElementById(id);
+      here.classList.add("ys-here");
+      var centre = function () { here.scrollIntoView({ block: "center" }); };
+      centre();
+      if (first) window.addEventListener("load", function () { setTimeout(centre, 0); });
+    }
+    goTo(true);
+    window.addEventListener("hashchange", function () { goTo(false); });
+    table.setAttribute("data-ready", "");
+  }
+
   // A file stored gzip-compressed (a source text, a table's rows), as text.
   // Its bytes are unpacked here (DecompressionStream); a server that sends
   // it with Content-Encoding: gzip has unpacked it already (no gzip magic).
@@ -274,8 +442,14 @@
 
   function init() {
     drawCharts();
-    Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable"), makeSortable);
-    Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]"), makeFilters);
+    Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable:not([data-rows])"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]:not([data-rows])"), makeFilters);
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-rows]"), function (table) {
+      docList(table, function () {      // the rows file cannot be read: the rows in the HTML, as before
+        if (table.classList.contains("ys-sortable")) makeSortable(table);
+        if (table.getAttribute("data-filters")) makeFilters(table);
+      });
+    });
     sourceText();
     lineLinks();
   }

@@ -10,6 +10,7 @@ gives the same bytes.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
@@ -74,18 +75,29 @@ SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False), "fla
 
 
 class Deferred:
-    """Tables kept out of the search index (one row per document: the compare
-    and transparency tables) skip mkdocs too: the page gets a placeholder, and
-    the table goes into the built page after mkdocs. At 1,000 documents the
-    search plugin took ~2 s to parse those tables, only to leave them out, and
-    everything waits for mkdocs."""
+    """Tables kept out of the search index (one row per document: the compare,
+    transparency and sources lists) skip mkdocs too: the page gets a
+    placeholder, and the table goes into the built page after mkdocs. At
+    1,000 documents the search plugin took ~2 s to parse those tables, only
+    to leave them out, and everything waits for mkdocs.
+
+    A list of every document (a table with filters) holds its first page of
+    rows (tables.PAGE_ROWS); all its rows go to <table id>.json.gz beside
+    the page, gzip-compressed, for site.js."""
     def __init__(self) -> None:
         self.tables: dict[str, list[str]] = {}     # built page (relative to site_dir) → its tables' HTML
+        self.files: dict[str, bytes] = {}           # a rows file (relative to site_dir) → its bytes
         self.page = ""
 
     def table(self, t: tables.Table):
         if t.searchable:
             return tables.to_html(t)
+        if t.filters:
+            name = f"{t.id}.json.gz"
+            folder = self.page.rpartition("/")[0]
+            self.files[f"{folder}/{name}" if folder else name] = gzip.compress(
+                json_text(tables.rows_data(t)).encode("utf-8"), compresslevel=9, mtime=0)
+            t = tables.first_page(t, name)
         html = self.tables.setdefault(self.page, [])
         html.append(tables.to_html(replace(t, searchable=True)))   # as the search plugin leaves it
         return Markup(f"<!-- yusuan-table-{len(html) - 1} -->")
@@ -100,6 +112,8 @@ class Deferred:
                     raise SiteError(f"{path}: the placeholder of table {k} is missing or repeated")
                 text = text.replace(marker, table)
             path.write_text(text, encoding="utf-8")
+        for rel, data in self.files.items():
+            (site_dir / rel).write_bytes(data)
 
 
 def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:

@@ -6,7 +6,7 @@ a page's cells and the macro took 70 ms per department page."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import attrgetter
 
@@ -54,7 +54,9 @@ class Table:
     # source lines as "#L12" under "../../sources/<doc_id>/", and the same
     # table shown on a sub-page one folder deeper gets one more "../".
     href_base: str = ""
-    filters: str = ""          # columns the reader can filter by (site.js), as "1,2,3"
+    filters: str = ""          # columns the reader can filter by (site.js), as "year:2,kind:3"
+    rows_file: str = ""        # a list of every document: its rows in this file (rows_data), a page at a time
+    total: int = 0             # … how many there are (the HTML holds the first PAGE_ROWS)
     cls: str = ""              # more classes of the <table> (ys-tree: headers wrap)
 
     def __bool__(self) -> bool:
@@ -213,6 +215,52 @@ def _row_form(shape: tuple) -> str:
 _ROW_FORMS: dict[tuple, str] = {}
 
 
+# A list of every document (compare, transparency, sources) holds the first
+# PAGE_ROWS rows in its HTML, for a reader without JavaScript; site.js reads
+# every row from the table's rows file and filters, sorts and pages them.
+# At 10,000 documents the compare table was ~8 MB of HTML.
+PAGE_ROWS = 100
+
+
+def rows_data(t: Table) -> dict:
+    """The rows of a list of every document, compact, for site.js: each
+    column's usual class once; a row as [id, cell, …]; a cell as its text,
+    or [text, sort key, link, class] (trailing nulls left off, the class
+    null when the column's usual one). Texts are plain (site.js sets them as
+    text, never as HTML)."""
+    usual = []
+    for k in range(len(t.columns)):
+        counts: dict[str, int] = {}
+        for row in t.rows:
+            counts[row.cells[k].cls] = counts.get(row.cells[k].cls, 0) + 1
+        usual.append(max(sorted(counts), key=counts.get) if counts else "")
+    rows = []
+    for row in t.rows:
+        if row.cls or row.depth:
+            raise ValueError(f"table {t.id}: a row class or depth cannot go into its rows file")
+        out = [row.id]
+        for k, cell in enumerate(row.cells):
+            if cell.href.__class__ is tuple:
+                raise ValueError(f"table {t.id}: a cell of several links cannot go into its rows file")
+            sort = None if cell.sort == cell.text else cell.sort      # a name sorted as written
+            parts = [cell.text, sort, t.href_base + cell.href if cell.href else None,
+                     None if cell.cls == usual[k] else cell.cls]
+            while len(parts) > 1 and parts[-1] is None:
+                parts.pop()
+            out.append(parts[0] if len(parts) == 1 else parts)
+        rows.append(out)
+    return {"classes": usual, "rows": rows}
+
+
+def first_page(t: Table, rows_file: str) -> Table:
+    """The table as its HTML shows it: the first PAGE_ROWS rows, naming the file of all of them."""
+    shown = replace(t, rows=t.rows[:PAGE_ROWS], rows_file=rows_file, total=len(t.rows))
+    if len(t.rows) > PAGE_ROWS:
+        shown.note = (f"共 {len(t.rows):,} 份文件，此处列出前 {PAGE_ROWS} 份；浏览器运行 JavaScript 时可筛选、排序并翻页查看全部"
+                      f"（全部数字也在“数据”页的 documents 与 department_ratios 数据集中）。")
+    return shown
+
+
 def to_html(t: Table) -> Markup:
     """The table as HTML, every text escaped; nothing for an empty table without a note."""
     if not (t.rows or t.body or t.note):
@@ -221,7 +269,8 @@ def to_html(t: Table) -> Markup:
     wrap = '<div class="ys-table-wrap"' + ("" if t.searchable else ' data-search-exclude="true"') + ">\n"
     out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", '"',
            f' id="{escape(t.id)}"' if t.id else "",
-           f' data-filters="{escape(t.filters)}"' if t.filters else "", ">\n"]
+           f' data-filters="{escape(t.filters)}"' if t.filters else "",
+           f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{PAGE_ROWS}"' if t.rows_file else "", ">\n"]
     if t.caption:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)
