@@ -761,3 +761,39 @@ def test_sort_filter_and_anchor_work_on_every_row(browser, paged_site):
                 box = here.bounding_box()
                 assert box and 0 <= box["y"] < DESKTOP["height"], (doc_id, box)
         page.close()
+
+
+def test_checks_page_lists_every_check_and_links_its_lines(browser, years_server, years_site):
+    """The checks/ page lists every check (site.js, from its rows file), each
+    line link landing on its line; without JavaScript, those that do not pass."""
+    import pandas as pd
+
+    checks = pd.read_parquet(years_site / "data" / "checks.parquet")
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    mine = checks[checks.doc_id == doc_id]
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
+    page.locator("table.ys-checks[data-ready]").wait_for()
+    assert page.locator("table.ys-checks tbody tr").count() == len(mine)
+    assert page.locator("table.ys-checks tbody tr td.status.pass").count() == int((mine.status == "pass").sum())
+    assert not page.locator(".ys-pager").is_visible() and not page.locator("p.ys-note", has_text="此处列出").is_visible()
+    links = page.locator("table.ys-checks tbody td.ln a")
+    n = links.count()
+    assert n >= len(mine)
+    for k in (0, n // 2, n - 1):
+        page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
+        link = page.locator("table.ys-checks tbody td.ln a").nth(k)
+        first = link.inner_text().split("\u2013")[0]
+        link.click()
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith(f"/sources/{doc_id}/#L{first}")
+        line = page.locator("pre.ys-src > span:target")
+        assert line.count() == 1 and line.get_attribute("id") == f"L{first}"
+        box = line.bounding_box()
+        assert box and 0 <= box["y"] < DESKTOP["height"], box
+    page.close()
+    page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+    page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
+    assert page.locator("table.ys-checks tbody tr").count() == int((mine.status != "pass").sum())
+    assert page.locator("p.ys-note", has_text="此处列出").is_visible()
+    page.close()

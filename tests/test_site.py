@@ -438,6 +438,25 @@ def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):
     assert listed and not [d for d in listed if "点击表头排序" in d["text"]]
 
 
+def test_every_check_is_in_the_checks_rows_file(built):
+    """A document's checks/ page: its HTML lists the checks that do not pass;
+    its rows file, every check, with its line links under the page's base."""
+    import gzip
+
+    data, site = built
+    checks = pd.read_parquet(data / "checks.parquet")
+    for doc_id in doc_ids(data):
+        mine = checks[checks.doc_id == doc_id]
+        folder = site / "docs" / doc_id / "checks"
+        rows = json.loads(gzip.decompress((folder / "rows.json.gz").read_bytes()))
+        assert rows["base"] == f"../../../sources/{doc_id}/"
+        assert len(rows["rows"]) == len(mine), doc_id
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        body = html[html.index("<tbody>"):html.index("</tbody>")]
+        assert body.count("<tr>") == int((mine.status != "pass").sum()), doc_id
+        assert 'data-rows="rows.json.gz"' in html and f"全部 {len(mine):,} 条校验" in html
+
+
 def test_checks_html_is_what_the_table_model_makes():
     """A document's full list of checks is made as HTML directly (fast path);
     it must be exactly what tables.to_html makes of the same rows as Cells,
@@ -517,6 +536,23 @@ def test_every_line_link_lands_on_a_line(built):
             assert 1 <= int(line) <= counts[doc_id], (page, doc_id, line)
             n += 1
     assert n > 100
+    # the links site.js makes from a rows file (a document's every check), from the page beside it
+    in_files = 0
+    for rows_file in sorted(site.rglob("*.json.gz")):
+        import gzip
+        data_ = json.loads(gzip.decompress(rows_file.read_bytes()))
+        if not isinstance(data_, dict) or "rows" not in data_:
+            continue
+        depth = len(rows_file.relative_to(site).parts) - 1
+        for row in data_["rows"]:
+            for cell in row[1:]:
+                links = cell[2] if isinstance(cell, list) and len(cell) > 2 and cell[2] else []
+                for _, href in links if isinstance(links, list) else [(None, links)]:
+                    for ups, doc_id, line in LINE_LINK.findall(f'href="{data_["base"]}{href}"'):
+                        assert ups == "../" * depth, (rows_file, ups)
+                        assert 1 <= int(line) <= counts[doc_id], (rows_file, doc_id, line)
+                        in_files += 1
+    assert in_files > 100
 
 
 def test_headline_figures_link_the_line_that_prints_them(real_site, data_dir):
@@ -624,6 +660,7 @@ def test_rows_file_keeps_the_cells():
     data = rows_data(t)
     assert data["classes"] == ["", "num"]
     assert data["rows"][3] == ["d-3", ["<b>部门3</b>", None, "../docs/3/"], ["3,001.50", 3001.5]]
+    assert data["base"] == ""
     shown = first_page(t, "t.json.gz")
     assert len(shown.rows) == 100 and shown.total == 250 and "共 250 份文件" in shown.note
     assert len(t.rows) == 250

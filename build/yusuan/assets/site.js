@@ -212,9 +212,10 @@
     }
   }
 
-  // A list of every document (compare, transparency, sources): its HTML holds
-  // the first page of rows; every row is in its rows file (data-rows, JSON,
-  // gzip-compressed: render/tables.py rows_data). Filters, sorting and pages
+  // A list of every document (compare, transparency, sources) or of a
+  // document's every check: its HTML holds the first page of rows (or the
+  // checks that do not pass); every row is in its rows file (data-rows,
+  // JSON, gzip-compressed: render/tables.py rows_data). Filters, sorting and pages
   // work on all the rows; a page of them at a time is in the table. Texts
   // are set as text, never as HTML.
   function docList(table, done) {
@@ -225,7 +226,10 @@
         return { id: r[0], cells: r.slice(1).map(function (c, k) {
           var a = typeof c === "string" ? [c] : c;
           var sort = a[1] === undefined ? null : a[1];
-          return { text: a[0], sort: sort, href: a[2] || null, cls: a[3] === undefined || a[3] === null ? data.classes[k] : a[3],
+          var href = a[2] || null;
+          if (typeof href === "string") href = [[a[0], href]];
+          return { text: a[0], sort: sort, cls: a[3] === undefined || a[3] === null ? data.classes[k] : a[3],
+                   links: href && href.map(function (h) { return [h[0], (data.base || "") + h[1]]; }),
                    value: sort === null ? String(a[0]).trim() : String(sort) };
         }) };
       });
@@ -269,11 +273,14 @@
         var td = document.createElement("td");
         if (c.cls) td.className = c.cls;
         if (c.sort !== null) td.setAttribute("data-sort", String(c.sort));
-        if (c.href) {
-          var a = document.createElement("a");
-          a.href = c.href;
-          a.textContent = c.text;
-          td.appendChild(a);
+        if (c.links) {
+          c.links.forEach(function (h, k) {
+            if (k) td.appendChild(document.createTextNode(", "));
+            var a = document.createElement("a");
+            a.href = h[1];
+            a.textContent = h[0];
+            td.appendChild(a);
+          });
         } else {
           td.textContent = c.text;
         }

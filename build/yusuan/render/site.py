@@ -10,7 +10,6 @@ gives the same bytes.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from yusuan.parallel import default_jobs, in_second_process, worker_pool
 from yusuan.render import archive, catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
 from yusuan.render.assets import start_vega, write_assets
 from yusuan.render.data import DataFolderError, SiteData, load
+from yusuan.render.tables import gzip_json, json_text  # noqa: F401 - json_text is used by tests too
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
@@ -55,12 +55,6 @@ def environment() -> jinja2.Environment:
     env.filters.update(fmt.FILTERS)
     env.globals["table"] = tables.to_html
     return env
-
-
-def json_text(obj) -> str:
-    """JSON that is safe anywhere, even inside <script>: < > & as \\u escapes, sorted keys."""
-    s = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def write(path: Path, text: str) -> None:
@@ -95,8 +89,7 @@ class Deferred:
         if t.filters:
             name = f"{t.id}.json.gz"
             folder = self.page.rpartition("/")[0]
-            self.files[f"{folder}/{name}" if folder else name] = gzip.compress(
-                json_text(tables.rows_data(t)).encode("utf-8"), compresslevel=9, mtime=0)
+            self.files[f"{folder}/{name}" if folder else name] = gzip_json(tables.rows_data(t))
             t = tables.first_page(t, name)
         html = self.tables.setdefault(self.page, [])
         html.append(tables.to_html(replace(t, searchable=True)))   # as the search plugin leaves it
@@ -234,6 +227,9 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
                               marks=",".join(str(k + 1) for k in source.marker_lines))))
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
+        for name, data in sub.files.items():
+            (folder / sub.id).mkdir(parents=True, exist_ok=True)
+            (folder / sub.id / name).write_bytes(data)
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
                               work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title,
                                                                                        doc_title=ctx["title"])))

@@ -5,6 +5,8 @@ The HTML is written here in Python, not in a Jinja macro: tables are most of
 a page's cells and the macro took 70 ms per department page."""
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -57,6 +59,7 @@ class Table:
     filters: str = ""          # columns the reader can filter by (site.js), as "year:2,kind:3"
     rows_file: str = ""        # a list of every document: its rows in this file (rows_data), a page at a time
     total: int = 0             # … how many there are (the HTML holds the first PAGE_ROWS)
+    page_rows: int = 0         # … shown a page at a time (0: PAGE_ROWS)
     cls: str = ""              # more classes of the <table> (ys-tree: headers wrap)
 
     def __bool__(self) -> bool:
@@ -223,11 +226,13 @@ PAGE_ROWS = 100
 
 
 def rows_data(t: Table) -> dict:
-    """The rows of a list of every document, compact, for site.js: each
-    column's usual class once; a row as [id, cell, …]; a cell as its text,
-    or [text, sort key, link, class] (trailing nulls left off, the class
-    null when the column's usual one). Texts are plain (site.js sets them as
-    text, never as HTML)."""
+    """The rows of a table, compact, for site.js (a list of every document, a
+    document's every check): each column's usual class once, the links'
+    common start (href_base) once; a row as [id, cell, …]; a cell as its
+    text, or [text, sort key, link, class] (trailing nulls left off, the
+    class null when the column's usual one, the sort key only in a sortable
+    table); a cell of several links has [[text, link], …] for its link.
+    Texts are plain (site.js sets them as text, never as HTML)."""
     usual = []
     for k in range(len(t.columns)):
         counts: dict[str, int] = {}
@@ -240,16 +245,25 @@ def rows_data(t: Table) -> dict:
             raise ValueError(f"table {t.id}: a row class or depth cannot go into its rows file")
         out = [row.id]
         for k, cell in enumerate(row.cells):
-            if cell.href.__class__ is tuple:
-                raise ValueError(f"table {t.id}: a cell of several links cannot go into its rows file")
-            sort = None if cell.sort == cell.text else cell.sort      # a name sorted as written
-            parts = [cell.text, sort, t.href_base + cell.href if cell.href else None,
-                     None if cell.cls == usual[k] else cell.cls]
+            sort = None if not t.sortable or cell.sort == cell.text else cell.sort   # a name sorted as written
+            href = [list(h) for h in cell.href] if cell.href.__class__ is tuple else cell.href
+            parts = [cell.text, sort, href, None if cell.cls == usual[k] else cell.cls]
             while len(parts) > 1 and parts[-1] is None:
                 parts.pop()
             out.append(parts[0] if len(parts) == 1 else parts)
         rows.append(out)
-    return {"classes": usual, "rows": rows}
+    return {"base": t.href_base, "classes": usual, "rows": rows}
+
+
+def json_text(obj) -> str:
+    """JSON that is safe anywhere, even inside <script>: < > & as \\u escapes, sorted keys."""
+    s = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def gzip_json(obj) -> bytes:
+    """json_text gzip-compressed, with a fixed time stamp (the same rows, the same bytes)."""
+    return gzip.compress(json_text(obj).encode("utf-8"), compresslevel=9, mtime=0)
 
 
 def first_page(t: Table, rows_file: str) -> Table:
@@ -270,7 +284,7 @@ def to_html(t: Table) -> Markup:
     out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", '"',
            f' id="{escape(t.id)}"' if t.id else "",
            f' data-filters="{escape(t.filters)}"' if t.filters else "",
-           f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{PAGE_ROWS}"' if t.rows_file else "", ">\n"]
+           f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{t.page_rows or PAGE_ROWS}"' if t.rows_file else "", ">\n"]
     if t.caption:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)
