@@ -797,3 +797,70 @@ def test_checks_page_lists_every_check_and_links_its_lines(browser, years_server
     assert page.locator("table.ys-checks tbody tr").count() == int((mine.status != "pass").sum())
     assert page.locator("p.ys-note", has_text="此处列出").is_visible()
     page.close()
+
+
+def test_document_downloads_are_made_in_the_browser(browser, years_server, years_site, tmp_path):
+    """The document's XLSX and ZIP of CSVs, made by site.js from its
+    data.json.gz: a sheet and a CSV per dataset with this document's rows,
+    the same values as the datasets; the XLSX opens in openpyxl."""
+    import csv
+    import io
+    import zipfile
+
+    import openpyxl
+    import pandas as pd
+
+    from yusuan.schema import DATASETS
+
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    page = browser.new_page(viewport=DESKTOP)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+    got = {}
+    for label, name in (("XLSX", f"{doc_id}.xlsx"), ("CSV", f"{doc_id}-csv.zip")):
+        with page.expect_download() as d:
+            page.locator(".ys-make a", has_text=label).click()
+        assert d.value.suggested_filename == name
+        got[label] = tmp_path / name
+        d.value.save_as(got[label])
+    page.close()
+    assert not errors, errors
+    expected = {}
+    for ds in DATASETS:
+        if "doc_id" in ds.columns:
+            frame = pd.read_parquet(years_site / "data" / f"{ds.name}.parquet")
+            frame = frame[frame.doc_id == doc_id]
+            if len(frame):
+                expected[ds.name] = frame[list(ds.columns)]
+    assert {"documents", "table_cells", "checks"} <= set(expected)
+
+    def same(a, b) -> bool:
+        if a is None or (isinstance(a, float) and a != a) or a is pd.NaT:
+            return b in (None, "")
+        if isinstance(a, (int, float)) and not isinstance(a, bool):
+            return b not in (None, "") and abs(float(b) - float(a)) < 1e-9
+        if isinstance(a, bool):
+            return str(b).lower() in (str(a).lower(), "1" if a else "0")
+        return str(b) == (a.isoformat() if hasattr(a, "isoformat") else str(a))
+
+    with zipfile.ZipFile(got["CSV"]) as z:
+        assert z.testzip() is None
+        assert sorted(z.namelist()) == sorted(f"{doc_id}/{n}.csv" for n in expected)
+        for name, frame in expected.items():
+            text = z.read(f"{doc_id}/{name}.csv").decode("utf-8")
+            assert text.startswith("\ufeff")
+            rows = list(csv.reader(io.StringIO(text[1:])))
+            assert rows[0] == list(frame.columns) and len(rows) == len(frame) + 1, name
+            for want, row in zip(frame.itertuples(index=False), rows[1:]):
+                assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)
+    book = openpyxl.load_workbook(got["XLSX"])
+    assert book.sheetnames == list(expected)
+    for name, frame in expected.items():
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2"
+        rows = list(sheet.iter_rows(values_only=True))
+        assert len(rows) == len(frame) + 1, name
+        assert "金额（万元）" in rows[0] or name != "table_cells"
+        for want, row in zip(frame.itertuples(index=False), rows[1:]):
+            assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)

@@ -387,6 +387,155 @@
     table.setAttribute("data-ready", "");
   }
 
+  // A document's data as XLSX and as a ZIP of CSVs, made here from its
+  // data.json.gz (render/downloads.py) when the link is clicked, instead of
+  // stored: a sheet / a CSV per dataset. The ZIPs (an XLSX is one) are
+  // stored, not deflated, with a fixed date.
+  var CRC = (function () {
+    var t = new Uint32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c >>> 0;
+    }
+    return t;
+  })();
+  function crc32(bytes) {
+    var c = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) c = CRC[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  }
+  function zipBlob(files, type) {      // files: [[name, text]]
+    var enc = new TextEncoder(), parts = [], central = [], offset = 0;
+    function le(n, size) {
+      var b = new Uint8Array(size);
+      for (var i = 0; i < size; i++) b[i] = (n >>> (8 * i)) & 0xff;
+      return b;
+    }
+    function header(sig, name, data, crc, extra) {
+      return [le(sig, 4)].concat(extra || [], [le(20, 2), le(0x800, 2), le(0, 2), le(0, 2), le(0x21, 2),  // UTF-8 names; 1980-01-01
+        le(crc, 4), le(data.length, 4), le(data.length, 4), le(name.length, 2), le(0, 2)]);
+    }
+    files.forEach(function (f) {
+      var name = enc.encode(f[0]), data = enc.encode(f[1]), crc = crc32(data);
+      var local = header(0x04034b50, name, data, crc).concat([name, data]);
+      var head = header(0x02014b50, name, data, crc, [le(20, 2)])
+        .concat([le(0, 2), le(0, 2), le(0, 2), le(0, 4), le(offset, 4), name]);
+      local.forEach(function (b) { offset += b.length; });
+      parts = parts.concat(local);
+      central = central.concat(head);
+    });
+    var size = 0;
+    central.forEach(function (b) { size += b.length; });
+    var end = [le(0x06054b50, 4), le(0, 2), le(0, 2), le(files.length, 2), le(files.length, 2), le(size, 4), le(offset, 4), le(0, 2)];
+    return new Blob(parts.concat(central, end), { type: type });
+  }
+  function rowsOf(ds) {
+    var n = ds.values.length ? ds.values[0].length : 0, rows = [];
+    for (var i = 0; i < n; i++) rows.push(ds.values.map(function (col) { return col[i]; }));
+    return rows;
+  }
+  function csvText(ds) {
+    function cell(v) {
+      if (v === null || v === undefined) return "";
+      if (typeof v !== "string") return String(v);
+      return /[",\n\r]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+    }
+    return "\ufeff" + [ds.columns.join(",")].concat(rowsOf(ds).map(function (r) { return r.map(cell).join(","); }))
+      .join("\n") + "\n";
+  }
+  function xml(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  }
+  function colName(k) {
+    var s = "";
+    for (k += 1; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + (k - 1) % 26) + s;
+    return s;
+  }
+  function sheetXml(ds) {
+    var money = {};
+    ds.money.forEach(function (j) { money[j] = true; });
+    function cell(v, j, r) {
+      var ref = colName(j) + r;
+      if (v === null || v === undefined) return "";
+      if (typeof v === "number" && isFinite(v)) return '<c r="' + ref + '"' + (money[j] ? ' s="1"' : "") + "><v>" + v + "</v></c>";
+      if (typeof v === "boolean") return '<c r="' + ref + '" t="b"><v>' + (v ? 1 : 0) + "</v></c>";
+      return '<c r="' + ref + '" t="inlineStr"><is><t xml:space="preserve">' + xml(v) + "</t></is></c>";
+    }
+    var rows = [ds.headers].concat(rowsOf(ds));
+    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0">' +
+      '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>' +
+      rows.map(function (row, i) {
+        return '<row r="' + (i + 1) + '">' + row.map(function (v, j) { return cell(v, j, i + 1); }).join("") + "</row>";
+      }).join("") + "</sheetData></worksheet>";
+  }
+  function xlsxBlob(data) {
+    var head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+    var sheets = data.datasets, files = [];
+    var types = '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+      '<Default Extension="xml" ContentType="application/xml"/>' +
+      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+      '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
+      sheets.map(function (ds, k) {
+        return '<Override PartName="/xl/worksheets/sheet' + (k + 1) +
+          '.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>';
+      }).join("");
+    files.push(["[Content_Types].xml", head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' + types + "</Types>"]);
+    files.push(["_rels/.rels", head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>']);
+    files.push(["xl/workbook.xml", head + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>' +
+      sheets.map(function (ds, k) {
+        return '<sheet name="' + xml(ds.name.slice(0, 31)) + '" sheetId="' + (k + 1) + '" r:id="rId' + (k + 1) + '"/>';
+      }).join("") + "</sheets></workbook>"]);
+    files.push(["xl/_rels/workbook.xml.rels", head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      sheets.map(function (ds, k) {
+        return '<Relationship Id="rId' + (k + 1) + '" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet' + (k + 1) + '.xml"/>';
+      }).join("") + '<Relationship Id="rId' + (sheets.length + 1) +
+      '" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>']);
+    files.push(["xl/styles.xml", head + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+      '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>' +
+      '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>' +
+      '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
+      '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
+      '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
+      '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
+      '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs></styleSheet>']);
+    sheets.forEach(function (ds, k) { files.push(["xl/worksheets/sheet" + (k + 1) + ".xml", sheetXml(ds)]); });
+    return zipBlob(files, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  }
+  function makeDownloads() {
+    Array.prototype.forEach.call(document.querySelectorAll(".ys-make[data-src]"), function (el) {
+      var name = el.getAttribute("data-name"), got = null;
+      function data() {
+        if (!got) got = fetchText(el.getAttribute("data-src")).then(JSON.parse);
+        return got;
+      }
+      el.textContent = "";
+      [["本文件数据 XLSX", name + ".xlsx", xlsxBlob],
+       ["本文件数据 CSV（ZIP）", name + "-csv.zip", function (d) {
+         return zipBlob(d.datasets.map(function (ds) { return [name + "/" + ds.name + ".csv", csvText(ds)]; }), "application/zip");
+       }]].forEach(function (t, k) {
+        var a = document.createElement("a");
+        a.textContent = t[0];
+        a.href = "#";
+        a.setAttribute("role", "button");
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          data().then(function (d) {
+            var url = URL.createObjectURL(t[2](d));
+            download(url, t[1]);
+            setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+          }).catch(function (err) { console.warn(err); a.textContent = t[0] + "（无法生成）"; });
+        });
+        if (k) el.appendChild(document.createTextNode(" · "));
+        el.appendChild(a);
+      });
+    });
+  }
+
   // A file stored gzip-compressed (a source text, a table's rows), as text.
   // Its bytes are unpacked here (DecompressionStream); a server that sends
   // it with Content-Encoding: gzip has unpacked it already (no gzip magic).
@@ -458,6 +607,7 @@
       });
     });
     sourceText();
+    makeDownloads();
     lineLinks();
   }
 

@@ -211,7 +211,7 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     folder.mkdir(parents=True, exist_ok=True)
     for ch in ctx["charts"]:
         write(folder / f"{ch.id}.json", json_text(ch.data))
-    downloads.write_both(work.data, doc_id, folder)
+    downloads.write(work.data, doc_id, folder)
     source = sources.load(doc, work.data.folder, work.content_dir)
     sources.publish(source, work.content_dir, work.out_dir / "sources" / doc_id)
     slug = work.slugs.get(doc_id, "")
