@@ -671,20 +671,22 @@ def paged_site(tmp_path_factory):
 
     from conftest import CONTENT
     from yusuan.cli import main
-    from yusuan.render import tables
+    from yusuan.render import home, tables
 
     root = tmp_path_factory.mktemp("paged")
-    before, tables.PAGE_ROWS = tables.PAGE_ROWS, 2
+    before = tables.PAGE_ROWS, home.HOME_DEPARTMENTS
+    tables.PAGE_ROWS, home.HOME_DEPARTMENTS = 2, 0      # the home page names no department, only counts them
     try:
         result = CliRunner().invoke(main, ["build", "--content", str(CONTENT), "--data-dir", str(root / "data"),
                                            "--site-dir", str(root / "site"), "--cache-dir", "", "--jobs", "1"])
     finally:
-        tables.PAGE_ROWS = before
+        tables.PAGE_ROWS, home.HOME_DEPARTMENTS = before
     assert result.exit_code == 0, result.output
     return root / "site"
 
 
-LISTS = {"compare/": "#compare-table", "transparency/": "#transparency-table", "sources/": "#sources-table"}
+LISTS = {"compare/": "#compare-table", "transparency/": "#transparency-table", "sources/": "#sources-table",
+         "departments/": "#departments-table"}
 
 
 def _page_rows(page, table: str) -> list[str]:
@@ -715,14 +717,41 @@ def test_every_document_is_on_some_page(browser, paged_site, path):
             if more.is_disabled():
                 break
             more.click()
-        assert "第 3–3 份，共 3 份" in page.inner_text(".ys-pager")
+        each, noun = ("个", "部门") if path == "departments/" else ("份", "文件")
+        assert f"第 3–3 {each}，共 3 {each}" in page.inner_text(".ys-pager")
         assert sorted(s.removesuffix("（不完整）") for s in seen) == sorted(docs.department), seen
         assert not errors, errors
         page.close()
         page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
         page.goto(url + path, wait_until="networkidle")
         assert len(_page_rows(page, table)) == 2
-        assert "共 3 份文件，此处列出前 2 份" in page.inner_text(".ys-table-wrap")
+        assert f"共 3 {each}{noun}，此处列出前 2 {each}" in page.inner_text(".ys-table-wrap")
+        page.close()
+
+
+def test_home_links_every_department_through_the_list(browser, paged_site):
+    """The home page names the first departments of each level and links the
+    list of every department, filtered to that level."""
+    import pandas as pd
+
+    docs = pd.read_parquet(paged_site.parent / "data" / "documents.parquet")
+    with served(paged_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        page.goto(url, wait_until="networkidle")
+        notes = page.locator("p.ys-note", has_text="部门列表")
+        assert notes.count() == docs.level.nunique() == 3
+        for k in range(3):
+            page.goto(url, wait_until="networkidle")
+            link = page.locator("p.ys-note", has_text="部门列表").nth(k).locator("a")
+            link.click()
+            page.wait_for_load_state("networkidle")
+            page.locator("#departments-table[data-ready]").wait_for()
+            level = page.eval_on_selector(".ys-filters select[name=level]", "s => s.value")
+            shown = _page_rows(page, "#departments-table")
+            assert shown == list(docs[docs.level == level].department), (level, shown)
+            page.locator("#departments-table tbody a").first.click()
+            page.wait_for_load_state("networkidle")
+            assert "/departments/" in page.url and page.locator("#documents").count() == 1
         page.close()
 
 
@@ -864,3 +893,35 @@ def test_document_downloads_are_made_in_the_browser(browser, years_server, years
         assert "金额（万元）" in rows[0] or name != "table_cells"
         for want, row in zip(frame.itertuples(index=False), rows[1:]):
             assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)
+
+
+def test_sub_pages_list_every_row_from_their_rows_files(browser, years_server, years_site):
+    """A document's sub-pages (全部比上年变化, 全部绩效目标 …) list every row
+    from their rows files: the first rows as the document's page shows them
+    (texts, classes and line links alike), as many rows as the dataset has."""
+    import pandas as pd
+
+    site = years_site / "site"
+    yoy = pd.read_parquet(years_site / "data" / "yoy_changes.parquet")
+    targets = pd.read_parquet(years_site / "data" / "performance_targets.parquet")
+    cell = "els => els.map(tr => Array.from(tr.cells).map(td => [td.className, td.textContent, " \
+           "Array.from(td.querySelectorAll('a')).map(a => a.href).join(' ')]))"
+    page = browser.new_page(viewport=DESKTOP)
+    checked = set()
+    for doc_id in sorted(documents(years_site).doc_id):
+        for sub, rows, main in (("yoy", yoy, "#yoy-table"), ("targets", targets, "#targets ~ .ys-table-wrap table")):
+            if not (site / "docs" / doc_id / sub / "rows-0.json.gz").exists():
+                continue
+            page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+            first = page.locator(main).first.evaluate(f"t => ({cell})(Array.from(t.tBodies[0].rows))")
+            page.goto(years_server + f"docs/{doc_id}/{sub}/", wait_until="networkidle")
+            page.locator("table[data-rows][data-ready]").first.wait_for()
+            assert page.locator("table[data-rows]:not([data-ready])").count() == 0
+            listed = page.eval_on_selector_all("table[data-rows] tbody tr", cell)
+            assert len(listed) == int((rows.doc_id == doc_id).sum()), (doc_id, sub)
+            # the first table's first rows (the sub-page's links are one folder deeper: compared where they land)
+            mine = page.locator("table[data-rows]").first.evaluate(f"t => ({cell})(Array.from(t.tBodies[0].rows))")
+            assert first and mine[:len(first)] == first, (doc_id, sub, first[:2], mine[:2])
+            checked.add(sub)
+    page.close()
+    assert checked == {"yoy", "targets"}

@@ -262,8 +262,9 @@
     prev.addEventListener("click", function () { page -= 1; draw(); table.scrollIntoView(); });
     next.addEventListener("click", function () { page += 1; draw(); table.scrollIntoView(); });
     pager.appendChild(prev);
-    pager.appendChild(where);
     pager.appendChild(next);
+    pager.appendChild(where);
+    var unit = table.getAttribute("data-unit") || "份";
     wrap.parentNode.insertBefore(pager, wrap.nextSibling);
 
     function row(r) {
@@ -296,8 +297,8 @@
       body.textContent = "";
       body.appendChild(frag);
       var first = shown.length ? page * PAGE_ROWS + 1 : 0, last = Math.min(shown.length, (page + 1) * PAGE_ROWS);
-      where.textContent = "第 " + first.toLocaleString("zh") + "–" + last.toLocaleString("zh") + " 份，共 " +
-        shown.length.toLocaleString("zh") + " 份" + (shown.length < all.length ? "（全部 " + all.length.toLocaleString("zh") + " 份）" : "");
+      where.textContent = "第 " + first.toLocaleString("zh") + "–" + last.toLocaleString("zh") + " " + unit + "，共 " +
+        shown.length.toLocaleString("zh") + " " + unit + (shown.length < all.length ? "（全部 " + all.length.toLocaleString("zh") + " " + unit + "）" : "");
       prev.disabled = page === 0;
       next.disabled = page >= pages - 1;
       pager.hidden = pages === 1 && shown.length === all.length && all.length <= PAGE_ROWS;

@@ -829,6 +829,27 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
 CHECKS_FILE = "rows.json.gz"
 
 
+def on_demand(sub: Subpage) -> tuple[list[Table], dict[str, bytes]]:
+    """A sub-page's long tables as its HTML shows them, and their rows files.
+    A sub-page lists every row of a table whose first rows are on the
+    document's page (for a reader without JavaScript); here each table's
+    rows go to rows-<k>.json.gz, listed by site.js, and the HTML keeps the
+    caption and a note. A table whose rows are indented or classed (a tree)
+    stays HTML, as do tables already given a rows file (the checks)."""
+    shown, files = [], dict(sub.files)
+    for k, t in enumerate(sub.tables):
+        if t.rows_file or t.body or not t.rows or any(row.cls or row.depth for row in t.rows) \
+                or any(cell.href.__class__ is tuple for row in t.rows for cell in row.cells):
+            shown.append(t)
+            continue
+        name = f"rows-{k}.json.gz"
+        files[name] = gzip_json(rows_data(t))
+        shown.append(replace(t, rows=[], rows_file=name, total=len(t.rows), page_rows=len(t.rows), full=None,
+                             note=f"本表 {len(t.rows):,} 行由浏览器运行 JavaScript 时列出；文件页上列出前几行，"
+                                  f"全部也在“数据”页的数据集中（按 doc_id 筛选）。", more_href=""))
+    return shown, files
+
+
 SEVERITY = {"error": "错误", "warning": "警告"}
 _TABLE_KEY = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, TABLE_TITLES), key=len, reverse=True))
                         + r")(?![A-Za-z0-9_])")

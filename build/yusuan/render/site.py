@@ -130,6 +130,7 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
     page("transparency.md", "transparency.md", "transparency/index.html", tr=transparency.context(data))
     page("data.md", "data.md", "data/index.html", catalog=catalog.context(data))
     page("sources.md", "sources.md", "sources/index.html", listing=catalog.sources_table(data))
+    page("departments.md", "departments.md", "departments/index.html", listing=home.listing(data))
     for name in HAND_WRITTEN:
         src = content_dir / "pages" / name
         if not src.exists():
@@ -227,12 +228,13 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
                               marks=",".join(str(k + 1) for k in source.marker_lines))))
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
-        for name, data in sub.files.items():
+        shown, files = department.on_demand(sub)     # ctx's own tables stay whole: the search index reads them
+        for name, data in files.items():
             (folder / sub.id).mkdir(parents=True, exist_ok=True)
             (folder / sub.id / name).write_bytes(data)
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
-                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title,
-                                                                                       doc_title=ctx["title"])))
+                              work.env.get_template("table_page.html").render(page=replace(sub, tables=shown), doc=doc,
+                                                                              title=title, doc_title=ctx["title"])))
     shells = work.ready_shells()
     if shells:
         for page in pages:

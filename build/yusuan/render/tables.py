@@ -60,6 +60,7 @@ class Table:
     rows_file: str = ""        # a list of every document: its rows in this file (rows_data), a page at a time
     total: int = 0             # … how many there are (the HTML holds the first PAGE_ROWS)
     page_rows: int = 0         # … shown a page at a time (0: PAGE_ROWS)
+    unit: tuple[str, str] = ("份", "文件")   # … what a row is, counted: 3 份文件, 3 个部门
     cls: str = ""              # more classes of the <table> (ys-tree: headers wrap)
 
     def __bool__(self) -> bool:
@@ -270,8 +271,9 @@ def first_page(t: Table, rows_file: str) -> Table:
     """The table as its HTML shows it: the first PAGE_ROWS rows, naming the file of all of them."""
     shown = replace(t, rows=t.rows[:PAGE_ROWS], rows_file=rows_file, total=len(t.rows))
     if len(t.rows) > PAGE_ROWS:
-        shown.note = (f"共 {len(t.rows):,} 份文件，此处列出前 {PAGE_ROWS} 份；浏览器运行 JavaScript 时可筛选、排序并翻页查看全部"
-                      f"（全部数字也在“数据”页的 documents 与 department_ratios 数据集中）。")
+        each, noun = t.unit
+        shown.note = (f"共 {len(t.rows):,} {each}{noun}，此处列出前 {PAGE_ROWS} {each}；浏览器运行 JavaScript 时可筛选、排序并翻页查看全部"
+                      + ("（全部数字也在“数据”页的 documents 与 department_ratios 数据集中）。" if noun == "文件" else "。"))
     return shown
 
 
@@ -284,7 +286,8 @@ def to_html(t: Table) -> Markup:
     out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", '"',
            f' id="{escape(t.id)}"' if t.id else "",
            f' data-filters="{escape(t.filters)}"' if t.filters else "",
-           f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{t.page_rows or PAGE_ROWS}"' if t.rows_file else "", ">\n"]
+           f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{t.page_rows or PAGE_ROWS}"'
+           f' data-unit="{escape(t.unit[0])}"' if t.rows_file else "", ">\n"]
     if t.caption:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)
