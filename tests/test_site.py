@@ -665,3 +665,41 @@ def test_rows_file_keeps_the_cells():
     shown = first_page(t, "t.json.gz")
     assert len(shown.rows) == 100 and shown.total == 250 and "共 250 份文件" in shown.note
     assert len(t.rows) == 250
+
+
+def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
+    """A data file over catalog.SITE_FILE_LIMIT (a large CSV, the workbook,
+    the database, the archive) is left off the site and linked in the latest
+    release; Parquet and datapackage.json stay. Without the repository's
+    address the page names the file and says where it is."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT
+    from yusuan.cli import main
+    from yusuan.render import catalog
+
+    monkeypatch.setattr(catalog, "SITE_FILE_LIMIT", 30_000)
+    repo = "https://github.com/example/yusuan"
+    for with_repo in (True, False):
+        if with_repo:
+            monkeypatch.setenv("YUSUAN_REPOSITORY_URL", repo)
+        else:
+            monkeypatch.delenv("YUSUAN_REPOSITORY_URL", raising=False)
+        out = tmp_path / str(with_repo)
+        result = CliRunner().invoke(main, ["build", "--content", str(CONTENT), "--data-dir", str(out / "data"),
+                                           "--site-dir", str(out / "site"), "--cache-dir", "", "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        data, files = out / "data", out / "site" / "data" / "files"
+        page = (out / "site" / "data" / "index.html").read_text(encoding="utf-8")
+        big = [p.name for p in sorted(data.iterdir()) if p.is_file() and p.suffix in (".csv", ".xlsx", ".duckdb")
+               and p.stat().st_size > 30_000]
+        assert "table_cells.csv" in big and "yusuan.xlsx" in big
+        for name in big + ["yusuan-all.zip"]:
+            assert not (files / name).exists(), name
+            link = f'href="{repo}/releases/latest/download/{name}"'
+            assert (link in page) == with_repo, name
+            assert name in page
+        for p in sorted(data.glob("*.parquet")) + [data / "datapackage.json"]:
+            assert (files / p.name).read_bytes() == p.read_bytes()
+            assert f'href="files/{p.name}"' in page
+        assert ("太大，不放在本站，见本仓库的 GitHub Release" in page) != with_repo

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from yusuan import folders
 from yusuan.parallel import default_jobs, in_second_process, worker_pool
 from yusuan.render import archive, catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
+from yusuan.release import latest_release_url
 from yusuan.render.assets import start_vega, write_assets
 from yusuan.render.data import DataFolderError, SiteData, load
 from yusuan.render.tables import gzip_json, json_text  # noqa: F401 - json_text is used by tests too
@@ -458,5 +459,12 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     step("data files")
     publish_files(data, site_dir)
     archive_written()
-    shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
+    data_page = site_dir / "data" / "index.html"
+    page = data_page.read_text(encoding="utf-8")
+    if page.count(catalog.ARCHIVE_MARK) != 1:
+        raise SiteError(f"{data_page}: the place of the archive's button is missing or repeated")
+    data_page.write_text(page.replace(catalog.ARCHIVE_MARK, catalog.archive_button(archive_path, latest_release_url())),
+                         encoding="utf-8")
+    if catalog.on_site(archive_path):
+        shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
