@@ -896,15 +896,21 @@ def test_document_downloads_are_made_in_the_browser(browser, years_server, years
             for want, row in zip(frame.itertuples(index=False), rows[1:]):
                 assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)
     book = openpyxl.load_workbook(got["XLSX"])
-    assert book.sheetnames == list(expected)
+    assert book.sheetnames == list(expected) and book.properties.title == doc_id
+    fields = {ds.name: ds.fields for ds in DATASETS}
     for name, frame in expected.items():
         sheet = book[name]
         assert sheet.freeze_panes == "A2"
         rows = list(sheet.iter_rows(values_only=True))
         assert len(rows) == len(frame) + 1, name
-        assert "金额（万元）" in rows[0] or name != "table_cells"
+        assert rows[0] == tuple(f"{f.title}（{f.unit}）" if f.unit else f.title for f in fields[name]), name
         for want, row in zip(frame.itertuples(index=False), rows[1:]):
             assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)
+        amounts = [c for j, f in enumerate(fields[name]) if f.unit == "万元"
+                   for c in next(sheet.iter_cols(j + 1, j + 1, 2)) if c.value is not None]
+        assert all(c.number_format == "#,##0.00" for c in amounts), name
+        texts = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+        assert all(c.data_type != "f" for c in texts)      # text that looks like a formula stays text
 
 
 def test_sub_pages_list_every_row_from_their_rows_files(browser, years_server, years_site):

@@ -19,8 +19,9 @@ from yusuan.render.site import json_text
 from yusuan.schema import DATASETS
 
 MAX_PAGE = 100_000
-# XML namespace names: identifiers inside SVG code, never fetched.
-NAMESPACES = {"www.w3.org"}
+# XML namespace names: identifiers inside SVG code and inside the XLSX that
+# site.js makes of a document's data, never fetched.
+NAMESPACES = {"www.w3.org", "schemas.openxmlformats.org", "purl.org"}
 # mkdocs-material's own bundle names hosts it loads only on demand (mermaid
 # diagrams, a ResizeObserver polyfill for old browsers, GitHub repo facts):
 # none of those features is used, and the browser test proves nothing is fetched.
