@@ -327,18 +327,54 @@ def test_headline_figures_land_on_their_source_lines(browser, years_server, year
 
 
 def test_source_page_reads_as_chinese_under_http_server(browser, years_server, years_site):
-    """python3 -m http.server names no charset for .txt: the text file carries
-    a BOM, the page a <meta charset>; both read as Chinese in the browser."""
+    """python3 -m http.server names no charset and no encoding for .txt.gz:
+    the text carries a BOM, the page a <meta charset>, site.js unpacks the
+    gzip itself; the lines read as Chinese in the browser."""
+    import gzip
+
     doc_id = sorted(documents(years_site).doc_id)[0]
-    with urllib.request.urlopen(years_server + f"sources/{doc_id}.txt") as r:
-        assert "charset" not in r.headers["Content-Type"]     # the server gives no charset: the BOM must do
+    with urllib.request.urlopen(years_server + f"sources/{doc_id}.txt.gz") as r:
+        assert "charset" not in r.headers["Content-Type"] and not r.headers.get("Content-Encoding")
+        raw = gzip.decompress(r.read())
+    assert raw.startswith(b"\xef\xbb\xbf") and "部门" in raw.decode("utf-8-sig")
     page = browser.new_page()
-    for url in (f"sources/{doc_id}.txt", f"sources/{doc_id}/"):
-        page.goto(years_server + url, wait_until="networkidle")
-        text = page.inner_text("body")
-        assert "部门" in text and "预算" in text, (url, text[:200])
-        assert "é" not in text and "ä" not in text, url     # UTF-8 read as Latin-1 looks like this
+    page.goto(years_server + f"sources/{doc_id}/", wait_until="networkidle")
+    text = page.inner_text("pre.ys-src")
+    assert "部门" in text and "预算" in text, text[:200]
+    assert "é" not in text and "ä" not in text     # UTF-8 read as Latin-1 looks like this
     assert page.locator("pre.ys-src > span.mk", has_text="第 1 页").count() == 1   # a PDF's page markers
+    page.close()
+
+
+def test_source_page_shows_every_line_anchored(browser, years_server, years_site):
+    """site.js unpacks each source text into the page: a span per line, id
+    L<n>, its text the line's; markers set apart; the line-number column
+    (CSS) shows n. Without JavaScript the page links the text file instead."""
+    import gzip
+
+    from yusuan.read.pdf import MARKER
+
+    page = browser.new_page(viewport=DESKTOP)
+    seen_marks = 0
+    for doc_id in sorted(documents(years_site).doc_id):
+        raw = (years_site / "site" / "sources" / f"{doc_id}.txt.gz").read_bytes()
+        expected = gzip.decompress(raw).decode("utf-8-sig").removesuffix("\n").split("\n")
+        page.goto(years_server + f"sources/{doc_id}/", wait_until="networkidle")
+        shown = page.eval_on_selector_all("pre.ys-src > span", "els => els.map(e => [e.id, e.textContent, e.className])")
+        assert [s[0] for s in shown] == [f"L{n}" for n in range(1, len(expected) + 1)], doc_id
+        assert [s[1] for s in shown] == expected, doc_id
+        marks = [s[0] for s in shown if s[2] == "mk"]
+        assert marks == [f"L{n}" for n, line in enumerate(expected, 1) if MARKER.match(line)], doc_id
+        seen_marks += bool(marks)
+        number = page.evaluate("getComputedStyle(document.getElementById('L12'), '::before').content")
+        assert number == "counter(ln)" or number.strip('"') == "12", number
+    page.close()
+    assert seen_marks >= 5      # the Jiangsu PDFs' page markers
+    page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+    page.goto(years_server + f"sources/{doc_id}/#L12", wait_until="networkidle")
+    assert page.locator("pre.ys-src > span").count() == 0
+    fallback = page.locator("p", has_text="没有 JavaScript")
+    assert fallback.count() == 1 and fallback.locator(f'a[href="../{doc_id}.txt.gz"]').count() == 1
     page.close()
 
 
@@ -675,3 +711,275 @@ def test_final_accounts_figures_land_on_their_lines(browser, pdf_server):
         assert line.count() == 1, label
         assert _digits(shown) in _digits(line.inner_text()), (label, shown, line.inner_text())
     page.close()
+
+
+# ---------------------------------------------------------------- lists of every document, a page at a time (issue 12)
+
+@pytest.fixture(scope="module")
+def paged_site(tmp_path_factory):
+    """The three samples built with two rows a page, so the lists of every
+    document (compare, transparency, sources) have two pages."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT
+    from yusuan.cli import main
+    from yusuan.render import home, tables
+
+    root = tmp_path_factory.mktemp("paged")
+    before = tables.PAGE_ROWS, home.HOME_DEPARTMENTS
+    tables.PAGE_ROWS, home.HOME_DEPARTMENTS = 2, 0      # the home page names no department, only counts them
+    try:
+        result = CliRunner().invoke(main, ["build", "--content", str(CONTENT), "--data-dir", str(root / "data"),
+                                           "--site-dir", str(root / "site"), "--cache-dir", "", "--jobs", "1"])
+    finally:
+        tables.PAGE_ROWS, home.HOME_DEPARTMENTS = before
+    assert result.exit_code == 0, result.output
+    return root / "site"
+
+
+LISTS = {"compare/": "#compare-table", "transparency/": "#transparency-table", "sources/": "#sources-table",
+         "departments/": "#departments-table"}
+
+
+def _page_rows(page, table: str) -> list[str]:
+    """The first cell's text of each row shown."""
+    return page.eval_on_selector_all(f"{table} tbody tr td:first-child", "els => els.map(e => e.textContent)")
+
+
+@pytest.mark.parametrize("path", list(LISTS))
+def test_every_document_is_on_some_page(browser, paged_site, path):
+    """Paging through a list shows every document once; without JavaScript
+    its first page is in the HTML, with a note saying there is more."""
+    import pandas as pd
+
+    docs = pd.read_parquet(paged_site.parent / "data" / "documents.parquet")
+    table = LISTS[path]
+    with served(paged_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + path, wait_until="networkidle")
+        page.locator(f"{table}[data-ready]").wait_for()
+        seen = []
+        for _ in range(10):
+            rows = _page_rows(page, table)
+            assert 1 <= len(rows) <= 2, rows
+            seen += rows
+            more = page.locator(".ys-pager button", has_text="下一页")
+            if more.is_disabled():
+                break
+            more.click()
+        each, noun = ("个", "部门") if path == "departments/" else ("份", "文件")
+        assert f"第 3–3 {each}，共 3 {each}" in page.inner_text(".ys-pager")
+        assert sorted(s.removesuffix("（不完整）") for s in seen) == sorted(docs.department), seen
+        assert not errors, errors
+        page.close()
+        page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+        page.goto(url + path, wait_until="networkidle")
+        assert len(_page_rows(page, table)) == 2
+        assert f"共 3 {each}{noun}，此处列出前 2 {each}" in page.inner_text(".ys-table-wrap")
+        page.close()
+
+
+def test_home_links_every_department_through_the_list(browser, paged_site):
+    """The home page names the first departments of each level and links the
+    list of every department, filtered to that level."""
+    import pandas as pd
+
+    docs = pd.read_parquet(paged_site.parent / "data" / "documents.parquet")
+    with served(paged_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        page.goto(url, wait_until="networkidle")
+        notes = page.locator("p.ys-note", has_text="部门列表")
+        assert notes.count() == docs.level.nunique() == 3
+        for k in range(3):
+            page.goto(url, wait_until="networkidle")
+            link = page.locator("p.ys-note", has_text="部门列表").nth(k).locator("a")
+            link.click()
+            page.wait_for_load_state("networkidle")
+            page.locator("#departments-table[data-ready]").wait_for()
+            level = page.eval_on_selector(".ys-filters select[name=level]", "s => s.value")
+            shown = _page_rows(page, "#departments-table")
+            assert shown == list(docs[docs.level == level].department), (level, shown)
+            page.locator("#departments-table tbody a").first.click()
+            page.wait_for_load_state("networkidle")
+            assert "/departments/" in page.url and page.locator("#documents").count() == 1
+        page.close()
+
+
+def test_sort_filter_and_anchor_work_on_every_row(browser, paged_site):
+    """Sorting orders all the rows, not one page; a filter counts all of them;
+    a document's row (#d-<doc_id>) is shown on its page and marked."""
+    import pandas as pd
+
+    docs = pd.read_parquet(paged_site.parent / "data" / "documents.parquet").sort_values("doc_id")
+    with served(paged_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        page.goto(url + "compare/", wait_until="networkidle")
+        page.locator("#compare-table[data-ready]").wait_for()
+        header = page.locator("#compare-table th", has_text="收支总预算")
+        header.click()
+        header.click()   # high to low
+        col = "#compare-table tbody tr td:nth-child(5)"
+        values = page.eval_on_selector_all(col, "els => els.map(e => Number(e.dataset.sort))")
+        page.locator(".ys-pager button", has_text="下一页").click()
+        values += page.eval_on_selector_all(col, "els => els.map(e => Number(e.dataset.sort))")
+        assert values == sorted(docs.total_budget, reverse=True), values
+        page.select_option(".ys-filters select[name=level]", docs.level.iloc[0])
+        n = int((docs.level == docs.level.iloc[0]).sum())
+        assert f"共 {n} 份（全部 3 份）" in page.inner_text(".ys-pager")
+        # wherever its row falls, it is shown and marked: arriving at the
+        # address, and following a link to it from the page itself
+        page.goto(url + "compare/", wait_until="networkidle")
+        for fresh in (True, False):
+            for doc_id in docs.doc_id:
+                if fresh:
+                    page.goto("about:blank")
+                page.goto(url + f"compare/#d-{doc_id}", wait_until="networkidle")
+                page.locator("#compare-table[data-ready]").wait_for()
+                here = page.locator(f"#d-{doc_id}.ys-here")
+                assert here.count() == 1, (doc_id, fresh)
+                box = here.bounding_box()
+                assert box and 0 <= box["y"] < DESKTOP["height"], (doc_id, box)
+        page.close()
+
+
+def test_checks_page_lists_every_check_and_links_its_lines(browser, years_server, years_site):
+    """The checks/ page lists every check (site.js, from its rows file), each
+    line link landing on its line; without JavaScript, those that do not pass."""
+    import pandas as pd
+
+    checks = pd.read_parquet(years_site / "data" / "checks.parquet")
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    mine = checks[checks.doc_id == doc_id]
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
+    page.locator("table.ys-checks[data-ready]").wait_for()
+    assert page.locator("table.ys-checks tbody tr").count() == len(mine)
+    assert page.locator("table.ys-checks tbody tr td.status.pass").count() == int((mine.status == "pass").sum())
+    assert not page.locator(".ys-pager").is_visible() and not page.locator("p.ys-note", has_text="此处列出").is_visible()
+    links = page.locator("table.ys-checks tbody td.ln a")
+    n = links.count()
+    assert n >= len(mine)
+    for k in (0, n // 2, n - 1):
+        page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
+        link = page.locator("table.ys-checks tbody td.ln a").nth(k)
+        first = link.inner_text().split("\u2013")[0]
+        link.click()
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith(f"/sources/{doc_id}/#L{first}")
+        line = page.locator("pre.ys-src > span:target")
+        assert line.count() == 1 and line.get_attribute("id") == f"L{first}"
+        box = line.bounding_box()
+        assert box and 0 <= box["y"] < DESKTOP["height"], box
+    page.close()
+    page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+    page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
+    assert page.locator("table.ys-checks tbody tr").count() == int((mine.status != "pass").sum())
+    assert page.locator("p.ys-note", has_text="此处列出").is_visible()
+    page.close()
+
+
+def test_document_downloads_are_made_in_the_browser(browser, years_server, years_site, tmp_path):
+    """The document's XLSX and ZIP of CSVs, made by site.js from its
+    data.json.gz: a sheet and a CSV per dataset with this document's rows,
+    the same values as the datasets; the XLSX opens in openpyxl."""
+    import csv
+    import io
+    import zipfile
+
+    import openpyxl
+    import pandas as pd
+
+    from yusuan.schema import DATASETS
+
+    doc_id = sorted(documents(years_site).doc_id)[0]
+    page = browser.new_page(viewport=DESKTOP)
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+    got = {}
+    for label, name in (("XLSX", f"{doc_id}.xlsx"), ("CSV", f"{doc_id}-csv.zip")):
+        with page.expect_download() as d:
+            page.locator(".ys-make a", has_text=label).click()
+        assert d.value.suggested_filename == name
+        got[label] = tmp_path / name
+        d.value.save_as(got[label])
+    page.close()
+    assert not errors, errors
+    expected = {}
+    for ds in DATASETS:
+        if "doc_id" in ds.columns:
+            frame = pd.read_parquet(years_site / "data" / f"{ds.name}.parquet")
+            frame = frame[frame.doc_id == doc_id]
+            if len(frame):
+                expected[ds.name] = frame[list(ds.columns)]
+    assert {"documents", "table_cells", "checks"} <= set(expected)
+
+    def same(a, b) -> bool:
+        if a is None or (isinstance(a, float) and a != a) or a is pd.NaT:
+            return b in (None, "")
+        if isinstance(a, (int, float)) and not isinstance(a, bool):
+            return b not in (None, "") and abs(float(b) - float(a)) < 1e-9
+        if isinstance(a, bool):
+            return str(b).lower() in (str(a).lower(), "1" if a else "0")
+        return str(b) == (a.isoformat() if hasattr(a, "isoformat") else str(a))
+
+    with zipfile.ZipFile(got["CSV"]) as z:
+        assert z.testzip() is None
+        assert sorted(z.namelist()) == sorted(f"{doc_id}/{n}.csv" for n in expected)
+        for name, frame in expected.items():
+            text = z.read(f"{doc_id}/{name}.csv").decode("utf-8")
+            assert text.startswith("\ufeff")
+            rows = list(csv.reader(io.StringIO(text[1:])))
+            assert rows[0] == list(frame.columns) and len(rows) == len(frame) + 1, name
+            for want, row in zip(frame.itertuples(index=False), rows[1:]):
+                assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)
+    book = openpyxl.load_workbook(got["XLSX"])
+    assert book.sheetnames == list(expected) and book.properties.title == doc_id
+    fields = {ds.name: ds.fields for ds in DATASETS}
+    for name, frame in expected.items():
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2"
+        rows = list(sheet.iter_rows(values_only=True))
+        assert len(rows) == len(frame) + 1, name
+        assert rows[0] == tuple(f"{f.title}（{f.unit}）" if f.unit else f.title for f in fields[name]), name
+        for want, row in zip(frame.itertuples(index=False), rows[1:]):
+            assert all(same(a, b) for a, b in zip(want, row)), (name, want, row)
+        amounts = [c for j, f in enumerate(fields[name]) if f.unit == "万元"
+                   for c in next(sheet.iter_cols(j + 1, j + 1, 2)) if c.value is not None]
+        assert all(c.number_format == "#,##0.00" for c in amounts), name
+        texts = [c for row in sheet.iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+        assert all(c.data_type != "f" for c in texts)      # text that looks like a formula stays text
+
+
+def test_sub_pages_list_every_row_from_their_rows_files(browser, years_server, years_site):
+    """A document's sub-pages (全部比上年变化, 全部绩效目标 …) list every row
+    from their rows files: the first rows as the document's page shows them
+    (texts, classes and line links alike), as many rows as the dataset has."""
+    import pandas as pd
+
+    site = years_site / "site"
+    yoy = pd.read_parquet(years_site / "data" / "yoy_changes.parquet")
+    targets = pd.read_parquet(years_site / "data" / "performance_targets.parquet")
+    cell = "els => els.map(tr => Array.from(tr.cells).map(td => [td.className, td.textContent, " \
+           "Array.from(td.querySelectorAll('a')).map(a => a.href).join(' ')]))"
+    page = browser.new_page(viewport=DESKTOP)
+    checked = set()
+    for doc_id in sorted(documents(years_site).doc_id):
+        for sub, rows, main in (("yoy", yoy, "#yoy-table"), ("targets", targets, "#targets ~ .ys-table-wrap table")):
+            if not (site / "docs" / doc_id / sub / "rows-0.json.gz").exists():
+                continue
+            page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+            first = page.locator(main).first.evaluate(f"t => ({cell})(Array.from(t.tBodies[0].rows))")
+            page.goto(years_server + f"docs/{doc_id}/{sub}/", wait_until="networkidle")
+            page.locator("table[data-rows][data-ready]").first.wait_for()
+            assert page.locator("table[data-rows]:not([data-ready])").count() == 0
+            listed = page.eval_on_selector_all("table[data-rows] tbody tr", cell)
+            assert len(listed) == int((rows.doc_id == doc_id).sum()), (doc_id, sub)
+            # the first table's first rows (the sub-page's links are one folder deeper: compared where they land)
+            mine = page.locator("table[data-rows]").first.evaluate(f"t => ({cell})(Array.from(t.tBodies[0].rows))")
+            assert first and mine[:len(first)] == first, (doc_id, sub, first[:2], mine[:2])
+            checked.add(sub)
+    page.close()
+    assert checked == {"yoy", "targets"}

@@ -228,25 +228,42 @@ def test_csv_reads_back_as_the_parquet(data_dir):
                 assert [float(v) if v else None for v in got] == [None if pd.isna(v) else v for v in want]
 
 
-def test_per_document_csv_is_that_documents_rows(data_dir, tmp_path):
-    import zipfile
+def test_per_document_data_is_that_documents_rows(data_dir, tmp_path):
+    """docs/<doc_id>/data.json.gz, from which the browser makes the
+    document's XLSX and CSVs: every dataset with rows for the document, its
+    columns in the contract's order, exactly the document's rows."""
+    import gzip
+    import json
 
     from yusuan.render import downloads
     from yusuan.render.data import load
 
-    downloads.write_both(load(data_dir), CHANGJI, tmp_path)
-    path = tmp_path / f"{CHANGJI}-csv.zip"
-    names = zipfile.ZipFile(path).namelist()
-    assert f"{CHANGJI}/table_cells.csv" in names and f"{CHANGJI}/checks.csv" in names
+    downloads.write(load(data_dir), CHANGJI, tmp_path)
+    data = json.loads(gzip.decompress((tmp_path / downloads.NAME).read_bytes()))
+    assert data["doc_id"] == CHANGJI
+    got = {d["name"]: d for d in data["datasets"]}
+    assert "table_cells" in got and "checks" in got
     for ds in DATASETS:
-        whole = (data_dir / f"{ds.name}.csv").read_text(encoding="utf-8-sig").splitlines()
-        mine = [line for line in whole[1:] if line.startswith(f'"{CHANGJI}"')]
-        name = f"{CHANGJI}/{ds.name}.csv"
-        if not mine:
-            assert name not in names, name
+        whole = pd.read_parquet(data_dir / f"{ds.name}.parquet")
+        mine = whole[whole.doc_id == CHANGJI] if "doc_id" in whole.columns else whole.iloc[:0]
+        if mine.empty or "doc_id" not in ds.columns:
+            assert ds.name not in got, ds.name
             continue
-        part = zipfile.ZipFile(path).read(name).decode("utf-8-sig").splitlines()
-        assert part[0] == whole[0] and sorted(part[1:]) == sorted(mine), ds.name
+        d = got[ds.name]
+        assert d["columns"] == [f.name for f in ds.fields], ds.name
+        assert d["headers"][0].startswith(ds.fields[0].title)
+        values = dict(zip(d["columns"], d["values"]))
+        assert all(len(v) == len(mine) for v in values.values()), ds.name
+        for col, f in zip(d["columns"], ds.fields):
+            want = mine[col].tolist()
+            if f.type == "date":
+                want = [None if pd.isna(x) else str(x)[:10] for x in want]
+            have = values[col]
+            for a, b in zip(want, have):
+                if a is None or (isinstance(a, float) and a != a):
+                    assert b is None, (ds.name, col)
+                else:
+                    assert a == b, (ds.name, col, a, b)
 
 
 def test_deterministic(tmp_path, data_dir):

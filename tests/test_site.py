@@ -19,8 +19,9 @@ from yusuan.render.site import json_text
 from yusuan.schema import DATASETS
 
 MAX_PAGE = 100_000
-# XML namespace names: identifiers inside SVG code, never fetched.
-NAMESPACES = {"www.w3.org"}
+# XML namespace names: identifiers inside SVG code and inside the XLSX that
+# site.js makes of a document's data, never fetched.
+NAMESPACES = {"www.w3.org", "schemas.openxmlformats.org", "purl.org"}
 # mkdocs-material's own bundle names hosts it loads only on demand (mermaid
 # diagrams, a ResizeObserver polyfill for old browsers, GitHub repo facts):
 # none of those features is used, and the browser test proves nothing is fetched.
@@ -77,8 +78,9 @@ def test_every_department_page_exists_and_is_linked(built):
         page = site / "docs" / doc_id / "index.html"
         assert page.exists(), doc_id
         assert f'href="docs/{doc_id}/"' in home, f"home does not link {doc_id}"
-        for ext in (".xlsx", "-csv.zip"):
-            assert (site / "docs" / doc_id / f"{doc_id}{ext}").stat().st_size > 0
+        # the document's XLSX and CSVs are made in the browser from its data file (test_browser.py)
+        assert (site / "docs" / doc_id / "data.json.gz").stat().st_size > 0
+        assert not list((site / "docs" / doc_id).glob("*.xlsx")) and not list((site / "docs" / doc_id).glob("*.zip"))
     for name in ("compare", "transparency", "data", "method", "about"):
         assert (site / name / "index.html").exists(), name
 
@@ -375,13 +377,21 @@ def test_search_index_holds_text_not_markup(fixture_site):
         assert not re.search(r"<(?!/?(?:p|code|pre|li|ol|ul|sub|sup)>)", t), t[:200]
 
 
+def published_text(site: Path, doc_id: str) -> str:
+    """A published source text (sources/<doc_id>.txt.gz), unpacked; its BOM checked and dropped."""
+    import gzip
+    raw = gzip.decompress((site / "sources" / f"{doc_id}.txt.gz").read_bytes())
+    assert raw.startswith(b"\xef\xbb\xbf"), doc_id
+    return raw[3:].decode("utf-8")
+
+
 def test_source_files_published(built):
     data, site = built
     for doc_id in doc_ids(data):
         src = data / "sources" / f"{doc_id}.txt"
         if src.exists():   # published with contacts hidden, line for line
-            published = (site / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
-            assert published.count("\n") == src.read_text(encoding="utf-8").count("\n")
+            assert published_text(site, doc_id) == src.read_text(encoding="utf-8")
+            assert not (site / "sources" / f"{doc_id}.txt").exists()     # stored once, compressed
 
 
 def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
@@ -395,10 +405,10 @@ def test_build_is_deterministic(fixture_data, fixture_site, tmp_path):
 
 def test_published_sources_hide_contacts(real_site):
     """Privacy rule: contact names and phone numbers in 绩效目标表 are never published."""
-    sources = sorted((real_site / "sources").glob("*.txt"))
+    sources = sorted((real_site / "sources").glob("*.txt.gz"))
     assert sources
     for path in sources:
-        text = path.read_text(encoding="utf-8")
+        text = published_text(real_site, path.name.removesuffix(".txt.gz"))
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), path.name
         for line in text.splitlines():
             if "联系人" in line and "\t" in line:
@@ -516,6 +526,25 @@ def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):
                            or "读出的标准表：同类文件都有的表" in d["text"]]
 
 
+def test_every_check_is_in_the_checks_rows_file(built):
+    """A document's checks/ page: its HTML lists the checks that do not pass;
+    its rows file, every check, with its line links under the page's base."""
+    import gzip
+
+    data, site = built
+    checks = pd.read_parquet(data / "checks.parquet")
+    for doc_id in doc_ids(data):
+        mine = checks[checks.doc_id == doc_id]
+        folder = site / "docs" / doc_id / "checks"
+        rows = json.loads(gzip.decompress((folder / "rows.json.gz").read_bytes()))
+        assert rows["base"] == f"../../../sources/{doc_id}/"
+        assert len(rows["rows"]) == len(mine), doc_id
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        body = html[html.index("<tbody>"):html.index("</tbody>")]
+        assert body.count("<tr>") == int((mine.status != "pass").sum()), doc_id
+        assert 'data-rows="rows.json.gz"' in html and f"全部 {len(mine):,} 条校验" in html
+
+
 def test_checks_html_is_what_the_table_model_makes():
     """A document's full list of checks is made as HTML directly (fast path);
     it must be exactly what tables.to_html makes of the same rows as Cells,
@@ -555,22 +584,31 @@ LINE_LINK = re.compile(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"')
 
 
 def source_lines(site: Path, doc_id: str) -> dict[int, str]:
-    """Line number → text of a published source page (from its anchors)."""
-    import html as html_lib
-    page = (site / "sources" / doc_id / "index.html").read_text(encoding="utf-8")
-    return {int(n): html_lib.unescape(text) for n, text in re.findall(r"<span id=L(\d+)(?: class=mk)?>(.*?)</span>", page)}
+    """Line number → text of a published source (the lines the source page
+    shows, from its .txt.gz: site.js makes a <span id=L<n>> of line n;
+    tests/test_browser.py checks that it does)."""
+    text = published_text(site, doc_id)
+    return dict(enumerate(text.removesuffix("\n").split("\n"), 1)) if text else {}
 
 
 def test_source_page_has_every_line_anchored(built):
+    """The source page names its text file, the number of lines and the lines
+    that are page and file markers; the file holds every line."""
+    from yusuan.read.pdf import MARKER
+
     data, site = built
     for doc_id in doc_ids(data):
         text = (data / "sources" / f"{doc_id}.txt").read_text(encoding="utf-8")
         lines = source_lines(site, doc_id)
         expected = text.removesuffix("\n").split("\n")
-        assert sorted(lines) == list(range(1, len(expected) + 1)), doc_id
         assert [lines[n] for n in sorted(lines)] == expected, doc_id
-        published = (site / "sources" / f"{doc_id}.txt").read_bytes()
-        assert published.startswith(b"\xef\xbb\xbf") and published[3:].decode("utf-8") == text
+        page = (site / "sources" / doc_id / "index.html").read_text(encoding="utf-8")
+        pre = re.search(r'<pre class="ys-src" data-src="([^"]+)" data-lines="(\d+)" data-marks="([\d,]*)"></pre>', page)
+        assert pre and pre[1] == f"../{doc_id}.txt.gz" and int(pre[2]) == len(expected), doc_id
+        marks = [n for n, line in lines.items() if MARKER.match(line)]
+        assert pre[3] == ",".join(map(str, marks)), doc_id
+        # without JavaScript the page says how to read the text, and links it
+        assert "<noscript>" in page and f'href="../{doc_id}.txt.gz"' in page, doc_id
 
 
 def test_every_line_link_lands_on_a_line(built):
@@ -586,6 +624,23 @@ def test_every_line_link_lands_on_a_line(built):
             assert 1 <= int(line) <= counts[doc_id], (page, doc_id, line)
             n += 1
     assert n > 100
+    # the links site.js makes from a rows file (a document's every check), from the page beside it
+    in_files = 0
+    for rows_file in sorted(site.rglob("*.json.gz")):
+        import gzip
+        data_ = json.loads(gzip.decompress(rows_file.read_bytes()))
+        if not isinstance(data_, dict) or "rows" not in data_:
+            continue
+        depth = len(rows_file.relative_to(site).parts) - 1
+        for row in data_["rows"]:
+            for cell in row[1:]:
+                links = cell[2] if isinstance(cell, list) and len(cell) > 2 and cell[2] else []
+                for _, href in links if isinstance(links, list) else [(None, links)]:
+                    for ups, doc_id, line in LINE_LINK.findall(f'href="{data_["base"]}{href}"'):
+                        assert ups == "../" * depth, (rows_file, ups)
+                        assert 1 <= int(line) <= counts[doc_id], (rows_file, doc_id, line)
+                        in_files += 1
+    assert in_files > 100
 
 
 def test_headline_figures_link_the_line_that_prints_them(real_site, data_dir):
@@ -672,3 +727,79 @@ def test_search_index_without_the_plugin_says_what_to_do(tmp_path):
     (tmp_path / "search" / "search_index.json").write_text('{"config": {}, "docs": []}', encoding="utf-8")
     with pytest.raises(SearchIndexError, match="expected one search worker of mkdocs-material"):
         write_index(tmp_path, [{"location": "a/", "title": "党建", "text": "非公有制企业党建项目"}])
+
+
+def test_document_lists_hold_every_document_in_their_rows_file(built):
+    """compare, transparency and sources: the HTML holds the first page of
+    rows (tables.PAGE_ROWS) and names the rows file; the file, gzip JSON,
+    holds a row per document, its text escaped so that it cannot close a tag."""
+    import gzip
+
+    from yusuan.render.tables import PAGE_ROWS
+
+    data, site = built
+    ids = doc_ids(data)
+    for page, table in (("compare", "compare-table"), ("transparency", "transparency-table"), ("sources", "sources-table")):
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        tag = re.search(rf'<table [^>]*id="{table}"[^>]*>', html)[0]
+        assert f'data-rows="{table}.json.gz"' in tag and f'data-total="{len(ids)}"' in tag, tag
+        body = html[html.index(tag):html.index("</table>", html.index(tag))]
+        assert 1 <= body.count("<tr>") + body.count("<tr id") - 1 <= PAGE_ROWS + 1
+        raw = gzip.decompress((site / page / f"{table}.json.gz").read_bytes()).decode("utf-8")
+        assert "<" not in raw and ">" not in raw
+        rows = json.loads(raw)["rows"]
+        assert len(rows) == len(ids)
+        if page != "sources":
+            assert sorted(r[0] for r in rows) == sorted(f"d-{d}" for d in ids)
+
+
+def test_rows_file_keeps_the_cells():
+    from yusuan.render.tables import Col, Row, Table, c, first_page, m, rows_data
+
+    t = Table([Col("部门"), Col("金额", True)], id="t", filters="x:1", sortable=True)
+    t.rows = [Row([c(f"<b>部门{k}</b>", href=f"../docs/{k}/"), m(k * 1000.5)], id=f"d-{k}") for k in range(250)]
+    data = rows_data(t)
+    assert data["classes"] == ["", "num"]
+    assert data["rows"][3] == ["d-3", ["<b>部门3</b>", None, "../docs/3/"], ["3,001.50", 3001.5]]
+    assert data["base"] == ""
+    shown = first_page(t, "t.json.gz")
+    assert len(shown.rows) == 100 and shown.total == 250 and "共 250 份文件" in shown.note
+    assert len(t.rows) == 250
+
+
+def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
+    """A data file over catalog.SITE_FILE_LIMIT (a large CSV, the workbook,
+    the database, the archive) is left off the site and linked in the latest
+    release; Parquet and datapackage.json stay. Without the repository's
+    address the page names the file and says where it is."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT
+    from yusuan.cli import main
+    from yusuan.render import catalog
+
+    monkeypatch.setattr(catalog, "SITE_FILE_LIMIT", 30_000)
+    repo = "https://github.com/example/yusuan"
+    for with_repo in (True, False):
+        if with_repo:
+            monkeypatch.setenv("YUSUAN_REPOSITORY_URL", repo)
+        else:
+            monkeypatch.delenv("YUSUAN_REPOSITORY_URL", raising=False)
+        out = tmp_path / str(with_repo)
+        result = CliRunner().invoke(main, ["build", "--content", str(CONTENT), "--data-dir", str(out / "data"),
+                                           "--site-dir", str(out / "site"), "--cache-dir", "", "--jobs", "1"])
+        assert result.exit_code == 0, result.output
+        data, files = out / "data", out / "site" / "data" / "files"
+        page = (out / "site" / "data" / "index.html").read_text(encoding="utf-8")
+        big = [p.name for p in sorted(data.iterdir()) if p.is_file() and p.suffix in (".csv", ".xlsx", ".duckdb")
+               and p.stat().st_size > 30_000]
+        assert "table_cells.csv" in big and "yusuan.xlsx" in big
+        for name in big + ["yusuan-all.zip"]:
+            assert not (files / name).exists(), name
+            link = f'href="{repo}/releases/latest/download/{name}"'
+            assert (link in page) == with_repo, name
+            assert name in page
+        for p in sorted(data.glob("*.parquet")) + [data / "datapackage.json"]:
+            assert (files / p.name).read_bytes() == p.read_bytes()
+            assert f'href="files/{p.name}"' in page
+        assert ("太大，不放在本站，见本仓库的 GitHub Release" in page) != with_repo

@@ -1,5 +1,5 @@
-"""XLSX output (yusuan/xlsx.py through store.write_xlsx and the per-document
-downloads), read back with openpyxl and pandas: every row and value, headers,
+"""XLSX output (yusuan/xlsx.py through store.write_xlsx; a document's
+workbook is made in the browser, tests/test_browser.py), read back with openpyxl and pandas: every row and value, headers,
 the 说明 sheet, escaping, the sheet row limit, byte-for-byte determinism."""
 from __future__ import annotations
 
@@ -70,25 +70,6 @@ def test_pandas_reads_the_workbook(data_dir, datasets):
     assert list(df.columns) == [f.title for f in BY_NAME["documents"].fields]
     assert list(df["文件编号"]) == list(datasets["documents"]["doc_id"])
     assert list(df["收支总预算"]) == pytest.approx(list(datasets["documents"]["total_budget"]))
-
-
-def test_per_document_workbook_equals_the_documents_rows(data_dir, tmp_path):
-    data = site_data.load(data_dir)
-    downloads.write_both(data, ZIZHIQU, tmp_path)
-    path = tmp_path / f"{ZIZHIQU}.xlsx"
-    wb = load_workbook(path)
-    present = [ds for ds in downloads.PER_DOC if data.doc_table(ds.name, ZIZHIQU).num_rows]
-    assert wb.sheetnames == [ds.name for ds in present] and "table_cells" in wb.sheetnames
-    for ds in present:
-        ws = wb[ds.name]
-        rows = sheet_rows(ws)
-        assert rows[0] == tuple(f"{f.title}（{f.unit}）" if f.unit else f.title for f in ds.fields)
-        assert rows[1:] == [tuple(expected(r[f.name]) for f in ds.fields) for r in data.doc_table(ds.name, ZIZHIQU).to_pylist()]
-        assert ws.freeze_panes == "A2"
-        amounts = [c for j, f in enumerate(ds.fields) if f.unit == "万元"
-                   for c in next(ws.iter_cols(j + 1, j + 1, 2)) if c.value is not None]
-        assert all(c.number_format == "#,##0.00" for c in amounts)
-    assert wb.properties.title == ZIZHIQU
 
 
 def test_text_and_numbers_round_trip_safely(tmp_path):
@@ -216,14 +197,15 @@ def test_same_table_same_bytes(data_dir, tmp_path):
     write_xlsx(tables, tmp_path / "a.xlsx")
     write_xlsx(tables, tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
-    for folder in ("c", "d"):
-        (tmp_path / folder).mkdir()
-        downloads.write_both(site_data.load(data_dir), ZIZHIQU, tmp_path / folder)
-    first = tmp_path / "c" / f"{ZIZHIQU}.xlsx"
-    assert first.read_bytes() == (tmp_path / "d" / f"{ZIZHIQU}.xlsx").read_bytes()
-    with zipfile.ZipFile(first) as z:
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
         assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         assert z.testzip() is None
+    # a document's workbook is made in the browser (test_browser.py) from its
+    # data file, which is the same bytes every time
+    for folder in ("c", "d"):
+        (tmp_path / folder).mkdir()
+        downloads.write(site_data.load(data_dir), ZIZHIQU, tmp_path / folder)
+    assert (tmp_path / "c" / downloads.NAME).read_bytes() == (tmp_path / "d" / downloads.NAME).read_bytes()
 
 
 def cell_values(path) -> dict:
@@ -243,19 +225,18 @@ def python_columns(sheets: list[xlsx.Sheet]) -> list[xlsx.Sheet]:
 
 
 def test_arrow_columns_give_the_same_workbooks_as_python_values(data_dir, tmp_path, monkeypatch):
-    """The whole-data workbook and a per-document one, written from Arrow
-    columns, hold exactly the cells (values, types, formats) that the per-cell
-    path writes from the same rows as Python values."""
+    """The whole-data workbook, written from Arrow columns, holds exactly the
+    cells (values, types, formats) that the per-cell path writes from the
+    same rows as Python values. (A document's workbook is made in the
+    browser now: test_browser.py.)"""
     written = []
     real_write = xlsx.write
     monkeypatch.setattr(xlsx, "write", lambda target, sheets, title="", **kw: (
         written.append((sheets, title)), real_write(target, sheets, title, **kw)))
     tables = {ds.name: pq.read_table(data_dir / f"{ds.name}.parquet") for ds in DATASETS}
     write_xlsx(tables, tmp_path / "all.xlsx")
-    downloads.write_both(site_data.load(data_dir), ZIZHIQU, tmp_path)
-    (tmp_path / f"{ZIZHIQU}.xlsx").rename(tmp_path / "doc.xlsx")
-    assert len(written) == 2 and all(isinstance(c, pa.ChunkedArray) for c in written[1][0][0].columns)
-    for (sheets, title), name in zip(written, ["all", "doc"]):
+    assert len(written) == 1
+    for (sheets, title), name in zip(written, ["all"]):
         real_write(str(tmp_path / f"{name}-python.xlsx"), python_columns(sheets), title)
         assert cell_values(tmp_path / f"{name}.xlsx") == cell_values(tmp_path / f"{name}-python.xlsx"), name
 

@@ -1,7 +1,8 @@
 /* yusuan site script: draws the Vega-Lite charts (vega.js, vendored beside
-   this file, loaded only on pages that have charts) and makes tables with
-   class ys-sortable sortable by clicking a header. Loads nothing from outside
-   the site. */
+   this file, loaded only on pages that have charts), makes tables with
+   class ys-sortable sortable by clicking a header, shows a source page's
+   text from its .txt.gz, and lists the rows of a table of every document
+   from its .json.gz a page at a time. Loads nothing from outside the site. */
 (function () {
   "use strict";
   var here = document.currentScript ? document.currentScript.src : "";
@@ -211,6 +212,384 @@
     }
   }
 
+  // A list of every document (compare, transparency, sources) or of a
+  // document's every check: its HTML holds the first page of rows (or the
+  // checks that do not pass); every row is in its rows file (data-rows,
+  // JSON, gzip-compressed: render/tables.py rows_data). Filters, sorting and pages
+  // work on all the rows; a page of them at a time is in the table. Texts
+  // are set as text, never as HTML.
+  function docList(table, done) {
+    var url = table.getAttribute("data-rows");
+    fetchText(url).then(function (text) {
+      var data = JSON.parse(text);
+      var rows = data.rows.map(function (r) {
+        return { id: r[0], cells: r.slice(1).map(function (c, k) {
+          var a = typeof c === "string" ? [c] : c;
+          var sort = a[1] === undefined ? null : a[1];
+          var href = a[2] || null;
+          if (typeof href === "string") href = [[a[0], href]];
+          return { text: a[0], sort: sort, cls: a[3] === undefined || a[3] === null ? data.classes[k] : a[3],
+                   links: href && href.map(function (h) { return [h[0], (data.base || "") + h[1]]; }),
+                   value: sort === null ? String(a[0]).trim() : String(sort) };
+        }) };
+      });
+      pagedList(table, rows);
+    }).catch(function (err) {
+      console.warn(err);
+      done();       // the rows in the HTML, sorted and filtered as they are
+    });
+  }
+
+  function pagedList(table, all) {
+    var params = new URLSearchParams(location.search);
+    var body = table.tBodies[0], heads = table.tHead.rows[0].cells;
+    var wrap = table.closest(".ys-table-wrap") || table;
+    var PAGE_ROWS = Number(table.getAttribute("data-page")) || 100;
+    var note = wrap.querySelector("p.ys-note");
+    if (note) note.hidden = true;     // "the first rows here": the pager says it now
+    var shown = all, page = 0, sortCol = -1, asc = true;
+    var filters = (table.getAttribute("data-filters") || "").split(",").filter(Boolean).map(function (f) {
+      var parts = f.split(":");
+      return { name: parts[0], col: Number(parts[1]) };
+    });
+    var pager = document.createElement("nav");
+    pager.className = "ys-pager";
+    pager.setAttribute("aria-label", "翻页");
+    var prev = document.createElement("button"), next = document.createElement("button"), where = document.createElement("span");
+    prev.type = next.type = "button";
+    prev.textContent = "‹ 上一页";
+    next.textContent = "下一页 ›";
+    prev.addEventListener("click", function () { page -= 1; draw(); table.scrollIntoView(); });
+    next.addEventListener("click", function () { page += 1; draw(); table.scrollIntoView(); });
+    pager.appendChild(prev);
+    pager.appendChild(next);
+    pager.appendChild(where);
+    var unit = table.getAttribute("data-unit") || "份";
+    wrap.parentNode.insertBefore(pager, wrap.nextSibling);
+
+    function row(r) {
+      var tr = document.createElement("tr");
+      if (r.id) tr.id = r.id;
+      r.cells.forEach(function (c) {
+        var td = document.createElement("td");
+        if (c.cls) td.className = c.cls;
+        if (c.sort !== null) td.setAttribute("data-sort", String(c.sort));
+        if (c.links) {
+          c.links.forEach(function (h, k) {
+            if (k) td.appendChild(document.createTextNode(", "));
+            var a = document.createElement("a");
+            a.href = h[1];
+            a.textContent = h[0];
+            td.appendChild(a);
+          });
+        } else {
+          td.textContent = c.text;
+        }
+        tr.appendChild(td);
+      });
+      return tr;
+    }
+    function draw() {
+      var pages = Math.max(1, Math.ceil(shown.length / PAGE_ROWS));
+      page = Math.min(Math.max(page, 0), pages - 1);
+      var frag = document.createDocumentFragment();
+      shown.slice(page * PAGE_ROWS, (page + 1) * PAGE_ROWS).forEach(function (r) { frag.appendChild(row(r)); });
+      body.textContent = "";
+      body.appendChild(frag);
+      var first = shown.length ? page * PAGE_ROWS + 1 : 0, last = Math.min(shown.length, (page + 1) * PAGE_ROWS);
+      where.textContent = "第 " + first.toLocaleString("zh") + "–" + last.toLocaleString("zh") + " " + unit + "，共 " +
+        shown.length.toLocaleString("zh") + " " + unit + (shown.length < all.length ? "（全部 " + all.length.toLocaleString("zh") + " " + unit + "）" : "");
+      prev.disabled = page === 0;
+      next.disabled = page >= pages - 1;
+      pager.hidden = pages === 1 && shown.length === all.length && all.length <= PAGE_ROWS;
+    }
+    function apply() {
+      shown = all.filter(function (r) {
+        return filters.every(function (f) { return !f.select.value || r.cells[f.col].value === f.select.value; });
+      });
+      if (sortCol >= 0) order();
+      page = 0;
+      draw();
+    }
+    function order() {
+      var numeric = all.every(function (r) {
+        var v = r.cells[sortCol].value; return v === "" || v === "—" || !isNaN(Number(v));
+      });
+      var keyed = shown.map(function (r, k) { return [r, k]; });
+      keyed.sort(function (a, b) {
+        var x = a[0].cells[sortCol].value, y = b[0].cells[sortCol].value, d;
+        if (numeric) {
+          var nx = x === "" || x === "—" ? -Infinity : Number(x);
+          var ny = y === "" || y === "—" ? -Infinity : Number(y);
+          d = nx === ny ? 0 : nx - ny;
+        } else {
+          d = x.localeCompare(y, "zh");
+        }
+        return (asc ? d : -d) || a[1] - b[1];
+      });
+      shown = keyed.map(function (p) { return p[0]; });
+    }
+
+    if (filters.length) {
+      var bar = document.createElement("div");
+      bar.className = "ys-filters";
+      filters.forEach(function (f) {
+        var values = {};
+        all.forEach(function (r) { values[r.cells[f.col].value] = true; });
+        var label = document.createElement("label");
+        label.textContent = heads[f.col].textContent + " ";
+        var select = document.createElement("select");
+        select.name = f.name;
+        select.appendChild(new Option("全部", ""));
+        Object.keys(values).filter(Boolean).sort(function (a, b) { return a.localeCompare(b, "zh"); })
+          .forEach(function (v) { select.appendChild(new Option(v, v)); });
+        if (params.get(f.name) && values[params.get(f.name)]) select.value = params.get(f.name);
+        select.addEventListener("change", apply);
+        f.select = select;
+        label.appendChild(select);
+        bar.appendChild(label);
+      });
+      wrap.parentNode.insertBefore(bar, wrap);
+    }
+    if (table.classList.contains("ys-sortable")) {
+      Array.prototype.forEach.call(heads, function (th, i) {
+        th.setAttribute("role", "button");
+        th.tabIndex = 0;
+        th.title = "点击排序";
+        function sort() {
+          asc = !(sortCol === i && asc);
+          sortCol = i;
+          Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+          order();
+          page = 0;
+          draw();
+        }
+        th.addEventListener("click", sort);
+        th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+      });
+    }
+    apply();
+    // the row a reader came from (#d-<doc_id>): its page shown, the row marked and in view
+    function goTo(first) {
+      var id = location.hash && decodeURIComponent(location.hash.slice(1));
+      var at = id ? shown.findIndex(function (r) { return r.id === id; }) : -1;
+      if (at < 0) return;
+      page = Math.floor(at / PAGE_ROWS);
+      draw();
+      var here = document.getElementById(id);
+      here.classList.add("ys-here");
+      var centre = function () { here.scrollIntoView({ block: "center" }); };
+      centre();
+      if (first) window.addEventListener("load", function () { setTimeout(centre, 0); });
+    }
+    goTo(true);
+    window.addEventListener("hashchange", function () { goTo(false); });
+    table.setAttribute("data-ready", "");
+  }
+
+  // A document's data as XLSX and as a ZIP of CSVs, made here from its
+  // data.json.gz (render/downloads.py) when the link is clicked, instead of
+  // stored: a sheet / a CSV per dataset. The ZIPs (an XLSX is one) are
+  // stored, not deflated, with a fixed date.
+  var CRC = (function () {
+    var t = new Uint32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      t[n] = c >>> 0;
+    }
+    return t;
+  })();
+  function crc32(bytes) {
+    var c = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) c = CRC[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  }
+  function zipBlob(files, type) {      // files: [[name, text]]
+    var enc = new TextEncoder(), parts = [], central = [], offset = 0;
+    function le(n, size) {
+      var b = new Uint8Array(size);
+      for (var i = 0; i < size; i++) b[i] = (n >>> (8 * i)) & 0xff;
+      return b;
+    }
+    function header(sig, name, data, crc, extra) {
+      return [le(sig, 4)].concat(extra || [], [le(20, 2), le(0x800, 2), le(0, 2), le(0, 2), le(0x21, 2),  // UTF-8 names; 1980-01-01
+        le(crc, 4), le(data.length, 4), le(data.length, 4), le(name.length, 2), le(0, 2)]);
+    }
+    files.forEach(function (f) {
+      var name = enc.encode(f[0]), data = enc.encode(f[1]), crc = crc32(data);
+      var local = header(0x04034b50, name, data, crc).concat([name, data]);
+      var head = header(0x02014b50, name, data, crc, [le(20, 2)])
+        .concat([le(0, 2), le(0, 2), le(0, 2), le(0, 4), le(offset, 4), name]);
+      local.forEach(function (b) { offset += b.length; });
+      parts = parts.concat(local);
+      central = central.concat(head);
+    });
+    var size = 0;
+    central.forEach(function (b) { size += b.length; });
+    var end = [le(0x06054b50, 4), le(0, 2), le(0, 2), le(files.length, 2), le(files.length, 2), le(size, 4), le(offset, 4), le(0, 2)];
+    return new Blob(parts.concat(central, end), { type: type });
+  }
+  function rowsOf(ds) {
+    var n = ds.values.length ? ds.values[0].length : 0, rows = [];
+    for (var i = 0; i < n; i++) rows.push(ds.values.map(function (col) { return col[i]; }));
+    return rows;
+  }
+  function csvText(ds) {
+    function cell(v) {
+      if (v === null || v === undefined) return "";
+      if (typeof v !== "string") return String(v);
+      return /[",\n\r]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+    }
+    return "\ufeff" + [ds.columns.join(",")].concat(rowsOf(ds).map(function (r) { return r.map(cell).join(","); }))
+      .join("\n") + "\n";
+  }
+  function xml(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  }
+  function colName(k) {
+    var s = "";
+    for (k += 1; k > 0; k = Math.floor((k - 1) / 26)) s = String.fromCharCode(65 + (k - 1) % 26) + s;
+    return s;
+  }
+  function sheetXml(ds) {
+    var money = {};
+    ds.money.forEach(function (j) { money[j] = true; });
+    function cell(v, j, r) {
+      var ref = colName(j) + r;
+      if (v === null || v === undefined) return "";
+      if (typeof v === "number" && isFinite(v)) return '<c r="' + ref + '"' + (money[j] ? ' s="1"' : "") + "><v>" + v + "</v></c>";
+      if (typeof v === "boolean") return '<c r="' + ref + '" t="b"><v>' + (v ? 1 : 0) + "</v></c>";
+      return '<c r="' + ref + '" t="inlineStr"><is><t xml:space="preserve">' + xml(v) + "</t></is></c>";
+    }
+    var rows = [ds.headers].concat(rowsOf(ds));
+    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
+      '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetViews><sheetView workbookViewId="0">' +
+      '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>' +
+      rows.map(function (row, i) {
+        return '<row r="' + (i + 1) + '">' + row.map(function (v, j) { return cell(v, j, i + 1); }).join("") + "</row>";
+      }).join("") + "</sheetData></worksheet>";
+  }
+  function xlsxBlob(data) {
+    var head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+    var sheets = data.datasets, files = [];
+    var types = '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+      '<Default Extension="xml" ContentType="application/xml"/>' +
+      '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+      '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
+      '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>' +
+      sheets.map(function (ds, k) {
+        return '<Override PartName="/xl/worksheets/sheet' + (k + 1) +
+          '.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>';
+      }).join("");
+    files.push(["[Content_Types].xml", head + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' + types + "</Types>"]);
+    files.push(["_rels/.rels", head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
+      '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/></Relationships>']);
+    files.push(["docProps/core.xml", head + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" ' +
+      'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>' + xml(data.doc_id) + "</dc:title></cp:coreProperties>"]);
+    files.push(["xl/workbook.xml", head + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ' +
+      'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>' +
+      sheets.map(function (ds, k) {
+        return '<sheet name="' + xml(ds.name.slice(0, 31)) + '" sheetId="' + (k + 1) + '" r:id="rId' + (k + 1) + '"/>';
+      }).join("") + "</sheets></workbook>"]);
+    files.push(["xl/_rels/workbook.xml.rels", head + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+      sheets.map(function (ds, k) {
+        return '<Relationship Id="rId' + (k + 1) + '" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet' + (k + 1) + '.xml"/>';
+      }).join("") + '<Relationship Id="rId' + (sheets.length + 1) +
+      '" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>']);
+    files.push(["xl/styles.xml", head + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+      '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.00"/></numFmts>' +
+      '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>' +
+      '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>' +
+      '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
+      '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
+      '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>' +
+      '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>' +
+      '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>']);
+    sheets.forEach(function (ds, k) { files.push(["xl/worksheets/sheet" + (k + 1) + ".xml", sheetXml(ds)]); });
+    return zipBlob(files, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  }
+  function makeDownloads() {
+    Array.prototype.forEach.call(document.querySelectorAll(".ys-make[data-src]"), function (el) {
+      var name = el.getAttribute("data-name"), got = null;
+      function data() {
+        if (!got) got = fetchText(el.getAttribute("data-src")).then(JSON.parse);
+        return got;
+      }
+      el.textContent = "";
+      [["本文件数据 XLSX", name + ".xlsx", xlsxBlob],
+       ["本文件数据 CSV（ZIP）", name + "-csv.zip", function (d) {
+         return zipBlob(d.datasets.map(function (ds) { return [name + "/" + ds.name + ".csv", csvText(ds)]; }), "application/zip");
+       }]].forEach(function (t, k) {
+        var a = document.createElement("a");
+        a.textContent = t[0];
+        a.href = "#";
+        a.setAttribute("role", "button");
+        a.addEventListener("click", function (e) {
+          e.preventDefault();
+          data().then(function (d) {
+            var url = URL.createObjectURL(t[2](d));
+            download(url, t[1]);
+            setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+          }).catch(function (err) { console.warn(err); a.textContent = t[0] + "（无法生成）"; });
+        });
+        if (k) el.appendChild(document.createTextNode(" · "));
+        el.appendChild(a);
+      });
+    });
+  }
+
+  // A file stored gzip-compressed (a source text, a table's rows), as text.
+  // Its bytes are unpacked here (DecompressionStream); a server that sends
+  // it with Content-Encoding: gzip has unpacked it already (no gzip magic).
+  function fetchText(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.arrayBuffer();
+    }).then(function (buf) {
+      var head = new Uint8Array(buf, 0, Math.min(2, buf.byteLength));
+      var body = new Blob([buf]).stream();
+      if (head[0] === 0x1f && head[1] === 0x8b) body = body.pipeThrough(new DecompressionStream("gzip"));
+      return new Response(body).text();     // UTF-8, its byte order mark dropped
+    });
+  }
+
+  // A source page: its text, a <span id=L<n>> a line (the number drawn by
+  // CSS), page and file markers set apart; then the #L<n> of the address is
+  // gone to as an anchor is (the line becomes :target, in view).
+  function sourceText() {
+    var src = document.querySelector("pre.ys-src[data-src]");
+    if (!src) return;
+    var marks = {};
+    (src.getAttribute("data-marks") || "").split(",").forEach(function (n) { if (n) marks[n] = true; });
+    src.setAttribute("aria-busy", "true");
+    src.textContent = "正在载入文本……";
+    fetchText(src.getAttribute("data-src")).then(function (text) {
+      if (text.charAt(text.length - 1) === "\n") text = text.slice(0, -1);
+      var frag = document.createDocumentFragment();
+      (text ? text.split("\n") : []).forEach(function (line, k) {
+        var span = document.createElement("span");
+        span.id = "L" + (k + 1);
+        if (marks[k + 1]) span.className = "mk";
+        span.textContent = line;
+        frag.appendChild(span);
+      });
+      src.textContent = "";
+      src.appendChild(frag);
+      src.removeAttribute("aria-busy");
+      if (/^#L\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
+        location.replace(location.hash);     // a fragment navigation: :target and scrolled to
+      }
+    }).catch(function (err) {
+      src.removeAttribute("aria-busy");
+      src.textContent = "文本无法显示：请下载上面的文本文件（gzip 压缩），其第 N 行即行号 N。";
+      console.warn(err);
+    });
+  }
+
   // A source page: a click on a line's number puts that line's address in the location bar.
   function lineLinks() {
     var src = document.querySelector("pre.ys-src");
@@ -225,8 +604,16 @@
 
   function init() {
     drawCharts();
-    Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable"), makeSortable);
-    Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]"), makeFilters);
+    Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable:not([data-rows])"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]:not([data-rows])"), makeFilters);
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-rows]"), function (table) {
+      docList(table, function () {      // the rows file cannot be read: the rows in the HTML, as before
+        if (table.classList.contains("ys-sortable")) makeSortable(table);
+        if (table.getAttribute("data-filters")) makeFilters(table);
+      });
+    });
+    sourceText();
+    makeDownloads();
     lineLinks();
   }
 

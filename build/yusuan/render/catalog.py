@@ -8,7 +8,7 @@ import os
 
 from yusuan import __version__
 from yusuan.release import latest_release_url
-from yusuan.render import archive, fmt
+from yusuan.render import archive, fmt, sources
 from yusuan.render.data import SiteData
 from yusuan.render.home import doc_href
 from yusuan.render.tables import Col, Row, Table, c, y
@@ -16,6 +16,14 @@ from yusuan.schema import DATASETS
 
 TYPES = {"string": "文本", "integer": "整数", "number": "数值", "boolean": "是/否", "date": "日期"}
 WHOLE = ["yusuan.xlsx", "yusuan.duckdb", "datapackage.json"]
+# A data file larger than this (a dataset's CSV, the workbook, the database,
+# the archive of everything) is not put on the site: GitHub Pages holds 1 GB
+# in all, and at 1,000 documents these files were 409 MB of a 684 MB site
+# (table_cells.csv alone 126 MB). The data page links its copy in the latest
+# GitHub Release instead (every build publishes every file there). The
+# Parquet files (the compact form of every dataset) and datapackage.json are
+# always on the site.
+SITE_FILE_LIMIT = 20 * 2**20
 
 
 def _size(folder: Path, name: str) -> str:
@@ -23,7 +31,22 @@ def _size(folder: Path, name: str) -> str:
     return fmt.filesize(path.stat().st_size) if path.exists() else ""
 
 
+def on_site(path: Path) -> bool:
+    """Whether a data file is put on the site (see SITE_FILE_LIMIT)."""
+    return (path.suffix == ".parquet" or path.name == "datapackage.json"
+            or path.stat().st_size <= SITE_FILE_LIMIT)
+
+
+def file_href(folder: Path, name: str, releases: str | None) -> str:
+    """The data page's link to a data file: its copy on the site, else the
+    latest release's ("" when the build does not know the repository)."""
+    if on_site(folder / name):
+        return f"files/{name}"
+    return f"{releases}/download/{name}" if releases else ""
+
+
 def context(data: SiteData) -> dict:
+    releases = latest_release_url()
     described = {r["name"]: r for r in data.package.get("resources", [])}
     datasets = []
     for ds in DATASETS:
@@ -33,14 +56,17 @@ def context(data: SiteData) -> dict:
             desc = fields.get(f.name, {}).get("description") or f.description
             cols.rows.append(Row([c(f.name, cls="code"), c(f.title), c(TYPES.get(f.type, f.type)), c(f.unit),
                                   c(desc)]))
-        files = [{"name": f"{ds.name}.{ext}", "size": _size(data.folder, f"{ds.name}.{ext}")}
+        files = [{"name": f"{ds.name}.{ext}", "size": _size(data.folder, f"{ds.name}.{ext}"),
+                  "href": file_href(data.folder, f"{ds.name}.{ext}", releases)}
                  for ext in ("parquet", "csv") if (data.folder / f"{ds.name}.{ext}").exists()]
         datasets.append({"name": ds.name, "title": ds.title, "description": ds.description,
                          "rows": fmt.integer(data.count(ds.name)), "files": files, "columns": cols,
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
-    whole = [{"name": n, "size": _size(data.folder, n)} for n in WHOLE if (data.folder / n).exists()]
+    whole = [{"name": n, "size": _size(data.folder, n), "href": file_href(data.folder, n, releases)}
+             for n in WHOLE if (data.folder / n).exists()]
     return {"datasets": datasets, "whole": whole, "archive": archive.NAME, "version": __version__,
-            "built": build_date(), "n_docs": len(data.documents), "releases": latest_release_url()}
+            "built": build_date(), "n_docs": len(data.documents), "releases": releases,
+            "limit": fmt.filesize(SITE_FILE_LIMIT)}
 
 
 def build_date() -> str:
@@ -57,14 +83,31 @@ def sources_table(data: SiteData) -> Table:
     """Every document's source: its page of numbered lines and its text file."""
     t = Table([Col("部门"), Col("年度", True), Col("类型"), Col("源文件（逐行）"), Col("文本")], sortable=True,
               id="sources-table", searchable=False, filters="year:1,kind:2",
-              caption="每份文件的源文件：逐行的页面（每个数字链接到其中的行）与文本文件（UTF-8）")
+              caption="每份文件的源文件：逐行的页面（每个数字链接到其中的行）与文本文件（UTF-8，gzip 压缩）")
     for d in data.documents:
         t.rows.append(Row([c(d["department"], href=doc_href(d["doc_id"], "../")), y(d["year"]), c(d["kind"]),
-                           c("逐行", href=f"{d['doc_id']}/"), c(f"{d['doc_id']}.txt", href=f"{d['doc_id']}.txt")]))
+                           c("逐行", href=f"{d['doc_id']}/"), c(sources.text_file(d["doc_id"]), href=sources.text_file(d["doc_id"]))]))
     return t
 
 
 def files_to_publish(folder: Path) -> list[str]:
     """Names of the data files copied into the site's data/ folder."""
     names = [f"{ds.name}.{ext}" for ds in DATASETS for ext in ("parquet", "csv")] + WHOLE
-    return [n for n in names if (folder / n).exists()]
+    return [n for n in names if (folder / n).exists() and on_site(folder / n)]
+
+
+ARCHIVE_MARK = "<!-- yusuan-archive -->"
+
+
+def archive_button(path: Path, releases: str | None) -> str:
+    """The data page's "download everything" once the archive is written (it
+    is made while the pages are): on the site, or in the latest release."""
+    if on_site(path):
+        href = f"files/{archive.NAME}"
+    elif releases:
+        href = f"{releases}/download/{archive.NAME}"
+    else:
+        return (f'<p class="ys-download-all">全部数据的压缩包 {archive.NAME}（{fmt.filesize(path.stat().st_size)}）'
+                f"太大，不放在本站，见本仓库的 GitHub Release。</p>")
+    return (f'<p class="ys-download-all"><a class="md-button md-button--primary" href="{href}" download>'
+            f"下载全部数据（ZIP，{fmt.filesize(path.stat().st_size)}）</a></p>")

@@ -10,7 +10,8 @@ from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import Cell, Col, Row, Table, c, capped, esc, i, m, tree_depth, without_empty_columns
+from yusuan.render.tables import (Cell, Col, Row, Table, c, capped, esc, gzip_json, i, m, rows_data, tree_depth,
+                                  without_empty_columns)
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
 
@@ -46,6 +47,7 @@ class Subpage:
     title: str
     tables: list[Table]
     searchable: bool = True
+    files: dict[str, bytes] = field(default_factory=dict)    # written beside the page (a table's rows file)
 
 
 @dataclass
@@ -809,9 +811,43 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
     if failing:
         sec.tables.append(sec.capped(Table(columns, failing, caption="未通过的校验（不符与舍入差；“舍入差”见方法页）",
                                            href_base=base, cls="ys-checks"), MAX_ROWS, "checks-failing", "未通过的校验"))
-    sec.subpages.append(Subpage("checks", "全部算术校验", [Table(columns, body=_checks_html(rows, "../" + base, titles),
-                                                                 caption="全部校验", cls="ys-checks")], searchable=False))
+    # Every check, passing or not, is in the sub-page's rows file, listed by
+    # site.js; its HTML holds those that do not pass, for a reader without
+    # JavaScript (a document has hundreds of checks, each with its line
+    # links: ~150 KB of HTML a document, ~10 KB as a rows file).
+    not_passing = [r for r in rows if r["status"] != "pass"]
+    every = Table(columns, _check_rows(rows, titles), href_base="../" + base)
+    note = (f"此处列出未通过的 {len(not_passing):,} 条；全部 {len(rows):,} 条校验（含通过的）在浏览器运行 JavaScript 时列出，"
+            f"也在“数据”页的 checks 数据集中。")
+    sec.subpages.append(Subpage("checks", "全部算术校验", [Table(
+        columns, body=_checks_html(not_passing, "../" + base, titles), caption="全部校验", cls="ys-checks", note=note,
+        rows_file=CHECKS_FILE, total=len(rows), page_rows=max(len(rows), 1))],
+        searchable=False, files={CHECKS_FILE: gzip_json(rows_data(every))}))
     return sec
+
+
+CHECKS_FILE = "rows.json.gz"
+
+
+def on_demand(sub: Subpage) -> tuple[list[Table], dict[str, bytes]]:
+    """A sub-page's long tables as its HTML shows them, and their rows files.
+    A sub-page lists every row of a table whose first rows are on the
+    document's page (for a reader without JavaScript); here each table's
+    rows go to rows-<k>.json.gz, listed by site.js, and the HTML keeps the
+    caption and a note. A table whose rows are indented or classed (a tree)
+    stays HTML, as do tables already given a rows file (the checks)."""
+    shown, files = [], dict(sub.files)
+    for k, t in enumerate(sub.tables):
+        if t.rows_file or t.body or not t.rows or any(row.cls or row.depth for row in t.rows) \
+                or any(cell.href.__class__ is tuple for row in t.rows for cell in row.cells):
+            shown.append(t)
+            continue
+        name = f"rows-{k}.json.gz"
+        files[name] = gzip_json(rows_data(t))
+        shown.append(replace(t, rows=[], rows_file=name, total=len(t.rows), page_rows=len(t.rows), full=None,
+                             note=f"本表 {len(t.rows):,} 行由浏览器运行 JavaScript 时列出；文件页上列出前几行，"
+                                  f"全部也在“数据”页的数据集中（按 doc_id 筛选）。", more_href=""))
+    return shown, files
 
 
 SEVERITY = {"error": "错误", "warning": "警告"}

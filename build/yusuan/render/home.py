@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from yusuan.render import departments, fmt
 from yusuan.render.data import SiteData
+from yusuan.render.tables import Col, Row, Table, c, i
 from yusuan.terms import LEVELS
+
+HOME_DEPARTMENTS = 30   # departments listed by name on the home page for each level; every one on departments/
 
 
 def doc_href(doc_id: str, root: str) -> str:
@@ -33,8 +36,26 @@ def coverage(data: SiteData, root: str) -> list[dict]:
     for lvl in order:
         if lvl in levels:
             depts = sorted(levels[lvl], key=lambda x: x["name"])
-            out.append({"level": lvl, "n_docs": sum(len(x["years"]) for x in depts), "departments": depts})
+            out.append({"level": lvl, "n_docs": sum(len(x["years"]) for x in depts), "departments": depts,
+                        "n_departments": len(depts)})
     return out
+
+
+def listing(data: SiteData) -> Table:
+    """Every department (departments/): its page across years, level and
+    documents by year; a list of every department, paged by site.js like
+    the lists of every document (the home page names the first
+    HOME_DEPARTMENTS of each level: at 10,000 documents the whole list was
+    ~1.5 MB of home page)."""
+    t = Table([Col("部门"), Col("层级"), Col("公开文件"), Col("文件数", True)], sortable=True, id="departments-table",
+              searchable=False, filters="level:1", caption="每个部门一行：部门历年页与各年度的文件",
+              unit=("个", "部门"))
+    for lvl in coverage(data, "../"):
+        for d in lvl["departments"]:
+            name = c(d["name"], href=d["href"].removeprefix("../departments/"))
+            t.rows.append(Row([name, c(lvl["level"]), c("", href=tuple((y["year"], y["href"]) for y in d["years"])),
+                               i(len(d["years"]))]))
+    return t
 
 
 def context(data: SiteData) -> dict:
@@ -54,5 +75,5 @@ def context(data: SiteData) -> dict:
             ("不予公开项目金额（万元）", fmt.money(total("secret_project_amount"))),
             ("未通过的算术校验（条）", fmt.integer(sum(d["n_checks_failed"] or 0 for d in docs))),
         ],
-        "coverage": coverage(data, ""),
+        "coverage": [{**lvl, "departments": lvl["departments"][:HOME_DEPARTMENTS]} for lvl in coverage(data, "")],
     }

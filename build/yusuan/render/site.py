@@ -26,8 +26,10 @@ from markupsafe import Markup
 from yusuan import folders
 from yusuan.parallel import default_jobs, in_second_process, worker_pool
 from yusuan.render import archive, catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
+from yusuan.release import latest_release_url
 from yusuan.render.assets import start_vega, write_assets
 from yusuan.render.data import DataFolderError, SiteData, load
+from yusuan.render.tables import gzip_json, json_text  # noqa: F401 - json_text is used by tests too
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
@@ -56,12 +58,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def json_text(obj) -> str:
-    """JSON that is safe anywhere, even inside <script>: < > & as \\u escapes, sorted keys."""
-    s = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -74,18 +70,28 @@ SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False), "fla
 
 
 class Deferred:
-    """Tables kept out of the search index (one row per document: the compare
-    and transparency tables) skip mkdocs too: the page gets a placeholder, and
-    the table goes into the built page after mkdocs. At 1,000 documents the
-    search plugin took ~2 s to parse those tables, only to leave them out, and
-    everything waits for mkdocs."""
+    """Tables kept out of the search index (one row per document: the compare,
+    transparency and sources lists) skip mkdocs too: the page gets a
+    placeholder, and the table goes into the built page after mkdocs. At
+    1,000 documents the search plugin took ~2 s to parse those tables, only
+    to leave them out, and everything waits for mkdocs.
+
+    A list of every document (a table with filters) holds its first page of
+    rows (tables.PAGE_ROWS); all its rows go to <table id>.json.gz beside
+    the page, gzip-compressed, for site.js."""
     def __init__(self) -> None:
         self.tables: dict[str, list[str]] = {}     # built page (relative to site_dir) → its tables' HTML
+        self.files: dict[str, bytes] = {}           # a rows file (relative to site_dir) → its bytes
         self.page = ""
 
     def table(self, t: tables.Table):
         if t.searchable:
             return tables.to_html(t)
+        if t.filters:
+            name = f"{t.id}.json.gz"
+            folder = self.page.rpartition("/")[0]
+            self.files[f"{folder}/{name}" if folder else name] = gzip_json(tables.rows_data(t))
+            t = tables.first_page(t, name)
         html = self.tables.setdefault(self.page, [])
         html.append(tables.to_html(replace(t, searchable=True)))   # as the search plugin leaves it
         return Markup(f"<!-- yusuan-table-{len(html) - 1} -->")
@@ -100,6 +106,8 @@ class Deferred:
                     raise SiteError(f"{path}: the placeholder of table {k} is missing or repeated")
                 text = text.replace(marker, table)
             path.write_text(text, encoding="utf-8")
+        for rel, data in self.files.items():
+            (site_dir / rel).write_bytes(data)
 
 
 def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
@@ -123,6 +131,7 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
     page("transparency.md", "transparency.md", "transparency/index.html", tr=transparency.context(data))
     page("data.md", "data.md", "data/index.html", catalog=catalog.context(data))
     page("sources.md", "sources.md", "sources/index.html", listing=catalog.sources_table(data))
+    page("departments.md", "departments.md", "departments/index.html", listing=home.listing(data))
     for name in HAND_WRITTEN:
         src = content_dir / "pages" / name
         if not src.exists():
@@ -204,7 +213,7 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     folder.mkdir(parents=True, exist_ok=True)
     for ch in ctx["charts"]:
         write(folder / f"{ch.id}.json", json_text(ch.data))
-    downloads.write_both(work.data, doc_id, folder)
+    downloads.write(work.data, doc_id, folder)
     source = sources.load(doc, work.data.folder, work.content_dir)
     sources.publish(source, work.content_dir, work.out_dir / "sources" / doc_id)
     slug = work.slugs.get(doc_id, "")
@@ -216,12 +225,17 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     pages.append(Unframed(work.out_dir / "sources" / doc_id / "index.html", "flat", source_title, [],
                           work.env.get_template("source.html").render(
                               title=source_title, doc=doc, doc_title=ctx["title"], source=source, root="../../",
-                              dept_slug=slug, markers=source.markers(), lines=Markup(sources.lines_html(source)))))
+                              dept_slug=slug, markers=source.markers(), text_file=sources.text_file(doc_id),
+                              marks=",".join(str(k + 1) for k in source.marker_lines))))
     for sub in ctx["subpages"]:
         title = f"{ctx['title']}：{sub.title}"
+        shown, files = department.on_demand(sub)     # ctx's own tables stay whole: the search index reads them
+        for name, data in files.items():
+            (folder / sub.id).mkdir(parents=True, exist_ok=True)
+            (folder / sub.id / name).write_bytes(data)
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
-                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title,
-                                                                                       doc_title=ctx["title"])))
+                              work.env.get_template("table_page.html").render(page=replace(sub, tables=shown), doc=doc,
+                                                                              title=title, doc_title=ctx["title"])))
     shells = work.ready_shells()
     if shells:
         for page in pages:
@@ -270,7 +284,7 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prog
         doc_id = doc["doc_id"]
         shutil.move(work.out_dir / "docs" / doc_id, site_dir / "docs" / doc_id)
         shutil.move(work.out_dir / "sources" / doc_id, site_dir / "sources" / doc_id)
-        text = work.out_dir / "sources" / f"{doc_id}.txt"
+        text = work.out_dir / "sources" / sources.text_file(doc_id)
         if text.exists():
             shutil.move(text, site_dir / "sources" / text.name)
     return entries
@@ -450,5 +464,12 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     step("data files")
     publish_files(data, site_dir)
     archive_written()
-    shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
+    data_page = site_dir / "data" / "index.html"
+    page = data_page.read_text(encoding="utf-8")
+    if page.count(catalog.ARCHIVE_MARK) != 1:
+        raise SiteError(f"{data_page}: the place of the archive's button is missing or repeated")
+    data_page.write_text(page.replace(catalog.ARCHIVE_MARK, catalog.archive_button(archive_path, latest_release_url())),
+                         encoding="utf-8")
+    if catalog.on_site(archive_path):
+        shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")

@@ -2,26 +2,31 @@
 one click from the line it was read from:
 
     sources/<doc_id>/            the text, every line numbered, #L<n> its anchor
-    sources/<doc_id>.txt         the same text as a file
+    sources/<doc_id>.txt.gz      the same text as a file, gzip-compressed
     sources/<doc_id>/<doc_id>.pdf   the original file(s), with their SHA-256
 
 The text is the parser's (for a PDF: a marker line before each page, table
 rows as tab-separated cells), with contacts hidden (yusuan.privacy); line
 numbers are the source_line of every dataset row.
 
-The page is plain HTML, not built by a script: it reads without JavaScript,
-the browser's find works on all of it, and #L<n> lands on the line as any
-anchor does. It is long (a 4,000-line text makes ~200 KB), but only a
-reader following a figure to its line loads it; each line costs ~20 bytes of
-markup (an id; its number is drawn by CSS).
+The text is stored once, compressed (a 4,000-line text is ~90 KB as text and
+~95 KB more as a page of spans; gzip makes it ~4x smaller, and the site
+must hold 10,000 of them in GitHub Pages' 1 GB). The page holds the header,
+the originals and the index of pages; site.js fetches the .txt.gz, decodes
+it with the browser's DecompressionStream and writes each line as
+<span id=L<n>> (its number drawn by CSS), then goes to the #L<n> of the
+address as an anchor would. Without JavaScript the page says so and links
+the compressed file (any unzip tool opens it; its line n is line n).
 
-The text file is served with a UTF-8 byte order mark: a server that names no
-charset for .txt (Python's http.server) would otherwise leave the browser
-guessing, and it guesses wrong for Chinese.
+The compressed text starts with a UTF-8 byte order mark: a server that names
+no charset (Python's http.server) leaves nothing to guess once it is
+unpacked. The .gz is made with a fixed time stamp: the same text gives the
+same bytes.
 """
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
 import os
 import shutil
@@ -105,22 +110,21 @@ def load(doc: dict, data_folder: Path, content_dir: Path | None) -> Source:
     return Source(doc["doc_id"], text, originals, withheld)
 
 
-def lines_html(source: Source) -> str:
-    """Every line as <span id=L<n>>, markers of pages and files set apart.
-    The text is escaped whole, once (a line per span took 7 ms a document)."""
-    text = source.text[:-1] if source.text.endswith("\n") else source.text
-    lines = str(escape(text)).split("\n") if text else []
-    out = [f"<span id=L{n}>{line}</span>" for n, line in enumerate(lines, 1)]
-    for k in source.marker_lines:
-        out[k] = f"<span id=L{k + 1} class=mk>{lines[k]}</span>"
-    return "".join(out)
+def text_file(doc_id: str) -> str:
+    """The published text's file name (beside the sources/<doc_id>/ folder)."""
+    return f"{doc_id}.txt.gz"
+
+
+def compressed(text: str) -> bytes:
+    """The text as published: UTF-8 with a BOM, gzip-compressed, time stamp 0."""
+    return gzip.compress((BOM + text).encode("utf-8"), compresslevel=9, mtime=0)
 
 
 def publish(source: Source, content_dir: Path | None, folder: Path) -> None:
     """The text file (beside the folder) and the originals (in it)."""
     folder.mkdir(parents=True, exist_ok=True)
     if source.text:
-        (folder.parent / f"{source.doc_id}.txt").write_text(BOM + source.text, encoding="utf-8")
+        (folder.parent / text_file(source.doc_id)).write_bytes(compressed(source.text))
     for o in source.originals:
         if o.href and content_dir:
             _link_or_copy(content_dir / o.rel, folder / o.href)
