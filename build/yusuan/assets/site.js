@@ -7,6 +7,23 @@
   "use strict";
   var here = document.currentScript ? document.currentScript.src : "";
 
+  // A filter's select: 全部 and each value of its column (`values`, an object
+  // whose keys are the values), preset from the address's ?name=value.
+  function filterSelect(f, heads, values, params, apply) {
+    var label = document.createElement("label");
+    label.textContent = heads[f.col].textContent + " ";
+    var select = document.createElement("select");
+    select.name = f.name;
+    select.appendChild(new Option("全部", ""));
+    Object.keys(values).filter(Boolean).sort(function (a, b) { return a.localeCompare(b, "zh"); })
+      .forEach(function (v) { select.appendChild(new Option(v, v)); });
+    if (params.get(f.name) && values[params.get(f.name)]) select.value = params.get(f.name);
+    select.addEventListener("change", apply);
+    f.select = select;
+    label.appendChild(select);
+    return label;
+  }
+
   function loadVega(done) {
     if (window.vegaEmbed) { done(); return; }
     var s = document.createElement("script");
@@ -185,18 +202,7 @@
     filters.forEach(function (f) {
       var values = {};
       Array.prototype.forEach.call(body.rows, function (row) { values[cellValue(row, f.col)] = true; });
-      var label = document.createElement("label");
-      label.textContent = heads[f.col].textContent + " ";
-      var select = document.createElement("select");
-      select.name = f.name;
-      select.appendChild(new Option("全部", ""));
-      Object.keys(values).filter(Boolean).sort(function (a, b) { return a.localeCompare(b, "zh"); })
-        .forEach(function (v) { select.appendChild(new Option(v, v)); });
-      if (params.get(f.name) && values[params.get(f.name)]) select.value = params.get(f.name);
-      select.addEventListener("change", apply);
-      f.select = select;
-      label.appendChild(select);
-      bar.appendChild(label);
+      bar.appendChild(filterSelect(f, heads, values, params, apply));
     });
     var wrap = table.closest(".ys-table-wrap") || table;
     wrap.parentNode.insertBefore(bar, wrap);
@@ -336,18 +342,7 @@
       filters.forEach(function (f) {
         var values = {};
         all.forEach(function (r) { values[r.cells[f.col].value] = true; });
-        var label = document.createElement("label");
-        label.textContent = heads[f.col].textContent + " ";
-        var select = document.createElement("select");
-        select.name = f.name;
-        select.appendChild(new Option("全部", ""));
-        Object.keys(values).filter(Boolean).sort(function (a, b) { return a.localeCompare(b, "zh"); })
-          .forEach(function (v) { select.appendChild(new Option(v, v)); });
-        if (params.get(f.name) && values[params.get(f.name)]) select.value = params.get(f.name);
-        select.addEventListener("change", apply);
-        f.select = select;
-        label.appendChild(select);
-        bar.appendChild(label);
+        bar.appendChild(filterSelect(f, heads, values, params, apply));
       });
       wrap.parentNode.insertBefore(bar, wrap);
     }
