@@ -59,7 +59,7 @@ def level_of(department: str) -> str:
     level, rest = None, n
     if province := next((p for p in PROVINCES if n.startswith(p)), None):
         level, rest = LEVELS[0], n[len(province):]
-    elif (m := _PLACE.match(n)) is None:
+    elif not _PLACE.match(n):
         return LEVELS[2]      # no place named: the smallest government, as a budget unit's own name
     for _ in range(2):        # the prefecture, then a county within it
         m = _PLACE.match(rest)

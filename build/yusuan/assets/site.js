@@ -88,6 +88,16 @@
   }
 
   // Under each chart: its data as CSV, the chart as SVG and PNG (made in the page, nothing fetched).
+  // A link that acts as a button (made on the reader's click, not a stored file).
+  function buttonLink(text, onClick) {
+    var a = document.createElement("a");
+    a.textContent = text;
+    a.href = "#";
+    a.setAttribute("role", "button");
+    a.addEventListener("click", function (e) { e.preventDefault(); onClick(); });
+    return a;
+  }
+
   function addDownloads(el, spec, rows, view) {
     var name = el.getAttribute("data-name") || "chart";
     var bar = document.createElement("p");
@@ -98,12 +108,7 @@
     csv.download = name + ".csv";
     bar.appendChild(csv);
     [["svg", "图（SVG）", 1], ["png", "图（PNG）", 2]].forEach(function (t) {
-      var a = document.createElement("a");
-      a.textContent = t[1];
-      a.href = "#";
-      a.setAttribute("role", "button");
-      a.addEventListener("click", function (e) {
-        e.preventDefault();
+      var a = buttonLink(t[1], function () {
         view.toImageURL(t[0], t[2]).then(function (url) { download(url, name + "." + t[0]); });
       });
       bar.appendChild(document.createTextNode(" · "));
@@ -519,12 +524,7 @@
        ["本文件数据 CSV（ZIP）", name + "-csv.zip", function (d) {
          return zipBlob(d.datasets.map(function (ds) { return [name + "/" + ds.name + ".csv", csvText(ds)]; }), "application/zip");
        }]].forEach(function (t, k) {
-        var a = document.createElement("a");
-        a.textContent = t[0];
-        a.href = "#";
-        a.setAttribute("role", "button");
-        a.addEventListener("click", function (e) {
-          e.preventDefault();
+        var a = buttonLink(t[0], function () {
           data().then(function (d) {
             var url = URL.createObjectURL(t[2](d));
             download(url, t[1]);
