@@ -4,6 +4,7 @@ HTML in project names and a very large department) and on the real samples
 (`data_dir` from conftest.py)."""
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from html.parser import HTMLParser
@@ -219,12 +220,21 @@ def test_secret_projects_marked(fixture_site):
     assert re.search(r'<tr class="secret"><td>特定目标类项目XXXXX</td><td class="secret-mark">不予公开</td>', page)
 
 
+def index_file(path: Path):
+    """A search index file (stored gzip-compressed, as the worker reads it)."""
+    return json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+
+
+def index_file_number(path: Path) -> int:
+    return int(path.name.split(".")[0])
+
+
 def search_entries(site: Path) -> list[dict]:
     """Every entry of the site's search index, in order, with its reference (file * 256 + place)."""
     out = []
-    for path in sorted((site / "search" / "c").glob("*.json"), key=lambda p: int(p.stem)):
-        for k, (location, title, text) in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-            out.append({"ref": int(path.stem) << 8 | k, "location": location, "title": title, "text": text})
+    for path in sorted((site / "search" / "c").glob("*.json.gz"), key=index_file_number):
+        for k, (location, title, text) in enumerate(index_file(path)):
+            out.append({"ref": index_file_number(path) << 8 | k, "location": location, "title": title, "text": text})
     return out
 
 
@@ -233,8 +243,7 @@ def search_refs(site: Path, term: str) -> set[int]:
     from yusuan.render.search import term_file
 
     stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    found = json.loads((site / "search" / "t" / f"{term_file(term, stub['config']['yusuan']['terms'])}.json")
-                       .read_text(encoding="utf-8"))
+    found = index_file(site / "search" / "t" / f"{term_file(term, stub['config']['yusuan']['terms'])}.json.gz")
     refs, ref = set(), 0
     for v in found["t"].get(term, []):
         ref += v >> 2
@@ -262,11 +271,11 @@ def test_search_index_is_bounded(built):
     stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert stub["docs"] == [] and stub["config"]["lang"] == ["zh"]
     n = stub["config"]["yusuan"]["terms"]
-    assert sorted(int(p.stem) for p in (site / "search" / "t").glob("*.json")) == list(range(n))
+    assert sorted(index_file_number(p) for p in (site / "search" / "t").glob("*")) == list(range(n))
     entries = {e["ref"]: e for e in search_entries(site)}
     assert len(entries) == stub["config"]["yusuan"]["entries"]
-    for path in (site / "search" / "t").glob("*.json"):
-        found = json.loads(path.read_text(encoding="utf-8"))
+    for path in (site / "search" / "t").glob("*.json.gz"):
+        found = index_file(path)
         for term, flat in found["t"].items():
             assert len(flat) <= CAP
             ref = 0
@@ -275,12 +284,14 @@ def test_search_index_is_bounded(built):
                 e = entries[ref]
                 assert term in terms(plain(e["title"]) + " " + plain(e["text"])), (term, e["location"])
     pages = {}
-    for path in (site / "search" / "c").glob("*.json"):
-        chunk = json.loads(path.read_text(encoding="utf-8"))
+    entry_files = sorted((site / "search" / "c").glob("*"))
+    assert sorted(map(index_file_number, entry_files)) == list(range(len(entry_files)))
+    for path in entry_files:
+        chunk = index_file(path)
         for location, *_ in chunk:
             pages.setdefault(location.split("#")[0], set()).add(path.name)
         if len({loc.split("#")[0] for loc, *_ in chunk}) > 1:
-            assert path.stat().st_size < CHUNK_BYTES * 2, path
+            assert len(json.dumps(chunk, ensure_ascii=False).encode()) < CHUNK_BYTES * 2, path
     assert all(len(files) == 1 for files in pages.values())
     # the theme's lunr search is gone: its worker's file is ours
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))

@@ -2,8 +2,8 @@
 
    It speaks the theme's worker protocol (SETUP → READY, QUERY → RESULT with
    items grouped by page) but reads a bounded index: for each term of the
-   query one term file (search/t/<n>.json), then the entry files
-   (search/c/<n>.json) of the best pages, at most MAX_CHUNKS of them and
+   query one term file (search/t/<n>.json.gz), then the entry files
+   (search/c/<n>.json.gz) of the best pages, at most MAX_CHUNKS of them and
    none that would take the bytes read past BUDGET (term files of a long
    query may have spent much of it). A
    query is cut as the build cuts texts (search.terms): pairs of
@@ -29,13 +29,20 @@ const BASE = new URL("../../../search/", self.location.href);
 let meta = null;
 const files = new Map();
 
-let spent = 0;                // bytes of index files read so far (a file read once counts once)
+let spent = 0;                // bytes of index files read so far, unpacked (a file read once counts once)
 
+/* An index file, stored gzip-compressed (path ends .json.gz): unpacked here,
+   unless the server sent it with Content-Encoding: gzip (no gzip magic then). */
 function fetchJSON(path) {
   if (!files.has(path))
     files.set(path, fetch(new URL(path, BASE)).then(r => {
       if (!r.ok) throw new Error(`${path}: ${r.status}`);
-      return r.text();
+      return r.arrayBuffer();
+    }).then(buf => {
+      const head = new Uint8Array(buf, 0, Math.min(2, buf.byteLength));
+      let body = new Blob([buf]).stream();
+      if (head[0] === 0x1f && head[1] === 0x8b) body = body.pipeThrough(new DecompressionStream("gzip"));
+      return new Response(body).text();
     }).then(text => {
       spent += new TextEncoder().encode(text).length;
       return JSON.parse(text);
@@ -76,7 +83,7 @@ function termFile(term) {
 
 /* term → Map(ref → weight), and whether the term was capped */
 async function postings(term) {
-  const file = await fetchJSON(`t/${termFile(term)}.json`);
+  const file = await fetchJSON(`t/${termFile(term)}.json.gz`);
   const flat = file.t[term] || [];
   const refs = new Map();
   let ref = 0;
@@ -196,7 +203,7 @@ async function search(query) {
       chunks.splice(i);
       break;
     }
-    const loaded = await Promise.all(batch.map(c => fetchJSON(`c/${c}.json`)));
+    const loaded = await Promise.all(batch.map(c => fetchJSON(`c/${c}.json.gz`)));
     batch.forEach((c, k) => byChunk.set(c, loaded[k]));
   }
   /* every entry of those files that holds a word typed, grouped by page */

@@ -8,13 +8,13 @@ ours (`assets/search_worker.js`), which fetches only what a query needs:
 
 - `search/search_index.json` keeps the plugin's `config`, with `yusuan`
   in it (the number of term files and the cap below), and no documents;
-- `search/t/<n>.json`, the term files: each term (a pair of Chinese
+- `search/t/<n>.json.gz`, the term files: each term (a pair of Chinese
   characters, a single character, or a word of Latin letters and digits),
   hashed into one of n files, with the entries that hold it. A term held by
   more than CAP entries keeps the CAP where it weighs most (in the title,
   most often), so no term file grows with the site beyond
   (terms in it) × CAP;
-- `search/c/<n>.json`, the entry files: whole pages' entries (location,
+- `search/c/<n>.json.gz`, the entry files: whole pages' entries (location,
   title, text), about CHUNK_BYTES each; an entry is named by its file and
   its place in it.
 
@@ -39,6 +39,7 @@ adds only <mark> around the words typed, outside tags and entities.
 from __future__ import annotations
 
 import functools
+import gzip
 import html
 import json
 import math
@@ -240,15 +241,24 @@ def write_index(site_dir: Path, new: list[dict]) -> dict:
         (folder / sub).mkdir(parents=True)
     for n, found in enumerate(by_file):    # the lists are JSON already
         terms_json = ",".join(f"{json.dumps(t, ensure_ascii=False)}:[{flat}]" for t, flat in found.items())
-        (folder / "t" / f"{n}.json").write_text(
-            f'{{"t":{{{terms_json}}},"c":{json.dumps(capped_by_file[n], ensure_ascii=False)}}}', encoding="utf-8")
+        _gzip(folder / "t" / f"{n}.json.gz",
+              f'{{"t":{{{terms_json}}},"c":{json.dumps(capped_by_file[n], ensure_ascii=False)}}}')
     for c, chunk in enumerate(chunks):
-        _dump(folder / "c" / f"{c}.json", [[d["location"], d["title"], d["text"]] for d in chunk])
+        _gzip(folder / "c" / f"{c}.json.gz",
+              json.dumps([[d["location"], d["title"], d["text"]] for d in chunk], ensure_ascii=False, separators=(",", ":")))
     # the theme hands the worker the config and the docs, nothing else: ours goes in the config
     _dump(path, {"config": {**index["config"], "yusuan": {"terms": files, "cap": CAP, "entries": len(docs)}},
                  "docs": []})
     replace_worker(site_dir)
     return {"entries": len(docs), "term_files": files, "entry_files": len(chunks)}
+
+
+def _gzip(path: Path, text: str) -> None:
+    """A term or entry file, gzip-compressed (the worker unpacks it): a third
+    of the bytes for entry files, a fiftieth for term files (measured at
+    1,000 department-years: 40.6 MB of index → 8.6 MB). Fixed time stamp:
+    the same index, the same bytes."""
+    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
 
 
 def _dump(path: Path, obj) -> None:
