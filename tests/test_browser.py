@@ -378,7 +378,7 @@ def test_source_page_shows_every_line_anchored(browser, years_server, years_site
     page.close()
 
 
-PAGES_390 = ["", "compare/", "transparency/", "data/", "sources/", "DOC", "DOC/checks/", "DEPT", "SOURCE"]
+PAGES_390 = ["", "compare/", "transparency/", "data/", "sources/", "DOC", "DEPT", "SOURCE"]
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, years_server, years_site):
@@ -387,7 +387,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, years_server, years_site):
     dept = sorted(p.name for p in (years_site / "site" / "departments").iterdir())[0]
     page = browser.new_page(viewport=PHONE)
     for path in PAGES_390:
-        path = {"DOC": f"docs/{doc_id}/", "DOC/checks/": f"docs/{doc_id}/checks/", "DEPT": f"departments/{dept}/",
+        path = {"DOC": f"docs/{doc_id}/", "DEPT": f"departments/{dept}/",
                 "SOURCE": f"sources/{doc_id}/"}.get(path, path)
         page.goto(years_server + path, wait_until="networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -677,7 +677,7 @@ def test_real_pdf_pages_fit_a_phone(browser, pdf_server):
     a line by their lists of line numbers."""
     page = browser.new_page(viewport=PHONE)
     for path in (f"docs/{PUTUO_ACCOUNTS}/", f"docs/{BEIJING}/", f"docs/{YANTAI}/", f"sources/{BEIJING}/",
-                 f"docs/{YANTAI}/checks/", f"docs/{PUTUO_ACCOUNTS}/checks/", "transparency/", "compare/"):
+                 "transparency/", "compare/"):
         page.goto(pdf_server + path, wait_until="networkidle")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *')).filter(e =>
@@ -844,26 +844,37 @@ def test_sort_filter_and_anchor_work_on_every_row(browser, paged_site):
         page.close()
 
 
-def test_checks_page_lists_every_check_and_links_its_lines(browser, years_server, years_site):
-    """The checks/ page lists every check (site.js, from its rows file), each
-    line link landing on its line; without JavaScript, those that do not pass."""
+def test_every_check_is_listed_on_the_document_page_and_links_its_lines(browser, years_server, years_site):
+    """The document page lists every check in #all-checks (site.js, from its
+    rows file), a page of 50 at a time, filtered by status, each line link
+    landing on its line; without JavaScript the checks that do not pass are
+    in the HTML and #all-checks says where the others are."""
     import pandas as pd
 
+    from yusuan.render.department import CHECKS_PAGE_ROWS
+
     checks = pd.read_parquet(years_site / "data" / "checks.parquet")
-    doc_id = sorted(documents(years_site).doc_id)[0]
+    doc_id = checks.doc_id.value_counts().sort_index().idxmax()     # the pager is exercised
     mine = checks[checks.doc_id == doc_id]
+    assert len(mine) > CHECKS_PAGE_ROWS
     page = browser.new_page(viewport=DESKTOP)
-    page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
-    page.locator("table.ys-checks[data-ready]").wait_for()
-    assert page.locator("table.ys-checks tbody tr").count() == len(mine)
-    assert page.locator("table.ys-checks tbody tr td.status.pass").count() == int((mine.status == "pass").sum())
-    assert not page.locator(".ys-pager").is_visible() and not page.locator("p.ys-note", has_text="此处列出").is_visible()
-    links = page.locator("table.ys-checks tbody td.ln a")
+    page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+    page.locator("#all-checks[data-ready]").wait_for()
+    assert page.locator("#all-checks tbody tr").count() == CHECKS_PAGE_ROWS
+    pager = page.locator("#all-checks").locator("xpath=../following-sibling::nav[1]")
+    assert f"共 {len(mine):,} 条" in pager.inner_text()
+    assert not page.locator("#all-checks").locator("xpath=..").locator("p.ys-note").is_visible()
+    page.select_option("select[name=status]", "通过")
+    passing = int((mine.status == "pass").sum())
+    assert f"共 {passing:,} 条（全部 {len(mine):,} 条）" in pager.inner_text()
+    assert page.locator("#all-checks tbody tr td.status.pass").count() == min(passing, CHECKS_PAGE_ROWS)
+    links = page.locator("#all-checks tbody td.ln a")
     n = links.count()
-    assert n >= len(mine)
+    assert n >= min(passing, CHECKS_PAGE_ROWS)
     for k in (0, n // 2, n - 1):
-        page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
-        link = page.locator("table.ys-checks tbody td.ln a").nth(k)
+        page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+        page.locator("#all-checks[data-ready]").wait_for()
+        link = page.locator("#all-checks tbody td.ln a").nth(k)
         first = link.inner_text().split("\u2013")[0]
         link.click()
         page.wait_for_load_state("networkidle")
@@ -874,9 +885,11 @@ def test_checks_page_lists_every_check_and_links_its_lines(browser, years_server
         assert box and 0 <= box["y"] < DESKTOP["height"], box
     page.close()
     page = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
-    page.goto(years_server + f"docs/{doc_id}/checks/", wait_until="networkidle")
-    assert page.locator("table.ys-checks tbody tr").count() == int((mine.status != "pass").sum())
-    assert page.locator("p.ys-note", has_text="此处列出").is_visible()
+    page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+    assert page.locator("#all-checks tbody tr").count() == 0
+    failing = int((mine.status != "pass").sum())
+    assert page.locator("#checks ~ .ys-table-wrap table.ys-checks:not(#all-checks) tbody tr").count() == min(failing, 20)
+    assert page.locator("p.ys-note", has_text=f"全部 {len(mine):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表").is_visible()
     page.close()
 
 
@@ -953,33 +966,55 @@ def test_document_downloads_are_made_in_the_browser(browser, years_server, years
         assert all(c.data_type != "f" for c in texts)      # text that looks like a formula stays text
 
 
-def test_sub_pages_list_every_row_from_their_rows_files(browser, years_server, years_site):
-    """A document's sub-pages (全部比上年变化, 全部绩效目标 …) list every row
-    from their rows files: the first rows as the document's page shows them
-    (texts, classes and line links alike), as many rows as the dataset has."""
+def test_long_tables_list_every_row_from_their_rows_files(browser, years_server, years_site):
+    """A document's long tables (比上年变化, the other 绩效目标 tables …) hold
+    their first rows in the HTML; site.js lists every row from the rows file
+    beside the page, a page at a time: the first page as the HTML had it
+    (texts, classes and line links alike), as many rows in all as the dataset has."""
     import pandas as pd
 
     site = years_site / "site"
     yoy = pd.read_parquet(years_site / "data" / "yoy_changes.parquet")
     targets = pd.read_parquet(years_site / "data" / "performance_targets.parquet")
-    cell = "els => els.map(tr => Array.from(tr.cells).map(td => [td.className, td.textContent, " \
-           "Array.from(td.querySelectorAll('a')).map(a => a.href).join(' ')]))"
+    cell = "els => els.map(tr => [tr.className, Array.from(tr.cells).map(td => [td.className, td.textContent, " \
+           "Array.from(td.querySelectorAll('a')).map(a => a.href).join(' ')])])"
     page = browser.new_page(viewport=DESKTOP)
+    nojs = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
     checked = set()
     for doc_id in sorted(documents(years_site).doc_id):
-        for sub, rows, main in (("yoy", yoy, "#yoy-table"), ("targets", targets, "#targets ~ .ys-table-wrap table")):
-            if not (site / "docs" / doc_id / sub / "rows-0.json.gz").exists():
+        for name, table in (("yoy", "#yoy-table"), ("targets", "#targets-rest")):
+            if not (site / "docs" / doc_id / f"rows-{name}.json.gz").exists():
                 continue
+            nojs.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
+            first = nojs.eval_on_selector_all(f"{table} tbody tr", cell)
             page.goto(years_server + f"docs/{doc_id}/", wait_until="networkidle")
-            first = page.locator(main).first.evaluate(f"t => ({cell})(Array.from(t.tBodies[0].rows))")
-            page.goto(years_server + f"docs/{doc_id}/{sub}/", wait_until="networkidle")
-            page.locator("table[data-rows][data-ready]").first.wait_for()
-            assert page.locator("table[data-rows]:not([data-ready])").count() == 0
-            listed = page.eval_on_selector_all("table[data-rows] tbody tr", cell)
-            assert len(listed) == int((rows.doc_id == doc_id).sum()), (doc_id, sub)
-            # the first table's first rows (the sub-page's links are one folder deeper: compared where they land)
-            mine = page.locator("table[data-rows]").first.evaluate(f"t => ({cell})(Array.from(t.tBodies[0].rows))")
-            assert first and mine[:len(first)] == first, (doc_id, sub, first[:2], mine[:2])
-            checked.add(sub)
+            page.locator(f"{table}[data-ready]").wait_for()
+            per_page = int(page.get_attribute(table, "data-page"))
+            listed = []
+            while True:
+                listed += page.eval_on_selector_all(f"{table} tbody tr", cell)
+                next_page = page.locator(table).locator("xpath=../following-sibling::nav[1]").locator("button", has_text="下一页")
+                if next_page.is_disabled():
+                    break
+                next_page.click()
+            if name == "yoy":
+                assert len(listed) == int((yoy.doc_id == doc_id).sum()) > per_page, doc_id
+                assert first == listed[:per_page], (doc_id, first[:1], listed[:1])
+            else:
+                # the indicators in the section's own tables (up to the next heading)
+                shown = nojs.evaluate("""() => { let n = 0, el = document.getElementById('targets').nextElementSibling;
+                    for (; el && el.tagName !== 'H2'; el = el.nextElementSibling)
+                        n += el.querySelectorAll('table:not(#targets-rest) td.ln').length;
+                    return n; }""")
+                assert first == [] and len(listed) + shown == int((targets.doc_id == doc_id).sum()), doc_id
+                # each row named by its table: the tables the page lists as 其余绩效目标表
+                others = nojs.evaluate(
+                    """() => Array.from(document.querySelectorAll('table')).filter(t => t.caption &&
+                        t.caption.textContent === '其余绩效目标表').flatMap(t => Array.from(t.tBodies[0].rows,
+                        tr => tr.cells[0].textContent))""")
+                assert sorted({row[1][0][1] for row in listed}) == sorted(others), doc_id
+            assert all(a.startswith(years_server + f"sources/{doc_id}/#L") for row in listed for *_, a in row[1] if a)
+            checked.add(name)
     page.close()
+    nojs.close()
     assert checked == {"yoy", "targets"}

@@ -177,11 +177,11 @@ def test_final_accounts_are_labelled_as_final_accounts(real_pdf_site):
     assert figures["年初结转和结余"][0] == "49.14 万元"
     assert "收支总预算" not in figures and "上年结转结余" not in figures
     assert '<h2 id="carryover">年初结转和结余</h2>' in page
-    # a sub-page names the document as it is: a 决算
-    assert '<a href="../">← 上海市普陀区财政局 2024 年部门决算</a>' in html(real_pdf_site, f"docs/{PUTUO_ACCOUNTS}/checks")
+    # its source page names the document as it is: a 决算
+    assert "<h1>源文件：上海市普陀区财政局 2024 年部门决算</h1>" in html(real_pdf_site, f"sources/{PUTUO_ACCOUNTS}")
     unit = html(real_pdf_site, f"docs/{PUTUO_UNIT}")
     assert "<h1>上海市普陀区人民政府办公室 2025 年单位预算</h1>" in unit
-    assert '<a href="../">← 上海市普陀区人民政府办公室 2025 年单位预算</a>' in html(real_pdf_site, f"docs/{PUTUO_UNIT}/checks")
+    assert "<h1>源文件：上海市普陀区人民政府办公室 2025 年单位预算</h1>" in html(real_pdf_site, f"sources/{PUTUO_UNIT}")
     home = article(html(real_pdf_site, ""))
     assert re.search(r">上海市普陀区财政局</a>：<a [^>]+>2024 年部门决算</a>", home)
     # a year with two kinds of document names both, the 部门预算 first

@@ -327,9 +327,9 @@ def test_department_pages_framed_by_the_theme(built):
         assert ids[0] == "figures" and len(ids) >= 10
         assert re.findall(r'href="#([^"]+)"', toc) == ids
         assert page.rstrip().endswith("</html>")
-        sub = (site / "docs" / d.doc_id / "checks" / "index.html").read_text(encoding="utf-8")
-        assert f"<title>{title}：全部算术校验 - 部门预算公开数据</title>" in sub
-        assert 'src="../../../assets/javascripts/bundle.' in sub
+        source = (site / "sources" / d.doc_id / "index.html").read_text(encoding="utf-8")
+        assert f"<title>源文件：{title} - 部门预算公开数据</title>" in source
+        assert 'src="../../assets/javascripts/bundle.' in source
 
 
 def test_shell_escapes_what_it_fills():
@@ -538,29 +538,33 @@ def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):
 
 
 def test_every_check_is_in_the_checks_rows_file(built):
-    """A document's checks/ page: its HTML lists the checks that do not pass;
-    its rows file, every check, with its line links under the page's base."""
+    """A document's page: its HTML lists the checks that do not pass; the
+    rows file beside it, every check, with its line links under the page's
+    base, listed in place by site.js (#all-checks)."""
     import gzip
 
     data, site = built
     checks = pd.read_parquet(data / "checks.parquet")
     for doc_id in doc_ids(data):
         mine = checks[checks.doc_id == doc_id]
-        folder = site / "docs" / doc_id / "checks"
-        rows = json.loads(gzip.decompress((folder / "rows.json.gz").read_bytes()))
-        assert rows["base"] == f"../../../sources/{doc_id}/"
+        folder = site / "docs" / doc_id
+        rows = json.loads(gzip.decompress((folder / "rows-checks.json.gz").read_bytes()))
+        assert rows["base"] == f"../../sources/{doc_id}/"
         assert len(rows["rows"]) == len(mine), doc_id
+        assert sorted(r[1] if isinstance(r[1], str) else r[1][0] for r in rows["rows"]) == sorted(mine.status.map(
+            {"pass": "通过", "rounding": "舍入差", "fail": "不符"}))
         html = (folder / "index.html").read_text(encoding="utf-8")
-        body = html[html.index("<tbody>"):html.index("</tbody>")]
-        assert body.count("<tr>") == int((mine.status != "pass").sum()), doc_id
-        assert 'data-rows="rows.json.gz"' in html and f"全部 {len(mine):,} 条校验" in html
+        every = html[html.index('id="all-checks"'):]
+        assert 'data-rows="rows-checks.json.gz"' in every[:400] and f'data-total="{len(mine)}"' in every[:400]
+        assert every[every.index("<tbody>"):every.index("</tbody>")] == "<tbody>\n"
+        assert f"全部 {len(mine):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表" in every
+        assert not (folder / "checks").exists()
 
 
-def test_checks_html_is_what_the_table_model_makes():
-    """A document's full list of checks is made as HTML directly (fast path);
-    it must be exactly what tables.to_html makes of the same rows as Cells,
-    escaping included."""
-    from yusuan.render.department import _check_rows, _checks_html
+def test_check_rows_html():
+    """A document's checks as HTML: escaped; consecutive lines one link;
+    a table printed without a number named by its title."""
+    from yusuan.render.department import _check_rows
     from yusuan.render.tables import Col, Table, to_html
 
     rows = [
@@ -577,9 +581,7 @@ def test_checks_html_is_what_the_table_model_makes():
     columns = [Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")]
     base = "../../../sources/2026-x/"
     titles = {"gpb_basic": "一般公共预算财政拨款基本支出决算表"}
-    fast = to_html(Table(columns, body=_checks_html(rows, base, titles), caption="全部校验"))
-    model = to_html(Table(columns, _check_rows(rows, titles), caption="全部校验", href_base=base))
-    assert fast == model
+    fast = to_html(Table(columns, _check_rows(rows, titles), caption="全部校验", href_base=base))
     assert "&lt;script&gt;" in fast and "<script>" not in fast and "-0.00" in fast
     # consecutive lines are one run, linked to its first line: a check over a
     # table's rows stays a few links wide instead of pushing its description aside

@@ -234,7 +234,8 @@
     fetchText(url).then(function (text) {
       var data = JSON.parse(text);
       var rows = data.rows.map(function (r) {
-        return { id: r[0], cells: r.slice(1).map(function (c, k) {
+        var head = typeof r[0] === "object" && r[0] !== null ? r[0] : [r[0], ""];   // [id, row class]
+        return { id: head[0], cls: head[1], cells: r.slice(1).map(function (c, k) {
           var a = typeof c === "string" ? [c] : c;
           var sort = a[1] === undefined ? null : a[1];
           var href = a[2] || null;
@@ -281,6 +282,7 @@
     function row(r) {
       var tr = document.createElement("tr");
       if (r.id) tr.id = r.id;
+      if (r.cls) tr.className = r.cls;
       r.cells.forEach(function (c) {
         var td = document.createElement("td");
         if (c.cls) td.className = c.cls;

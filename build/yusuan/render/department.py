@@ -16,13 +16,14 @@ from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
 
 # A department page stays under 100 KB whatever the document: long tables show
-# their first rows and link to a sub-page (docs/<doc_id>/<name>/) with every row.
+# their first rows, and site.js pages every row from a rows file beside the
+# page (Section.capped).
 MAX_ROWS = 20          # rows of a long table shown on the page
 MAX_BARS = 30          # bars in a per-item chart
 MAX_TARGET_ROWS = 20   # performance indicator rows shown on the page
 MAX_YOY_ROWS = 12      # year-over-year rows shown on the page: each has a paragraph of reasons
 # (every row of a table links its source line, ~90 bytes a row: the caps
-# keep the largest sample page under 100 KB; the rest is on the sub-pages)
+# keep the largest sample page under 100 KB; the rest is in the rows files)
 TOTAL_LABELS = {"总计", "合计"}
 LINE = Col("行", True)   # the source line of the row, linked to it (see provenance)
 
@@ -46,8 +47,6 @@ class Subpage:
     id: str                    # docs/<doc_id>/<id>/
     title: str
     tables: list[Table]
-    searchable: bool = True
-    files: dict[str, bytes] = field(default_factory=dict)    # written beside the page (a table's rows file)
 
 
 @dataclass
@@ -60,11 +59,30 @@ class Section:
     text: str = ""
     subpages: list[Subpage] = field(default_factory=list)
 
+    files: dict[str, bytes] = field(default_factory=dict)     # rows files, written beside the page
+
     def capped(self, table: Table, limit: int, page: str, title: str) -> Table:
-        capped(table, limit, page)
-        if table.full is not None:
+        """A long table's first `limit` rows; every row in a rows file beside
+        the page (rows-<page>.json.gz), paged by site.js in place. A table of
+        indented rows (a tree), which a rows file cannot hold,
+        keeps a sub-page (docs/<doc_id>/<page>/) listing every row in HTML."""
+        if len(table.rows) <= limit:
+            return table
+        if any(row.depth for row in table.rows):
+            capped(table, limit, page)
             self.subpages.append(Subpage(page, title, [table.full]))
-        return table
+            return table
+        name = f"rows-{page}.json.gz"
+        self.files[name] = gzip_json(rows_data(table))
+        return replace(table, rows=table.rows[:limit], rows_file=name, total=len(table.rows), page_rows=limit,
+                       full=table, note=paged_note(len(table.rows), limit))
+
+
+def paged_note(total: int, shown: int, dataset: str = "") -> str:
+    """Under a long table whose HTML holds its first rows (site.js pages them all)."""
+    where = f"“数据”页的 {dataset} 数据集" if dataset else "“数据”页的数据集"
+    return (f"共 {total:,} 行，此处列出前 {shown:,} 行；浏览器运行 JavaScript 时可翻页查看全部，"
+            f"全部也在{where}中（按 doc_id 筛选）。")
 
 
 def _sum(rows, key) -> float:
@@ -668,17 +686,31 @@ def targets_section(data: SiteData, doc: dict, problems: list[dict] = ()) -> Sec
     if len(rows) <= MAX_TARGET_ROWS:
         sec.tables = tables
         return sec
-    # the sub-page is a folder deeper: its tables' line links one more "../"
-    sec.subpages.append(Subpage("targets", "全部绩效目标", [replace(t, href_base="../" + t.href_base) for t in tables]))
-    shown = 0
-    for t in tables:
-        if shown + len(t.rows) <= MAX_TARGET_ROWS:
+    shown, rest = 0, []
+    for t, idx in zip(tables, sorted(groups)):
+        if not rest and shown + len(t.rows) <= MAX_TARGET_ROWS:
             sec.tables.append(t)
             shown += len(t.rows)
-    listing = Table([Col("绩效目标表"), Col("指标数", True)], caption="其余绩效目标表",
-                    note=f"共 {len(rows):,} 个指标，此处列出 {shown:,} 个。", more_href="targets/")
-    listing.rows = [Row([c(t.caption), i(len(t.rows))]) for t in tables if t not in sec.tables]
+        else:
+            rest.append((t, groups[idx]))
+    listing = Table([Col("绩效目标表"), Col("指标数", True)], caption="其余绩效目标表", more_href="#targets-rest",
+                    note=f"共 {len(rows):,} 个指标，此处列出 {shown:,} 个；其余各表的指标：")
+    listing.rows = [Row([c(t.caption), i(len(t.rows))]) for t, _ in rest]
     sec.tables.append(listing)
+    # every indicator of the other tables, one row each with its table's name,
+    # in a rows file listed in place by site.js (filtered by table)
+    every = Table([Col("绩效目标表"), Col("一级指标"), Col("二级指标"), Col("三级指标"), Col("指标值"), Col("上年完成值"),
+                   Col("权重", True), LINE], href_base=src_base(doc["doc_id"]))
+    every.rows = [Row([c(t.caption), c(r["level1"]), c(r["level2"]), c(r["level3"]), c(r["target_value"]),
+                       c(r["last_year_value"]), c(fmt.number(r["weight"]), cls="num"), line_cell(r["source_line"])])
+                  for t, g in rest for r in g]
+    every = without_empty_columns(every, keep=4)
+    name = "rows-targets.json.gz"
+    sec.files[name] = gzip_json(rows_data(every))
+    sec.tables.append(replace(every, rows=[], caption="其余绩效目标表的指标", id="targets-rest", filters="table:0",
+                              rows_file=name, total=len(every.rows), page_rows=MAX_TARGET_ROWS, unit=("个", "指标"),
+                              full=every, note=f"其余 {len(every.rows):,} 个指标在浏览器运行 JavaScript 时列于此表，"
+                                               f"也在“数据”页的 performance_targets 数据集中（按 doc_id 筛选）。"))
     return sec
 
 
@@ -751,42 +783,11 @@ def _check_rows(rows: list[dict], titles: dict[str, str] | None = None) -> list[
                  m(r["actual"]), m(r["difference"]), lines_cell(r["lines"])]) for r in rows]
 
 
-def _checks_html(rows: list[dict], href_base: str = "", titles: dict[str, str] | None = None) -> str:
-    """The same rows as _check_rows, as HTML, made directly: a document has
-    hundreds of checks (the longest table of its pages), mostly passing with
-    the same few amounts, and Cell objects for each took ~3 ms a document.
-    Must match what tables.to_html makes of _check_rows with this
-    href_base (tested)."""
-    titles = titles or {}
-    status = {}
-    amounts: dict = {}
-    base = esc(href_base)
-
-    def lines(text) -> str:
-        return ('<td class="ln">' + ", ".join(f'<a href="{base}#L{first}">{run}</a>'
-                                             for run, first in provenance.line_runs(text)) + "</td>")
-
-    def amount(x) -> str:
-        key = x if x else repr(x)    # 0.0 and -0.0 are equal but shown as 0.00 and -0.00
-        html = amounts.get(key)
-        if html is None:
-            html = amounts[key] = f'<td class="num">{esc(m(x).text)}</td>'
-        return html
-
-    out = []
-    for r in rows:
-        s = r["status"]
-        head = status.get(s)
-        if head is None:
-            head = status[s] = f'<tr><td class="{esc(f"status {s}")}">{esc(fmt.status(s))}</td>'
-        out.append(f'{head}<td>{esc(describe(r, titles))}</td>{amount(r["expected"])}{amount(r["actual"])}'
-                   f'{amount(r["difference"])}{lines(r["lines"])}</tr>\n')
-    return "".join(out)
-
-
 def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section:
-    """Counts by table and every check that does not pass on the page; every
-    check, passing or not, on the sub-page checks/."""
+    """Counts by table and every check that does not pass, in the HTML; every
+    check, passing or not, listed in place by site.js from a rows file (a
+    document has hundreds of checks, each with its line links: ~150 KB of
+    HTML a document, ~7 KB as a rows file)."""
     rows = sorted(data.for_doc("checks", doc["doc_id"]),
                   key=lambda r: (STATUS_ORDER.get(r["status"], 3), r["check_id"] or ""))
     sec = Section("checks", "算术校验")
@@ -798,7 +799,7 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
         g = groups.setdefault(group, {s: 0 for s in STATUS_ORDER})
         g[status] = g.get(status, 0) + n
     summary = Table([Col("表"), Col("校验数", True), Col("通过", True), Col("舍入差", True), Col("不符", True)],
-                    caption="各表的校验结果", more_href="checks/", note="每一条校验（含通过的）及其源文件行号：")
+                    caption="各表的校验结果", more_href="#all-checks", note="每一条校验（含通过的）及其源文件行号：")
     for key in sorted(groups):
         g = groups[key]
         summary.rows.append(Row([c(group_title(key, titles)), i(sum(g.values())), i(g["pass"]), i(g["rounding"]),
@@ -811,43 +812,18 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
     if failing:
         sec.tables.append(sec.capped(Table(columns, failing, caption="未通过的校验（不符与舍入差；“舍入差”见方法页）",
                                            href_base=base, cls="ys-checks"), MAX_ROWS, "checks-failing", "未通过的校验"))
-    # Every check, passing or not, is in the sub-page's rows file, listed by
-    # site.js; its HTML holds those that do not pass, for a reader without
-    # JavaScript (a document has hundreds of checks, each with its line
-    # links: ~150 KB of HTML a document, ~10 KB as a rows file).
-    not_passing = [r for r in rows if r["status"] != "pass"]
-    every = Table(columns, _check_rows(rows, titles), href_base="../" + base)
-    note = (f"此处列出未通过的 {len(not_passing):,} 条；全部 {len(rows):,} 条校验（含通过的）在浏览器运行 JavaScript 时列出，"
-            f"也在“数据”页的 checks 数据集中。")
-    sec.subpages.append(Subpage("checks", "全部算术校验", [Table(
-        columns, body=_checks_html(not_passing, "../" + base, titles), caption="全部校验", cls="ys-checks", note=note,
-        rows_file=CHECKS_FILE, total=len(rows), page_rows=max(len(rows), 1))],
-        searchable=False, files={CHECKS_FILE: gzip_json(rows_data(every))}))
+    if rows:
+        sec.files[CHECKS_FILE] = gzip_json(rows_data(Table(columns, _check_rows(rows, titles), href_base=base)))
+        sec.tables.append(Table(
+            columns, caption=f"全部校验（含通过的）", cls="ys-checks", id="all-checks", searchable=False,
+            note=f"全部 {len(rows):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表"
+                 f"{'（未通过的见上表）' if failing else ''}，也在“数据”页的 checks 数据集中。",
+            rows_file=CHECKS_FILE, total=len(rows), page_rows=CHECKS_PAGE_ROWS, filters="status:0", unit=("条", "校验")))
     return sec
 
 
-CHECKS_FILE = "rows.json.gz"
-
-
-def on_demand(sub: Subpage) -> tuple[list[Table], dict[str, bytes]]:
-    """A sub-page's long tables as its HTML shows them, and their rows files.
-    A sub-page lists every row of a table whose first rows are on the
-    document's page (for a reader without JavaScript); here each table's
-    rows go to rows-<k>.json.gz, listed by site.js, and the HTML keeps the
-    caption and a note. A table whose rows are indented or classed (a tree)
-    stays HTML, as do tables already given a rows file (the checks)."""
-    shown, files = [], dict(sub.files)
-    for k, t in enumerate(sub.tables):
-        if t.rows_file or t.body or not t.rows or any(row.cls or row.depth for row in t.rows) \
-                or any(cell.href.__class__ is tuple for row in t.rows for cell in row.cells):
-            shown.append(t)
-            continue
-        name = f"rows-{k}.json.gz"
-        files[name] = gzip_json(rows_data(t))
-        shown.append(replace(t, rows=[], rows_file=name, total=len(t.rows), page_rows=len(t.rows), full=None,
-                             note=f"本表 {len(t.rows):,} 行由浏览器运行 JavaScript 时列出；文件页上列出前几行，"
-                                  f"全部也在“数据”页的数据集中（按 doc_id 筛选）。", more_href=""))
-    return shown, files
+CHECKS_FILE = "rows-checks.json.gz"
+CHECKS_PAGE_ROWS = 50
 
 
 SEVERITY = {"error": "错误", "warning": "警告"}
@@ -951,4 +927,5 @@ def context(data: SiteData, doc: dict) -> dict:
         "sections": sections,
         "charts": [ch for s in sections for ch in s.charts],
         "subpages": [p for s in sections for p in s.subpages],
+        "files": {name: data for s in sections for name, data in s.files.items()},
     }

@@ -96,12 +96,12 @@ def entries(doc_id: str, ctx: dict) -> list[dict]:
     for sec in ctx["sections"]:
         parts = [f"{label} {value}" for label, value, *_ in sec.figures] + [ch.title for ch in sec.charts] + [sec.text]
         for t in sec.tables:
-            parts += _words(t)
+            if t.searchable:
+                parts += _words(t.full or t)     # a long table's every row, not only those in the HTML
         out.append(_entry(f"{url}#{sec.id}", sec.title, parts))
     for sub in ctx["subpages"]:
-        if sub.searchable:
-            out.append(_entry(f"{url}{sub.id}/", f"{ctx['title']}：{sub.title}",
-                              [w for t in sub.tables for w in _words(t)]))
+        out.append(_entry(f"{url}{sub.id}/", f"{ctx['title']}：{sub.title}",
+                          [w for t in sub.tables for w in _words(t)]))
     return out
 
 

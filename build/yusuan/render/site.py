@@ -227,15 +227,13 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
                               title=source_title, doc=doc, doc_title=ctx["title"], source=source, root="../../",
                               dept_slug=slug, markers=source.markers(), text_file=sources.text_file(doc_id),
                               marks=",".join(str(k + 1) for k in source.marker_lines))))
-    for sub in ctx["subpages"]:
+    for name, data in ctx["files"].items():     # long tables' rows files, paged by site.js
+        (folder / name).write_bytes(data)
+    for sub in ctx["subpages"]:                  # a long tree table, every row in HTML
         title = f"{ctx['title']}：{sub.title}"
-        shown, files = department.on_demand(sub)     # ctx's own tables stay whole: the search index reads them
-        for name, data in files.items():
-            (folder / sub.id).mkdir(parents=True, exist_ok=True)
-            (folder / sub.id / name).write_bytes(data)
         pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
-                              work.env.get_template("table_page.html").render(page=replace(sub, tables=shown), doc=doc,
-                                                                              title=title, doc_title=ctx["title"])))
+                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title,
+                                                                              doc_title=ctx["title"])))
     shells = work.ready_shells()
     if shells:
         for page in pages:

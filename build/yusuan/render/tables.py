@@ -229,7 +229,8 @@ PAGE_ROWS = 100
 def rows_data(t: Table) -> dict:
     """The rows of a table, compact, for site.js (a list of every document, a
     document's every check): each column's usual class once, the links'
-    common start (href_base) once; a row as [id, cell, …]; a cell as its
+    common start (href_base) once; a row as [id, cell, …] ([[id, class],
+    cell, …] for a row with a class, e.g. a project not made public); a cell as its
     text, or [text, sort key, link, class] (trailing nulls left off, the
     class null when the column's usual one, the sort key only in a sortable
     table); a cell of several links has [[text, link], …] for its link.
@@ -242,9 +243,9 @@ def rows_data(t: Table) -> dict:
         usual.append(max(sorted(counts), key=counts.get) if counts else "")
     rows = []
     for row in t.rows:
-        if row.cls or row.depth:
-            raise ValueError(f"table {t.id}: a row class or depth cannot go into its rows file")
-        out = [row.id]
+        if row.depth:
+            raise ValueError(f"table {t.id}: an indented row cannot go into its rows file")
+        out = [[row.id, row.cls] if row.cls else row.id]
         for k, cell in enumerate(row.cells):
             sort = None if not t.sortable or cell.sort == cell.text else cell.sort   # a name sorted as written
             href = [list(h) for h in cell.href] if cell.href.__class__ is tuple else cell.href
