@@ -306,3 +306,25 @@ def test_published_doc_ids_are_safe_file_names(data_dir):
     ids = pd.read_parquet(data_dir / "documents.parquet").doc_id.tolist()
     assert ids and all(SAFE_DOC_ID.fullmatch(i) for i in ids)
 
+
+
+def test_mapped_datasets_slice_each_document(tmp_path):
+    """The site maps the datasets of every document's rows from Arrow files
+    (render/data.py): a document's rows are its slice, also when they run
+    across two of the file's batches, and a file not sorted by doc_id is
+    sorted (stably: each document's rows keep their order)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from yusuan.render.data import _mapped, _slices
+
+    ids = ["a"] * 3 + ["b"] * 70_000 + ["c"] * 2        # b runs across the 65,536-row batches
+    pq.write_table(pa.table({"doc_id": ids, "k": list(range(len(ids)))}), tmp_path / "x.parquet")
+    table = _mapped(tmp_path / "x.parquet", tmp_path / "x.arrow")
+    assert table.column("doc_id").num_chunks > 1
+    assert _slices(table) == {"a": (0, 3), "b": (3, 70_000), "c": (70_003, 2)}
+    assert table.slice(*_slices(table)["c"]).column("k").to_pylist() == [70_003, 70_004]
+    pq.write_table(pa.table({"doc_id": ["b", "a", "b", "a"], "k": [0, 1, 2, 3]}), tmp_path / "y.parquet")
+    table = _mapped(tmp_path / "y.parquet", tmp_path / "y.arrow")
+    assert table.to_pydict() == {"doc_id": ["a", "a", "b", "b"], "k": [1, 3, 0, 2]}
+    assert _slices(table) == {"a": (0, 2), "b": (2, 2)}

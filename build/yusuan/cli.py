@@ -79,14 +79,14 @@ def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int
 
 
 def _site(data_dir: Path, site_dir: Path, content: Path, config: Path | None, cache_dir: str,
-          jobs: int | None = None, tables=None) -> None:
+          jobs: int | None = None) -> None:
     from .render.site import SiteError, build_site
 
     if not (data_dir / "documents.parquet").exists():
         raise UserError(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
     try:
         build_site(data_dir, site_dir, content, progress=_progress, config=config,
-                   cache_dir=Path(cache_dir) if cache_dir else None, workers=jobs, tables=tables)
+                   cache_dir=Path(cache_dir) if cache_dir else None, workers=jobs)
     except (FolderError, SiteError) as e:
         raise UserError(str(e)) from None
 
@@ -129,8 +129,11 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
     from .render.site import load_jieba
 
     # the site's word list (1 s) loads while the worker processes parse
-    result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
-    _site(data_dir, site_dir, content, config, cache_dir, jobs, tables=result.tables)   # no need to read back what was just written
+    # The site reads back what was just written rather than keep the data
+    # stage's datasets: at 10,000 department-years they are ~3 GB in memory,
+    # the files memory-mapped cost the site stage a few seconds (render/data.py).
+    _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
+    _site(data_dir, site_dir, content, config, cache_dir, jobs)
 
 
 @main.command("release-assets")

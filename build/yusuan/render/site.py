@@ -388,24 +388,23 @@ def run_mkdocs(config_path: Path) -> None:
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
                config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None,
-               tables: dict | None = None) -> None:
+) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).
     content_dir: content/ (hand-written pages in content/pages/).
     config: the base mkdocs.yml (default: see base_config).
     cache_dir: where the Vega bundle is kept between builds (default: made afresh).
-    tables: the datasets already in memory (as written to data_dir), to skip reading them.
     """
     site_dir = Path(site_dir)
     folders.check(site_dir, folders.SITE, "--site-dir")     # before any work
     with tempfile.TemporaryDirectory(prefix="yusuan-site-") as scratch:
         _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
-                    Path(cache_dir) if cache_dir else Path(scratch), workers, tables)
+                    Path(cache_dir) if cache_dir else Path(scratch), workers)
 
 
 def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, build_dir: Path,
-                config: Path | None, cache_dir: Path, workers: int | None, tables: dict | None) -> None:
+                config: Path | None, cache_dir: Path, workers: int | None) -> None:
     started = time.perf_counter()
     config = base_config(config)
     if not config.is_file():
@@ -416,7 +415,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
 
     write_vega = start_vega(cache=cache_dir)
     try:
-        data = load(data_dir, tables)
+        (build_dir / "arrow").mkdir()
+        data = load(data_dir, build_dir / "arrow")
     except DataFolderError as e:
         raise SiteError(str(e)) from e
     except (OSError, ValueError) as e:      # ValueError: Arrow's and json's "cannot read this"
