@@ -8,6 +8,7 @@ document text everywhere.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -403,3 +404,22 @@ def truncated_site(tmp_path_factory) -> Path:
 if __name__ == "__main__":
     import sys
     print(make_fixture(Path(sys.argv[1] if len(sys.argv) > 1 else "fixture_data")))
+
+
+# A link to a source line: "../../sources/<doc_id>/#L12" (groups: the ../ climbed, doc_id, line).
+LINE_LINK = re.compile(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"')
+_LINKED_TABLE = re.compile(r'<table[^>]* data-src="([^"]+)"[^>]*>(.*?)</table>', re.S)
+_LINE_CELL = re.compile(r'<td class="ln">([^<]*)</td>')
+_FIRST = re.compile(r"\d+")
+
+
+def line_links(html: str) -> list[tuple[str, str, str]]:
+    """Every source-line link of a page as LINE_LINK's groups: the links in
+    its HTML, and those site.js makes in a table that names its source page
+    (data-src) from the numbers of its line cells ("35–37, 40": 35 and 40)."""
+    out = LINE_LINK.findall(html)
+    for base, body in _LINKED_TABLE.findall(html):
+        for cell in _LINE_CELL.findall(body):
+            for run in filter(None, cell.split(", ")):
+                out += LINE_LINK.findall(f'href="{base}#L{_FIRST.match(run)[0]}"')
+    return out

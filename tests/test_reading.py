@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from site_fixtures import (BEIJING, JIANGSU_2018, PUTUO_ACCOUNTS, PUTUO_UNIT, REAL, YANTAI,  # noqa: F401
-                           real_pdf_site, truncated_site)
+                           line_links, real_pdf_site, truncated_site)
 
 CUT = "2026-changjihuizuzizhizhougongyehexinxihuaju"
 WHOLE = "2026-atushenshishangwukejihegongyexinxihuaju"
@@ -247,10 +247,15 @@ def test_problems_are_listed_with_their_lines(real_pdf_site):
     page = article(html(real_pdf_site, f"docs/{BEIJING}"))
     assert f"读取问题 {len(mine)} 处" in text(page[page.index("ys-coverage-line"):page.index('<h2 id="figures">')])
     block = section(page, "problems")
-    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", block[block.index('id="problems-table"'):], re.S)[1:]
+    table = block[block.rindex("<table", 0, block.index('id="problems-table"')):]
+    table = table[:table.index("</table>") + 8]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
     row = next(r for r in rows if "可能是表头未读准" in r)
     assert text(row).startswith("警告 表05「预算05表 一般公共预算支出表」：按本站读出的表头")
-    linked = [int(n) for n in re.findall(rf'href="../../sources/{BEIJING}/#L(\d+)"', row)]
+    # the row's line numbers, linked by site.js under the table's data-src
+    base = re.search(r'data-src="([^"]+)"', table)[1]
+    assert base == f"../../sources/{BEIJING}/"
+    linked = [int(line) for *_, line in line_links(f'<table data-src="{base}">{row}</table>')]
     expected = sorted(mine[mine.message.str.contains("可能是表头未读准")].line.astype(int))
     assert linked == expected and len(linked) >= 1
     lines = source_lines(real_pdf_site, BEIJING)

@@ -599,7 +599,31 @@
     });
   }
 
+  // A table's source lines: its HTML holds the numbers (td.ln) and the
+  // source page's address once (data-src, render/tables.py); each number or
+  // run of lines ("35–37") becomes a link to its first line here.
+  function linkLines() {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-src]"), function (table) {
+      var base = table.getAttribute("data-src");
+      Array.prototype.forEach.call(table.querySelectorAll("tbody td.ln"), function (td) {
+        if (!td.textContent || td.querySelector("a")) return;
+        var parts = td.textContent.split(", ");
+        td.textContent = "";
+        parts.forEach(function (part, k) {
+          if (k) td.appendChild(document.createTextNode(", "));
+          var first = /^\d+/.exec(part);
+          if (!first) { td.appendChild(document.createTextNode(part)); return; }
+          var a = document.createElement("a");
+          a.href = base + "#L" + first[0];
+          a.textContent = part;
+          td.appendChild(a);
+        });
+      });
+    });
+  }
+
   function init() {
+    linkLines();
     drawCharts();
     Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable:not([data-rows])"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("table[data-filters]:not([data-rows])"), makeFilters);

@@ -54,7 +54,8 @@ class Table:
     body: str = ""             # the rows' HTML made by the caller instead of `rows` (a document's checks)
     # Put before every link in a cell: a department's tables link their
     # source lines as "#L12" under "../../sources/<doc_id>/", and the same
-    # table shown on a sub-page one folder deeper gets one more "../".
+    # table shown on a sub-page one folder deeper gets one more "../"
+    # (source lines are linked by site.js: see _lines_unlinked).
     href_base: str = ""
     filters: str = ""          # columns the reader can filter by (site.js), as "year:2,kind:3"
     rows_file: str = ""        # a list of every document: its rows in this file (rows_data), a page at a time
@@ -185,8 +186,23 @@ def _tr(t: Table, row: Row) -> str:
     return f"<tr{anchor}{_class(row.cls)}>{tds}</tr>\n"
 
 
+def _lines_unlinked(t: Table, cell: Cell) -> bool:
+    """A source-line cell of a table under a source page: its numbers stay
+    text in the HTML, the table names the source page once (data-src) and
+    site.js links each number to its line. ~80 bytes a row of a document's
+    page (a sixth of it: "../../sources/<doc_id>/#L123" on every row); a
+    reader without JavaScript loses nothing, the source page needs it to
+    show its lines."""
+    if cell.cls != "ln" or not t.href_base:
+        return False
+    hrefs = [h for _, h in cell.href] if cell.href.__class__ is tuple else [cell.href]
+    return all(h.startswith("#L") for h in hrefs)
+
+
 def _links(t: Table, cell: Cell, text: str) -> str:
     """A cell's escaped text as its link(s)."""
+    if _lines_unlinked(t, cell):
+        return text
     if cell.href.__class__ is tuple:
         return ", ".join(f'<a href="{esc(t.href_base + h)}">{esc(s)}</a>' for s, h in cell.href)
     return f'<a href="{esc(t.href_base + cell.href)}">{text}</a>'
@@ -287,6 +303,8 @@ def to_html(t: Table) -> Markup:
     out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", '"',
            f' id="{escape(t.id)}"' if t.id else "",
            f' data-filters="{escape(t.filters)}"' if t.filters else "",
+           f' data-src="{escape(t.href_base)}"' if t.href_base and any(
+               _lines_unlinked(t, cell) for row in t.rows for cell in row.cells if cell.href) else "",
            f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{t.page_rows or PAGE_ROWS}"'
            f' data-unit="{escape(t.unit[0])}"' if t.rows_file else "", ">\n"]
     if t.caption:
