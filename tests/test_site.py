@@ -458,17 +458,20 @@ def test_department_page_ratio_is_the_datasets(real_site, data_dir):
 
 
 def test_site_from_tables_in_memory_is_the_same(tmp_path):
-    """`yusuan build` hands the datasets it just wrote to the site stage instead
-    of reading them back: the site must come out byte for byte the same."""
+    """build_site given the datasets in memory, instead of reading them, must
+    make the site byte for byte the same."""
+    import pyarrow.parquet as pq
+
     from conftest import CONTENT
     from yusuan.pipeline import run_data
     from yusuan.render.site import build_site
 
     quiet = dict(progress=lambda *_: None)
     data = tmp_path / "data"
-    result = run_data(CONTENT, data, cache_dir=None, **quiet)
+    run_data(CONTENT, data, cache_dir=None, **quiet)
+    tables = {p.stem: pq.read_table(p) for p in data.glob("*.parquet")}
     build_site(data, tmp_path / "from-disk", CONTENT, **quiet)
-    build_site(data, tmp_path / "from-memory", CONTENT, tables=result.tables, **quiet)
+    build_site(data, tmp_path / "from-memory", CONTENT, tables=tables, **quiet)
     # one process: every page framed as it is made (with workers, those made
     # before mkdocs's page frame are framed later by the main process)
     build_site(data, tmp_path / "one-process", CONTENT, workers=1, **quiet)

@@ -129,8 +129,8 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
     from .render.site import load_jieba
 
     # the site's word list (1 s) loads while the worker processes parse
-    result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
-    _site(data_dir, site_dir, content, config, cache_dir, jobs, tables=result.tables)   # no need to read back what was just written
+    _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
+    _site(data_dir, site_dir, content, config, cache_dir, jobs)
 
 
 @main.command("release-assets")
