@@ -118,3 +118,40 @@ def test_parse_cache_outlives_site_changes_not_parser_changes(tmp_path):
         assert parser_version(package) != before, parser_file
         edited.write_text(original, "utf-8")
     assert parser_version(package) == before
+
+
+def test_data_stage_keeps_no_rows_or_texts_in_memory(tmp_path):
+    """At 10,000 documents the rows and texts are gigabytes: the data stage
+    keeps each parse in its cache entry (a scratch one without a cache) and
+    reads it when it is written."""
+    content = copy_samples(tmp_path / "content")
+    for cache in (tmp_path / "cache", None):
+        result = pipeline.run_data(content, tmp_path / "data", cache, progress=lambda *_: None)
+        assert len(result.documents) == 3
+        assert all(d.text is None and isinstance(d.tables, pipeline.StoredTables) for d in result.documents)
+        assert not hasattr(result, "tables")
+
+
+def test_parquet_written_in_parts_is_the_same_bytes(tmp_path, monkeypatch):
+    """A dataset written a document at a time is byte for byte the file
+    pq.write_table writes from the whole table, row groups included."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from yusuan import store
+
+    monkeypatch.setattr(store, "ROW_GROUP", 7)
+    whole = pa.table({"doc_id": [f"d{k // 4}" for k in range(30)], "amount": [k * 1.5 for k in range(30)]})
+    pq.write_table(whole, tmp_path / "whole.parquet", compression="zstd", row_group_size=7)
+    for sizes in ([30], [4] * 7 + [2], [1, 13, 0, 16]):
+        parts = store.ParquetParts(tmp_path / "parts.parquet", whole.schema)
+        at = 0
+        for n in sizes:
+            parts.add(whole.slice(at, n))
+            at += n
+        parts.close()
+        assert (tmp_path / "parts.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes(), sizes
+    empty = store.ParquetParts(tmp_path / "empty.parquet", whole.schema)
+    empty.close()
+    pq.write_table(whole.schema.empty_table(), tmp_path / "empty-whole.parquet", compression="zstd")
+    assert (tmp_path / "empty.parquet").read_bytes() == (tmp_path / "empty-whole.parquet").read_bytes()

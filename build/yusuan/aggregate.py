@@ -21,11 +21,16 @@ def queries() -> dict[str, str]:
     return {name: (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8") for name in ORDER}
 
 
-def aggregate(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+def aggregate(tables: dict[str, pa.Table | Path]) -> dict[str, pa.Table]:
+    """The aggregate datasets from the others: tables in memory, or their
+    Parquet files (which DuckDB reads as far as each query needs)."""
     con = duckdb.connect()
     try:
         for name, table in tables.items():
-            con.register(name, table)
+            if isinstance(table, Path):
+                con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({sql_text(table)})')
+            else:
+                con.register(name, table)
         out: dict[str, pa.Table] = {}
         for name, sql in queries().items():
             cur = con.execute(sql)
@@ -36,3 +41,8 @@ def aggregate(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
         return out
     finally:
         con.close()
+
+
+def sql_text(path: Path) -> str:
+    """A file's path as an SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"

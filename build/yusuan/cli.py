@@ -129,9 +129,8 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
     from .render.site import load_jieba
 
     # the site's word list (1 s) loads while the worker processes parse
-    # The site reads back what was just written rather than keep the data
-    # stage's datasets: at 10,000 department-years they are ~3 GB in memory,
-    # the files memory-mapped cost the site stage a few seconds (render/data.py).
+    # The site reads back what was just written (the data stage keeps no
+    # dataset in memory; the site memory-maps them: render/data.py).
     _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba)
     _site(data_dir, site_dir, content, config, cache_dir, jobs)
 

@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +57,7 @@ class Parsed:
     kind: str
     tables: dict[str, pa.Table]          # PER_DOCUMENT dataset → this document's rows
     problems: list[dict] = field(default_factory=list)
-    text: str = ""
+    text: str | None = ""                 # None: in its cache entry (`source_text()` reads it)
 
     def _meta(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "tables"}
@@ -72,15 +72,80 @@ class Parsed:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Parsed":
-        if not data.startswith(CACHE_MAGIC):
-            raise ValueError("not a yusuan parse cache entry")
-        end = data.index(b"\n", len(CACHE_MAGIC))
-        header = json.loads(data[len(CACHE_MAGIC):end])
-        tables, at = {}, end + 1
+        header, at = _header(data)
+        tables = {}
         for name, size in header.pop("tables"):
-            tables[name] = pa.ipc.open_stream(pa.py_buffer(data[at:at + size])).read_all()
+            tables[name] = _from_ipc(data[at:at + size])
             at += size
         return cls(tables=tables, **header)
+
+    @classmethod
+    def stored(cls, entry: Path) -> "Parsed":
+        """The parse in a cache entry, its tables and text left in the file
+        until asked for: the data stage holds the facts of 10,000 documents,
+        not their ~300 KB of rows and text each."""
+        header, at = _read_header(entry)
+        if at + sum(size for _, size in header["tables"]) != entry.stat().st_size:
+            raise ValueError("a parse cache entry cut short")
+        header["text"] = None
+        return cls(tables=StoredTables(entry, at, header.pop("tables")), **header)
+
+    def source_text(self) -> str:
+        return self.tables.text() if self.text is None else self.text
+
+
+def _header(data: bytes) -> tuple[dict, int]:
+    """A cache entry's header, and where its tables begin."""
+    if not data.startswith(CACHE_MAGIC):
+        raise ValueError("not a yusuan parse cache entry")
+    end = data.index(b"\n", len(CACHE_MAGIC))
+    return json.loads(data[len(CACHE_MAGIC):end]), end + 1
+
+
+def _read_header(entry: Path) -> tuple[dict, int]:
+    with open(entry, "rb") as f:
+        return _header(f.readline() + f.readline())     # the magic's line, the header's
+
+
+def _from_ipc(data: bytes) -> pa.Table:
+    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+
+
+class StoredTables(Mapping):
+    """The tables of a cache entry, each read when asked for, with the renames
+    made since it was cached (`fixes`: (dataset, table) → table)."""
+
+    def __init__(self, entry: Path, at: int, sizes: list[tuple[str, int]]):
+        self.entry, self.spans, self.fixes = entry, {}, []
+        for name, size in sizes:
+            self.spans[name] = (at, size)
+            at += size
+
+    def __getitem__(self, name: str) -> pa.Table:
+        at, size = self.spans[name]
+        with open(self.entry, "rb") as f:
+            f.seek(at)
+            table = _from_ipc(f.read(size))
+        for fix in self.fixes:
+            table = fix(name, table)
+        return table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def text(self) -> str:
+        return _read_header(self.entry)[0]["text"]
+
+
+def _fix(parsed: Parsed, fix) -> None:
+    """Apply fix(dataset, table) → table to a parse's tables: now, or as they are read."""
+    if isinstance(parsed.tables, StoredTables):
+        parsed.tables.fixes.append(fix)
+    else:
+        parsed.tables = {name: fix(name, t) for name, t in parsed.tables.items()}
 
 
 CACHE_MAGIC = b"yusuan-parsed 1\n"
@@ -97,7 +162,6 @@ def _to_ipc(table: pa.Table) -> bytes:
 class Result:
     documents: list[Parsed]
     problems: list[dict]
-    tables: dict[str, pa.Table] | None = None   # the datasets as written (set by run_data)
 
     @property
     def failed(self) -> bool:
@@ -203,20 +267,25 @@ def _cache_entry(cache_dir: Path | None, sha: str, version: str) -> Path | None:
 def _from_cache(entry: Path, rel: str) -> Parsed | None:
     """The cached parse, or None when the entry cannot be read (then the file is parsed again)."""
     try:
-        parsed = Parsed.from_bytes(entry.read_bytes())
-    except (OSError, ValueError, KeyError, TypeError):
+        parsed = Parsed.stored(entry)
+        stored = parsed.tables["documents"].column("source_file")[0].as_py()
+    except (OSError, ValueError, KeyError, TypeError, IndexError, pa.ArrowInvalid):
         return None
-    # The same bytes may now live under other names: every place a name is kept.
-    documents = parsed.tables["documents"]
-    renamed = dict(zip(documents.column("source_file")[0].as_py().split(" + "), rel.split(" + ")))
     for p in parsed.problems:
         p["source_file"] = rel
-    for name in ("documents", "table_cells"):
-        t = parsed.tables[name]
+    if stored == rel:
+        return parsed
+    # The same bytes now live under other names: every place a name is kept.
+    renamed = dict(zip(stored.split(" + "), rel.split(" + ")))
+
+    def rename(name: str, t: pa.Table) -> pa.Table:
+        if name not in ("documents", "table_cells"):
+            return t
         i = t.schema.get_field_index("source_file")
-        parsed.tables[name] = t.set_column(i, "source_file", pa.array(
+        return t.set_column(i, "source_file", pa.array(
             [renamed.get(f, f) for f in t.column(i).to_pylist()] if name == "table_cells" else [rel] * t.num_rows,
             pa.string()))
+    _fix(parsed, rename)
     return parsed
 
 
@@ -264,6 +333,14 @@ def _parse_indexed(job: tuple[int, tuple[Path, Path, Path]]) -> tuple[int, Parse
     return k, _parse_and_cache(file_job, as_file=True)
 
 
+def _received(parsed: Parsed | Path | Fragment | str, scratch: Path | None = None) -> Parsed | Fragment | str:
+    """A parse as collect keeps it: a cache entry's left in the file (see
+    Parsed.stored), a scratch file's read whole (the file is deleted next)."""
+    if not isinstance(parsed, Path):
+        return parsed
+    return Parsed.from_bytes(parsed.read_bytes()) if parsed.parent == scratch else Parsed.stored(parsed)
+
+
 def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress,
                 meanwhile=None) -> list[Parsed | str]:
     """Parse files in `workers` processes (fork), results in the order given;
@@ -272,7 +349,7 @@ def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progre
     if pool is None:
         if meanwhile:
             meanwhile()
-        return [_parse_and_cache(job) for job in jobs]
+        return [_received(_parse_and_cache(job, as_file=True)) for job in jobs]
     # Parses come back as files (the cache entries, or scratch ones), not
     # through the pool's pipe: a worker blocks while its ~300 KB result waits
     # in a full pipe, and so waited whenever this process was busy.
@@ -291,7 +368,7 @@ def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progre
         results = [None] * len(jobs)
         shown = time.monotonic()
         for n, (k, parsed) in enumerate(done, start=1):
-            results[k] = Parsed.from_bytes(parsed.read_bytes()) if isinstance(parsed, Path) else parsed
+            results[k] = _received(parsed, Path(scratch))
             if n % 100 == 0 or n == len(jobs) or (pdfs and time.monotonic() - shown > 5):
                 progress(f"  parsed {n}/{len(jobs)}")
                 shown = time.monotonic()
@@ -373,18 +450,33 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
 
 def _rename(parsed: Parsed, doc_id: str) -> None:
     parsed.doc_id = doc_id
-    for name, table in parsed.tables.items():
+
+    def rename(name: str, table: pa.Table) -> pa.Table:
         i = table.schema.get_field_index("doc_id")
-        parsed.tables[name] = table.set_column(i, "doc_id", pa.array([doc_id] * table.num_rows, pa.string()))
+        return table.set_column(i, "doc_id", pa.array([doc_id] * table.num_rows, pa.string()))
+    _fix(parsed, rename)
+
+
+def datasets(result: Result, data_dir: Path) -> Iterator[tuple[str, Iterator[pa.Table]]]:
+    """Each dataset as its rows in parts (a document's, for the per-document
+    datasets), for store.write_all, which writes each before asking for the
+    next: so only one document's rows are in memory at a time, and the
+    aggregates, made last, are queries over the Parquet files just written."""
+    for name in PER_DOCUMENT:
+        yield name, (d.tables[name] for d in result.documents)
+    yield "problems", iter([store.to_arrow(BY_NAME["problems"], result.problems)])
+    written = {d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name not in aggregate.ORDER}
+    for name, table in aggregate.aggregate(written).items():
+        yield name, iter([table])
 
 
 def build_tables(result: Result) -> dict:
+    """Every dataset whole, in memory (for tests; the data stage streams them, see datasets())."""
     def concat(name: str) -> pa.Table:
         parts = [d.tables[name] for d in result.documents]
         return pa.concat_tables(parts).combine_chunks() if parts else store.to_arrow(BY_NAME[name], [])
 
-    with ThreadPoolExecutor(default_jobs()) as threads:    # Arrow copies without the GIL
-        tables = dict(zip(PER_DOCUMENT, threads.map(concat, PER_DOCUMENT)))
+    tables = {name: concat(name) for name in PER_DOCUMENT}
     tables["problems"] = store.to_arrow(BY_NAME["problems"], result.problems)
     tables.update(aggregate.aggregate(tables))
     return {d.name: tables[d.name] for d in DATASETS}
@@ -398,7 +490,7 @@ def write_sources(result: Result, data_dir: Path) -> None:
     for d in result.documents:
         target = out / f"{d.doc_id}.txt"
         keep.add(target.name)
-        data = d.text.encode("utf-8")
+        data = d.source_text().encode("utf-8")
         if not target.exists() or target.read_bytes() != data:
             with store.atomic_path(target) as tmp:
                 tmp.write_bytes(data)
@@ -418,19 +510,18 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
         progress(f"  {what} ({time.perf_counter() - started:.1f} s)")
 
     progress(f"yusuan data: reading {content}/")
-    result = collect(content, cache_dir, progress, workers, meanwhile)
-    for p in result.problems:
-        where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
-        progress(f"  {p['severity']}: {where}: {p['message']}")
-    step(f"read {len(result.documents)} documents")
-    tables = result.tables = build_tables(result)
-    for d in result.documents:
-        d.tables = {}       # now in `tables`; not kept twice
-    step("built the datasets")
-    # the source texts (~0.6 s for 1,000) are written beside the data files, by a second core
-    sources_written = in_second_process(write_sources, result, data_dir, what="writing the source texts")
-    store.write_all(tables, aggregate.queries(), data_dir, step)
-    sources_written()
-    progress(f"yusuan data: {len(result.documents)} documents, {tables['table_cells'].num_rows} amount cells, "
+    # Without a cache, the parses still go to files (a scratch cache), where
+    # each document's rows and text stay until they are written.
+    with tempfile.TemporaryDirectory(prefix="yusuan-cache-") as scratch:
+        result = collect(content, cache_dir or Path(scratch), progress, workers, meanwhile)
+        for p in result.problems:
+            where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
+            progress(f"  {p['severity']}: {where}: {p['message']}")
+        step(f"read {len(result.documents)} documents")
+        # the source texts (~0.6 s for 1,000) are written beside the data files, by a second core
+        sources_written = in_second_process(write_sources, result, data_dir, what="writing the source texts")
+        counts = store.write_all(datasets(result, data_dir), aggregate.queries(), data_dir, step)
+        sources_written()
+    progress(f"yusuan data: {len(result.documents)} documents, {counts['table_cells']} amount cells, "
              f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s")
     return result
