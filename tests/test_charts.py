@@ -29,13 +29,14 @@ def errors(spec: dict) -> list[str]:
 
 def page_charts(site: Path) -> list[tuple[Path, dict, dict]]:
     """(page, kind spec, rows) for every chart container of every page."""
+    import gzip
     import re
     found = []
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
-        for kind, data in re.findall(r'data-kind="([^"]+)" data-spec="([^"]+)"', html):
+        for kind, data, name in re.findall(r'data-kind="([^"]+)" data-spec="([^"]+)" data-name="([^"]+)"', html):
             spec = json.loads((page.parent / kind).read_text(encoding="utf-8"))
-            rows = json.loads((page.parent / data).read_text(encoding="utf-8"))
+            rows = json.loads(gzip.decompress((page.parent / data).read_bytes()))[name]
             found.append((page, spec, rows))
     return found
 

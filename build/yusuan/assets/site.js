@@ -51,9 +51,13 @@
   }
 
   // A chart's kind (its Vega-Lite spec, one per kind for the whole site) is
-  // fetched once per page however many charts use it; its rows are the
-  // page's own .json file beside it.
-  var kinds = {};
+  // fetched once per page however many charts use it; its rows are under
+  // its name in the page's charts.json.gz (gzip), fetched once too.
+  var kinds = {}, rowFiles = {};
+  function chartRows(url, name) {
+    if (!rowFiles[url]) rowFiles[url] = fetchText(url).then(JSON.parse);
+    return rowFiles[url].then(function (all) { return all[name]; });
+  }
   function getJSON(url) {
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error(url + ": " + r.status);
@@ -125,7 +129,7 @@
         var width = el.clientWidth, options = { actions: false, renderer: "svg", mode: "vega-lite" };
         if (width && width < 600) options.patch = function (spec) { return fitNarrow(spec, width); };
         var spec, rows;
-        Promise.all([kindSpec(el.getAttribute("data-kind")), getJSON(el.getAttribute("data-spec"))])
+        Promise.all([kindSpec(el.getAttribute("data-kind")), chartRows(el.getAttribute("data-spec"), el.getAttribute("data-name"))])
           .then(function (got) {
             spec = got[0];
             rows = got[1].values;

@@ -124,9 +124,9 @@ def render_pages(data: SiteData, docs_dir: Path, content_dir: Path) -> Deferred:
 
     page("home.md", "index.md", "index.html", home=home.context(data))
     cmp = compare.context(data)
-    for ch in cmp["charts"]:
-        write(docs_dir / "compare" / f"{ch.id}.json", json_text(ch.data))
-    # compare.md becomes compare/index.html; its chart specs sit beside it.
+    (docs_dir / "compare").mkdir(parents=True, exist_ok=True)
+    (docs_dir / "compare" / charts.ROWS_FILE).write_bytes(charts.rows_file(cmp["charts"]))
+    # compare.md becomes compare/index.html; its charts' rows sit beside it.
     page("compare.md", "compare.md", "compare/index.html", compare=cmp, root="../")
     page("transparency.md", "transparency.md", "transparency/index.html", tr=transparency.context(data))
     page("data.md", "data.md", "data/index.html", catalog=catalog.context(data))
@@ -211,8 +211,7 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     doc_id = doc["doc_id"]
     folder = work.out_dir / "docs" / doc_id
     folder.mkdir(parents=True, exist_ok=True)
-    for ch in ctx["charts"]:
-        write(folder / f"{ch.id}.json", json_text(ch.data))
+    (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(ctx["charts"]))
     downloads.write(work.data, doc_id, folder)
     source = sources.load(doc, work.data.folder, work.content_dir)
     sources.publish(source, work.content_dir, work.out_dir / "sources" / doc_id)
@@ -298,8 +297,8 @@ def write_departments(data: SiteData, env: jinja2.Environment, site_dir: Path,
     template = env.get_template("department_years.html")
     for page in departments.pages(data):
         folder = site_dir / "departments" / page.slug
-        for ch in page.charts + [pa["chart"] for pa in page.plan_actual]:
-            write(folder / f"{ch.id}.json", json_text(ch.data))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(page.charts + [pa["chart"] for pa in page.plan_actual]))
         years = "、".join(str(y) for y in dict.fromkeys(d["year"] for d in page.docs if d["year"]))
         toc = [("documents", "公开文件"), ("series", "主要数字的变化"), ("plan-actual", "预算与决算"),
                ("yoy", "说明中的“比上年”与上年文件")]
