@@ -461,13 +461,20 @@ def datasets(result: Result, data_dir: Path) -> Iterator[tuple[str, Iterator[pa.
     """Each dataset as its rows in parts (a document's, for the per-document
     datasets), for store.write_all, which writes each before asking for the
     next: so only one document's rows are in memory at a time, and the
-    aggregates, made last, are queries over the Parquet files just written."""
+    aggregates, made last, are queries over the Parquet files just written
+    (made when their rows are first asked for: write_all has the datasets
+    written by other processes in place by then)."""
     for name in PER_DOCUMENT:
         yield name, (d.tables[name] for d in result.documents)
     yield "problems", iter([store.to_arrow(BY_NAME["problems"], result.problems)])
     written = {d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name not in aggregate.ORDER}
-    for name, table in aggregate.aggregate(written).items():
-        yield name, iter([table])
+    made = functools.cache(lambda: aggregate.aggregate(written))
+    for name in aggregate.ORDER:
+        yield name, _rows_of(made, name)
+
+
+def _rows_of(made, name: str) -> Iterator[pa.Table]:
+    yield made()[name]
 
 
 def build_tables(result: Result) -> dict:
