@@ -280,8 +280,11 @@ def json_text(obj) -> str:
 
 
 def gzip_json(obj) -> bytes:
-    """json_text gzip-compressed, with a fixed time stamp (the same rows, the same bytes)."""
-    return gzip.compress(json_text(obj).encode("utf-8"), compresslevel=9, mtime=0)
+    """json_text gzip-compressed, with a fixed time stamp (the same rows, the
+    same bytes). Level 6, not 9: on a document's data.json.gz 4.6 ms instead
+    of 9.5 ms for 0.5% more bytes (level 9 was a quarter of a department
+    page's CPU)."""
+    return gzip.compress(json_text(obj).encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def first_page(t: Table, rows_file: str) -> Table:
