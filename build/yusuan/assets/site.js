@@ -1,8 +1,9 @@
 /* yusuan site script: draws the Vega-Lite charts (vega.js, vendored beside
    this file, loaded only on pages that have charts), makes tables with
    class ys-sortable sortable by clicking a header, shows a source page's
-   text from its .txt.gz, and lists the rows of a table of every document
-   from its .json.gz a page at a time. Loads nothing from outside the site. */
+   text from its .txt.gz, lists the rows of a long table from its .json.gz
+   a page at a time, links a table's source lines, and makes a document's
+   XLSX and CSVs. Loads nothing from outside the site. */
 (function () {
   "use strict";
   var here = document.currentScript ? document.currentScript.src : "";
@@ -227,9 +228,10 @@
     }
   }
 
-  // A list of every document (compare, transparency, sources) or of a
-  // document's every check: its HTML holds the first page of rows (or the
-  // checks that do not pass); every row is in its rows file (data-rows,
+  // A list of every document (compare, transparency, sources) or a
+  // document's long table (every check, the other 绩效目标 tables'
+  // indicators, 比上年变化 …): its HTML holds the first page of rows (or
+  // none); every row is in its rows file (data-rows,
   // JSON, gzip-compressed: render/tables.py rows_data). Filters, sorting and pages
   // work on all the rows; a page of them at a time is in the table. Texts
   // are set as text, never as HTML.
