@@ -42,7 +42,7 @@ def index(site: Path, out: Path, glob: str | None) -> tuple[float, float]:
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"pagefind failed (is it installed? pip install 'pagefind[extended]')")
+        raise SystemExit("pagefind failed (is it installed? pip install 'pagefind[extended]')")
     # wait4 reports the largest child of python -m pagefind: the binary
     return time.perf_counter() - start, usage.ru_maxrss / 1024
 

@@ -10,7 +10,7 @@ from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import (Cell, Col, Row, Table, c, capped, esc, gzip_json, i, m, rows_data, tree_depth,
+from yusuan.render.tables import (Cell, Col, Row, Table, c, capped, gzip_json, i, m, rows_data, tree_depth,
                                   without_empty_columns)
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
@@ -72,17 +72,17 @@ class Section:
             capped(table, limit, page)
             self.subpages.append(Subpage(page, title, [table.full]))
             return table
-        name = f"rows-{page}.json.gz"
+        return self.paged(table, f"rows-{page}.json.gz", limit, limit,
+                          f"共 {len(table.rows):,} 行，此处列出前 {limit:,} 行；浏览器运行 JavaScript 时可翻页查看全部，"
+                          f"全部也在“数据”页的数据集中（按 doc_id 筛选）。")
+
+    def paged(self, table: Table, name: str, shown: int, page_rows: int, note: str, **more) -> Table:
+        """The table as the HTML shows it (its first `shown` rows, the note),
+        every row in the rows file `name` beside the page, listed by site.js
+        `page_rows` at a time; `full` keeps every row for the search index."""
         self.files[name] = gzip_json(rows_data(table))
-        return replace(table, rows=table.rows[:limit], rows_file=name, total=len(table.rows), page_rows=limit,
-                       full=table, note=paged_note(len(table.rows), limit))
-
-
-def paged_note(total: int, shown: int, dataset: str = "") -> str:
-    """Under a long table whose HTML holds its first rows (site.js pages them all)."""
-    where = f"“数据”页的 {dataset} 数据集" if dataset else "“数据”页的数据集"
-    return (f"共 {total:,} 行，此处列出前 {shown:,} 行；浏览器运行 JavaScript 时可翻页查看全部，"
-            f"全部也在{where}中（按 doc_id 筛选）。")
+        return replace(table, rows=table.rows[:shown], rows_file=name, total=len(table.rows), page_rows=page_rows,
+                       full=table, note=note, **more)
 
 
 def _sum(rows, key) -> float:
@@ -705,12 +705,10 @@ def targets_section(data: SiteData, doc: dict, problems: list[dict] = ()) -> Sec
                        c(r["last_year_value"]), c(fmt.number(r["weight"]), cls="num"), line_cell(r["source_line"])])
                   for t, g in rest for r in g]
     every = without_empty_columns(every, keep=4)
-    name = "rows-targets.json.gz"
-    sec.files[name] = gzip_json(rows_data(every))
-    sec.tables.append(replace(every, rows=[], caption="其余绩效目标表的指标", id="targets-rest", filters="table:0",
-                              rows_file=name, total=len(every.rows), page_rows=MAX_TARGET_ROWS, unit=("个", "指标"),
-                              full=every, note=f"其余 {len(every.rows):,} 个指标在浏览器运行 JavaScript 时列于此表，"
-                                               f"也在“数据”页的 performance_targets 数据集中（按 doc_id 筛选）。"))
+    sec.tables.append(sec.paged(every, "rows-targets.json.gz", 0, MAX_TARGET_ROWS,
+                                f"其余 {len(every.rows):,} 个指标在浏览器运行 JavaScript 时列于此表，"
+                                f"也在“数据”页的 performance_targets 数据集中（按 doc_id 筛选）。",
+                                caption="其余绩效目标表的指标", id="targets-rest", filters="table:0", unit=("个", "指标")))
     return sec
 
 
@@ -813,12 +811,11 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
         sec.tables.append(sec.capped(Table(columns, failing, caption="未通过的校验（不符与舍入差；“舍入差”见方法页）",
                                            href_base=base, cls="ys-checks"), MAX_ROWS, "checks-failing", "未通过的校验"))
     if rows:
-        sec.files[CHECKS_FILE] = gzip_json(rows_data(Table(columns, _check_rows(rows, titles), href_base=base)))
-        sec.tables.append(Table(
-            columns, caption=f"全部校验（含通过的）", cls="ys-checks", id="all-checks", searchable=False,
-            note=f"全部 {len(rows):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表"
-                 f"{'（未通过的见上表）' if failing else ''}，也在“数据”页的 checks 数据集中。",
-            rows_file=CHECKS_FILE, total=len(rows), page_rows=CHECKS_PAGE_ROWS, filters="status:0", unit=("条", "校验")))
+        every = Table(columns, _check_rows(rows, titles), caption="全部校验（含通过的）", href_base=base, cls="ys-checks",
+                      id="all-checks", searchable=False, filters="status:0", unit=("条", "校验"))
+        sec.tables.append(sec.paged(every, CHECKS_FILE, 0, CHECKS_PAGE_ROWS,
+                                    f"全部 {len(rows):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表"
+                                    f"{'（未通过的见上表）' if failing else ''}，也在“数据”页的 checks 数据集中。"))
     return sec
 
 

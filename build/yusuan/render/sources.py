@@ -35,7 +35,6 @@ from pathlib import Path
 
 from yusuan.privacy import MARK
 from yusuan.read.pdf import MARKER
-from markupsafe import escape
 
 BOM = "\ufeff"
 

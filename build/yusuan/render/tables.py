@@ -51,7 +51,6 @@ class Table:
     more_href: str = ""        # a page listing every row, when this one shows only some
     full: "Table | None" = None
     searchable: bool = True    # False: kept out of the search index (lists of every document)
-    body: str = ""             # the rows' HTML made by the caller instead of `rows` (a document's checks)
     # Put before every link in a cell: a department's tables link their
     # source lines as "#L12" under "../../sources/<doc_id>/", and the same
     # table shown on a sub-page one folder deeper gets one more "../"
@@ -65,7 +64,7 @@ class Table:
     cls: str = ""              # more classes of the <table> (ys-tree: headers wrap)
 
     def __bool__(self) -> bool:
-        return bool(self.rows or self.body)
+        return bool(self.rows)
 
 
 def c(text, href: str | None = None, cls: str = "") -> Cell:
@@ -299,7 +298,7 @@ def first_page(t: Table, rows_file: str) -> Table:
 
 def to_html(t: Table) -> Markup:
     """The table as HTML, every text escaped; nothing for an empty table without a note."""
-    if not (t.rows or t.body or t.note):
+    if not (t.rows or t.note):
         return Markup("")
     # the search plugin skips an element marked data-search-exclude (and drops the attribute)
     wrap = '<div class="ys-table-wrap"' + ("" if t.searchable else ' data-search-exclude="true"') + ">\n"
@@ -314,7 +313,7 @@ def to_html(t: Table) -> Markup:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)
     out.append(f"<thead><tr>{heads}</tr></thead>\n<tbody>\n")
-    out += [t.body] if t.body else _trs(t)
+    out += _trs(t)
     out.append("</tbody>\n</table>\n")
     if t.note:
         more = f'<a href="{escape(t.more_href)}">查看全部</a>' if t.more_href else ""
