@@ -386,8 +386,7 @@ def run_mkdocs(config_path: Path) -> None:
 
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
-               config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None,
-) -> None:
+               config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).

@@ -49,7 +49,7 @@ class Table:
     sortable: bool = False
     id: str = ""
     more_href: str = ""        # a page listing every row, when this one shows only some
-    full: "Table | None" = None
+    full: "Table | None" = None        # every row, when the HTML shows only some (a sub-page, the search index)
     searchable: bool = True    # False: kept out of the search index (lists of every document)
     # Put before every link in a cell: a department's tables link their
     # source lines as "#L12" under "../../sources/<doc_id>/", and the same
@@ -57,7 +57,7 @@ class Table:
     # (source lines are linked by site.js: see _lines_unlinked).
     href_base: str = ""
     filters: str = ""          # columns the reader can filter by (site.js), as "year:2,kind:3"
-    rows_file: str = ""        # a list of every document: its rows in this file (rows_data), a page at a time
+    rows_file: str = ""        # a long table or a list of every document: its rows in this file (rows_data), a page at a time
     total: int = 0             # … how many there are (the HTML holds the first PAGE_ROWS)
     page_rows: int = 0         # … shown a page at a time (0: PAGE_ROWS)
     unit: tuple[str, str] = ("份", "文件")   # … what a row is, counted: 3 份文件, 3 个部门
