@@ -408,9 +408,23 @@ if __name__ == "__main__":
 
 # A link to a source line: "../../sources/<doc_id>/#L12" (groups: the ../ climbed, doc_id, line).
 LINE_LINK = re.compile(r'href="((?:\.\./)+)sources/([^/"]+)/#L(\d+)"')
-_LINKED_TABLE = re.compile(r'<table[^>]* data-src="([^"]+)"[^>]*>(.*?)</table>', re.S)
-_LINE_CELL = re.compile(r'<td class="ln">([^<]*)</td>')
+_LINKED_TABLE = re.compile(r'<table([^>]* data-src="([^"]+)"[^>]*)>(.*?)</table>', re.S)
+_ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<td([^>]*)>(.*?)</td>", re.S)
 _FIRST = re.compile(r"\d+")
+
+
+def line_cells(table_class: str, body: str) -> list[str]:
+    """The texts of a table's source-line cells: those of the column its
+    class says (l6: the sixth, see render/tables.py column_classes) and any
+    cell marked class="ln" itself."""
+    said = {int(k) - 1 for k in re.findall(r"\bl(\d+)\b", table_class)}
+    out = []
+    for row in _ROW.findall(body):
+        for k, (attrs, text) in enumerate(_CELL.findall(row)):
+            if k in said or re.search(r'class="[^"]*\bln\b', attrs):
+                out.append(text)
+    return out
 
 
 def line_links(html: str) -> list[tuple[str, str, str]]:
@@ -418,8 +432,9 @@ def line_links(html: str) -> list[tuple[str, str, str]]:
     its HTML, and those site.js makes in a table that names its source page
     (data-src) from the numbers of its line cells ("35–37, 40": 35 and 40)."""
     out = LINE_LINK.findall(html)
-    for base, body in _LINKED_TABLE.findall(html):
-        for cell in _LINE_CELL.findall(body):
+    for attrs, base, body in _LINKED_TABLE.findall(html):
+        cls = re.search(r'class="([^"]*)"', attrs)
+        for cell in line_cells(cls[1] if cls else "", body):
             for run in filter(None, cell.split(", ")):
                 out += LINE_LINK.findall(f'href="{base}#L{_FIRST.match(run)[0]}"')
     return out

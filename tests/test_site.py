@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -216,14 +217,55 @@ def test_data_page_covers_every_dataset(built):
 
 def test_numbers_are_formatted_and_aligned(fixture_site):
     page = (fixture_site / "docs" / "2026-xj-gxt" / "index.html").read_text(encoding="utf-8")
-    assert '<td class="num">23,456.78</td>' in page or "23,456.78" in page
-    assert re.search(r'<td class="num"[^>]*>\d{1,3}(,\d{3})*\.\d\d</td>', page)
-    assert 'class="ys-indent ys-d2"' in page   # 项 rows indented under 款 and 类
+    # the amount columns of the expenditure table said once by the table (n3 n4 n5), aligned by site.css
+    table = re.search(r'<table class="([^"]*)"[^>]*>\s*<caption>部门支出总体情况表', page)
+    assert table and {"n3", "n4", "n5", "l6"} <= set(table[1].split())
+    assert re.search(r'<tr class="d1 i1"><td>\d{5}</td><td>[^<]+</td><td>\d{1,3}(,\d{3})*\.\d\d</td>', page)
+    assert 'class="d2 i2"' in page   # 项 rows indented under 款 and 类 (tr.i2 in site.css)
+    css = (fixture_site / "assets" / "yusuan" / "site.css").read_text(encoding="utf-8")
+    assert "table.n3 td:nth-child(3)" in css and "tr.i2 td:nth-child(2)" in css
+
+
+def rows_file(folder: Path) -> dict:
+    """A document page's rows file: {table name: rows_data} (render/department.py ROWS_FILE)."""
+    return json.loads(gzip.decompress((folder / "rows.json.gz").read_bytes()))
 
 
 def test_secret_projects_marked(fixture_site):
-    page = (fixture_site / "docs" / "2026-ats-swkj" / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<tr class="secret"><td>特定目标类项目XXXXX</td><td class="secret-mark">不予公开</td>', page)
+    rows = rows_file(fixture_site / "docs" / "2026-ats-swkj")["projects"]
+    secret = [r for r in rows["rows"] if r[0] == ["", "secret"]]
+    assert secret and secret[0][1:3] == ["特定目标类项目XXXXX", ["不予公开", None, None, "secret-mark"]]
+
+
+def test_detail_tables_are_drawn_from_the_rows_file(built):
+    """A document page's detail tables (projects, carryover, 比上年, every
+    绩效目标 indicator, every check) have no rows in the HTML: each is a
+    table of the page's rows file, as many rows as its dataset."""
+    data, site = built
+    datasets = {name: pd.read_parquet(data / f"{name}.parquet")
+                for name in ("projects", "carryover", "yoy_changes", "performance_targets", "checks")}
+    tables = {"projects": "projects", "carryover": "carryover", "yoy": "yoy_changes",
+              "targets": "performance_targets", "checks": "checks"}
+    seen = Counter()
+    for doc_id in doc_ids(data):
+        folder = site / "docs" / doc_id
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        rows = rows_file(folder)
+        for name, dataset in tables.items():
+            whole = datasets[dataset]
+            mine = whole[whole.doc_id == doc_id]
+            if name == "projects":
+                mine = mine[~mine.project.isin(["合计", "总计"])]
+            if mine.empty:
+                assert name not in rows, (doc_id, name)
+                continue
+            assert len(rows[name]["rows"]) == len(mine), (doc_id, name)
+            tag = re.search(rf'<table [^>]*data-rows="rows.json.gz" data-total="(\d+)"[^>]* data-name="{name}">', html)
+            assert tag and int(tag[1]) == len(mine), (doc_id, name)
+            body = html[tag.end():]
+            assert body[body.index("<tbody>"):body.index("</tbody>")] == "<tbody>\n", (doc_id, name)
+            seen[name] += 1
+    assert all(seen[name] for name in tables), seen
 
 
 def index_file(path: Path):
@@ -448,7 +490,7 @@ def test_income_table_lists_sources_then_total(built):
         if any('class="total"' in attrs for attrs, _ in rows):
             assert 'class="total"' in rows[-1][0], page
             assert sum('class="total"' in attrs for attrs, _ in rows) == 1, page
-        amounts = [float(re.findall(r'<td class="num"[^>]*>([\d,.]+)</td>', cells)[0].replace(",", ""))
+        amounts = [float(re.findall(r'<td>([\d,.]+)</td>', cells)[0].replace(",", ""))
                    for attrs, cells in rows if 'class="total"' not in attrs]
         assert amounts == sorted(amounts, reverse=True), page
 
@@ -553,16 +595,22 @@ def test_every_check_is_in_the_checks_rows_file(built):
     for doc_id in doc_ids(data):
         mine = checks[checks.doc_id == doc_id]
         folder = site / "docs" / doc_id
-        rows = json.loads(gzip.decompress((folder / "rows-checks.json.gz").read_bytes()))
+        rows = rows_file(folder)["checks"]
         assert rows["base"] == f"../../sources/{doc_id}/"
         assert len(rows["rows"]) == len(mine), doc_id
         assert sorted(r[1] if isinstance(r[1], str) else r[1][0] for r in rows["rows"]) == sorted(mine.status.map(
             {"pass": "通过", "rounding": "舍入差", "fail": "不符"}))
         html = (folder / "index.html").read_text(encoding="utf-8")
         every = html[html.index('id="all-checks"'):]
-        assert 'data-rows="rows-checks.json.gz"' in every[:400] and f'data-total="{len(mine)}"' in every[:400]
+        assert 'data-rows="rows.json.gz"' in every[:400] and f'data-total="{len(mine)}"' in every[:400]
+        assert 'data-name="checks"' in every[:400]
         assert every[every.index("<tbody>"):every.index("</tbody>")] == "<tbody>\n"
-        assert f"全部 {len(mine):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表" in every
+        rounding = (mine.status == "rounding").sum()
+        assert f"全部 {len(mine):,} 条校验（含通过的与 {rounding:,} 条舍入差）在浏览器运行 JavaScript 时列于此表" in every
+        # the HTML lists the checks that fail, and only those
+        failing = html[html.index('id="checks"'):html.index('id="all-checks"')]
+        assert failing.count('class="status fail"') == (mine.status == "fail").sum(), doc_id
+        assert 'class="status rounding"' not in failing and 'class="status pass"' not in failing
         assert not (folder / "checks").exists()
 
 
@@ -591,8 +639,8 @@ def test_check_rows_html():
     # consecutive lines are one run, linked to its first line: a check over a
     # table's rows stays a few links wide instead of pushing its description aside
     # (linked by site.js from the table's data-src: tests/site_fixtures.line_links reads them as it does)
-    assert '<table class="ys-table" data-src="../../../sources/2026-x/">' in fast
-    assert '<td class="ln">35\u2013\u206037, 40</td>' in fast
+    assert '<table class="ys-table n3 n4 n5 l6" data-src="../../../sources/2026-x/">' in fast
+    assert '<td>35\u2013\u206037, 40</td></tr>' in fast
     assert [line for *_, line in line_links(fast)] == ["35", "40", "250", "7", "8"]
     # a table printed without a number: named by its title, not "表 301"
     assert "<td>一般公共预算财政拨款基本支出决算表 301 工资福利支出（类）= 下级科目之和 [决算数]</td>" in fast
@@ -647,13 +695,20 @@ def test_every_line_link_lands_on_a_line(built):
     in_files = 0
     for rows_file in sorted(site.rglob("*.json.gz")):
         import gzip
-        data_ = json.loads(gzip.decompress(rows_file.read_bytes()))
-        if not isinstance(data_, dict) or "rows" not in data_:
+        got = json.loads(gzip.decompress(rows_file.read_bytes()))
+        if not isinstance(got, dict):
             continue
+        # a list's rows, or a document page's tables' ({name: rows})
+        tables = [got] if "rows" in got else [t for t in got.values() if isinstance(t, dict) and "rows" in t]
         depth = len(rows_file.relative_to(site).parts) - 1
-        for row in data_["rows"]:
-            for cell in row[1:]:
+        for data_, row in ((t, row) for t in tables for row in t["rows"]):
+            for k, cell in enumerate(row[1:]):
                 links = cell[2] if isinstance(cell, list) and len(cell) > 2 and cell[2] else []
+                cls = cell[3] if isinstance(cell, list) and len(cell) > 3 and cell[3] else data_["classes"][k]
+                if not links and "ln" in cls.split():
+                    # a line cell without links: site.js links its numbers ("35–37, 40": 35 and 40)
+                    text = cell if isinstance(cell, str) else cell[0]
+                    links = [(run, "#L" + re.match(r"\d+", run)[0]) for run in filter(None, text.split(", "))]
                 for _, href in links if isinstance(links, list) else [(None, links)]:
                     for ups, doc_id, line in LINE_LINK.findall(f'href="{data_["base"]}{href}"'):
                         assert ups == "../" * depth, (rows_file, ups)

@@ -229,16 +229,19 @@
   }
 
   // A list of every document (compare, transparency, sources) or a
-  // document's long table (every check, the other 绩效目标 tables'
-  // indicators, 比上年变化 …): its HTML holds the first page of rows (or
-  // none); every row is in its rows file (data-rows,
-  // JSON, gzip-compressed: render/tables.py rows_data). Filters, sorting and pages
-  // work on all the rows; a page of them at a time is in the table. Texts
-  // are set as text, never as HTML.
+  // document's long or detail table (every check, every 绩效目标 indicator,
+  // projects, 比上年变化 …): its HTML holds the first page of rows (or
+  // none); every row is in its rows file (data-rows, JSON,
+  // gzip-compressed: render/tables.py rows_data). A document's tables
+  // share one file ({name: rows}, the table's data-name), fetched once.
+  // Filters, sorting and pages work on all the rows; a page of them at a
+  // time is in the table. Texts are set as text, never as HTML.
+  var rowsFiles = {};
   function docList(table, done) {
-    var url = table.getAttribute("data-rows");
-    fetchText(url).then(function (text) {
-      var data = JSON.parse(text);
+    var url = table.getAttribute("data-rows"), name = table.getAttribute("data-name");
+    if (!rowsFiles[url]) rowsFiles[url] = fetchText(url).then(JSON.parse);
+    rowsFiles[url].then(function (got) {
+      var data = name ? got[name] : got;
       var rows = data.rows.map(function (r) {
         var head = typeof r[0] === "object" && r[0] !== null ? r[0] : [r[0], ""];   // [id, row class]
         return { id: head[0], cls: head[1], cells: r.slice(1).map(function (c, k) {
@@ -246,8 +249,10 @@
           var sort = a[1] === undefined ? null : a[1];
           var href = a[2] || null;
           if (typeof href === "string") href = [[a[0], href]];
-          return { text: a[0], sort: sort, cls: a[3] === undefined || a[3] === null ? data.classes[k] : a[3],
-                   links: href && href.map(function (h) { return [h[0], (data.base || "") + h[1]]; }),
+          var cls = a[3] === undefined || a[3] === null ? data.classes[k] : a[3];
+          if (!href && /(^| )ln( |$)/.test(cls) && a[0]) href = lineHrefs(a[0]);     // as linkLines does
+          return { text: a[0], sort: sort, cls: cls,
+                   links: href && href.map(function (h) { return [h[0], h[1] && (data.base || "") + h[1]]; }),
                    value: sort === null ? String(a[0]).trim() : String(sort) };
         }) };
       });
@@ -296,6 +301,7 @@
         if (c.links) {
           c.links.forEach(function (h, k) {
             if (k) td.appendChild(document.createTextNode(", "));
+            if (!h[1]) { td.appendChild(document.createTextNode(h[0])); return; }
             var a = document.createElement("a");
             a.href = h[1];
             a.textContent = h[0];
@@ -523,8 +529,21 @@
   function makeDownloads() {
     Array.prototype.forEach.call(document.querySelectorAll(".ys-make[data-src]"), function (el) {
       var name = el.getAttribute("data-name"), got = null;
-      function data() {
-        if (!got) got = fetchText(el.getAttribute("data-src")).then(JSON.parse);
+      function data() {      // the document's values with the columns every document shares (render/downloads.py)
+        if (!got) got = Promise.all([fetchText(el.getAttribute("data-src")).then(JSON.parse),
+                                     getJSON(el.getAttribute("data-fields"))]).then(function (both) {
+          var doc = both[0], shared = {};
+          both[1].datasets.forEach(function (ds) { shared[ds.name] = ds; });
+          doc.datasets = doc.datasets.map(function (ds) {
+            var spec = shared[ds.name], k = 0;
+            var n = ds.values.length ? ds.values[0].length : 0;
+            return { name: ds.name, columns: spec.columns, headers: spec.headers, money: spec.money,
+                     values: spec.columns.map(function (c) {
+                       return c === "doc_id" ? Array.apply(null, Array(n)).map(function () { return doc.doc_id; }) : ds.values[k++];
+                     }) };
+          });
+          return doc;
+        });
         return got;
       }
       el.textContent = "";
@@ -605,30 +624,55 @@
     });
   }
 
-  // A table's source lines: its HTML holds the numbers (td.ln) and the
-  // source page's address once (data-src, render/tables.py); each number or
-  // run of lines ("35–37") becomes a link to its first line here.
+  // A table's source lines: its HTML (or rows file) holds the numbers
+  // (td.ln) and the source page's address once (data-src, the rows file's
+  // base: render/tables.py); each number or run of lines ("35–37") becomes
+  // a link to its first line here.
+  function lineHrefs(text) {      // [[run, "#L<first line>"]] (a part without a number stays text)
+    return text.split(", ").map(function (part) {
+      var first = /^\d+/.exec(part);
+      return [part, first ? "#L" + first[0] : null];
+    });
+  }
   function linkLines() {
     Array.prototype.forEach.call(document.querySelectorAll("table[data-src]"), function (table) {
       var base = table.getAttribute("data-src");
       Array.prototype.forEach.call(table.querySelectorAll("tbody td.ln"), function (td) {
         if (!td.textContent || td.querySelector("a")) return;
-        var parts = td.textContent.split(", ");
+        var parts = lineHrefs(td.textContent);
         td.textContent = "";
         parts.forEach(function (part, k) {
           if (k) td.appendChild(document.createTextNode(", "));
-          var first = /^\d+/.exec(part);
-          if (!first) { td.appendChild(document.createTextNode(part)); return; }
+          if (!part[1]) { td.appendChild(document.createTextNode(part[0])); return; }
           var a = document.createElement("a");
-          a.href = base + "#L" + first[0];
-          a.textContent = part;
+          a.href = base + part[1];
+          a.textContent = part[0];
           td.appendChild(a);
         });
       });
     });
   }
 
+  // A column of amounts or source lines is said once by its table's class
+  // (n3, l6: render/tables.py column_classes); its cells get their class
+  // (num, ln) back here, as the rows site.js draws from a rows file have it.
+  function columnClasses() {
+    var names = { n: "num", l: "ln" };
+    Array.prototype.forEach.call(document.querySelectorAll("table.ys-table"), function (table) {
+      var said = [];
+      table.classList.forEach(function (c) {
+        var m = /^([nl])(\d+)$/.exec(c);
+        if (m) said.push([Number(m[2]) - 1, names[m[1]]]);
+      });
+      if (!said.length || !table.tBodies[0]) return;
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        said.forEach(function (s) { if (row.cells[s[0]]) row.cells[s[0]].classList.add(s[1]); });
+      });
+    });
+  }
+
   function init() {
+    columnClasses();
     linkLines();
     drawCharts();
     Array.prototype.forEach.call(document.querySelectorAll("table.ys-sortable:not([data-rows])"), makeSortable);

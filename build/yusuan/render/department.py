@@ -20,8 +20,7 @@ from yusuan.terms import TABLE_TITLES, norm
 # page (Section.capped).
 MAX_ROWS = 20          # rows of a long table shown on the page
 MAX_BARS = 30          # bars in a per-item chart
-MAX_TARGET_ROWS = 20   # performance indicator rows shown on the page
-MAX_YOY_ROWS = 12      # year-over-year rows shown on the page: each has a paragraph of reasons
+TARGET_PAGE_ROWS = 20  # performance indicators listed a page at a time
 # (every row of a table links its source line, ~90 bytes a row: the caps
 # keep the largest sample page under 100 KB; the rest is in the rows files)
 TOTAL_LABELS = {"总计", "合计"}
@@ -59,30 +58,47 @@ class Section:
     text: str = ""
     subpages: list[Subpage] = field(default_factory=list)
 
-    files: dict[str, bytes] = field(default_factory=dict)     # rows files, written beside the page
+    rows: dict[str, dict] = field(default_factory=dict)     # name → a table's rows (tables.rows_data), for ROWS_FILE
 
     def capped(self, table: Table, limit: int, page: str, title: str) -> Table:
-        """A long table's first `limit` rows; every row in a rows file beside
-        the page (rows-<page>.json.gz), paged by site.js in place. A table of
-        indented rows (a tree), which a rows file cannot hold,
-        keeps a sub-page (docs/<doc_id>/<page>/) listing every row in HTML."""
+        """A long table's first `limit` rows; every row in the page's rows
+        file, paged by site.js in place. A table of indented rows (a tree),
+        which a rows file cannot hold, keeps a sub-page (docs/<doc_id>/<page>/)
+        listing every row in HTML."""
         if len(table.rows) <= limit:
             return table
         if any(row.depth for row in table.rows):
             capped(table, limit, page)
             self.subpages.append(Subpage(page, title, [table.full]))
             return table
-        return self.paged(table, f"rows-{page}.json.gz", limit, limit,
+        return self.paged(table, page, limit, limit,
                           f"共 {len(table.rows):,} 行，此处列出前 {limit:,} 行；浏览器运行 JavaScript 时可翻页查看全部，"
                           f"全部也在“数据”页的数据集中（按 doc_id 筛选）。")
 
+    def later(self, table: Table, name: str, dataset: str) -> Table:
+        """A table of the page's details (projects, carryover, 比上年, …):
+        its rows only in the rows file, drawn by site.js (a reader without
+        JavaScript has the dataset). What is read first (headline figures,
+        the main tables, checks that fail) stays in the HTML. A tree table
+        stays whole in the HTML."""
+        if not table.rows or any(row.depth for row in table.rows):
+            return table
+        return self.paged(table, name, 0, MAX_ROWS,
+                          f"{len(table.rows):,} 行，在浏览器运行 JavaScript 时列于此表；"
+                          f"也在“数据”页的 {dataset} 数据集中（按 doc_id 筛选）。")
+
     def paged(self, table: Table, name: str, shown: int, page_rows: int, note: str, **more) -> Table:
         """The table as the HTML shows it (its first `shown` rows, the note),
-        every row in the rows file `name` beside the page, listed by site.js
+        every row under `name` in the page's rows file, listed by site.js
         `page_rows` at a time; `full` keeps every row for the search index."""
-        self.files[name] = gzip_json(rows_data(table))
-        return replace(table, rows=table.rows[:shown], rows_file=name, total=len(table.rows), page_rows=page_rows,
-                       full=table, note=note, **more)
+        self.rows[name] = rows_data(table)
+        return replace(table, rows=table.rows[:shown], rows_file=ROWS_FILE, rows_name=name, total=len(table.rows),
+                       page_rows=page_rows, full=table, note=note, **more)
+
+
+# A page's long and detail tables, every row, in one file beside it (one
+# fetch; gzip shares their words): {table name: tables.rows_data}.
+ROWS_FILE = "rows.json.gz"
 
 
 def _sum(rows, key) -> float:
@@ -431,7 +447,7 @@ def _project_list(sec: Section, doc: dict, projects: list[dict]) -> None:
         t.rows.append(Row([c(r["project"]), purpose, c(r["unit_name"]),
                            c(f"{fmt.text(r['function_code'])} {fmt.text(r['function_name'])}".strip()),
                            m(r["total"]), line_cell(r["source_line"])], cls="secret" if r["is_secret"] else ""))
-    sec.tables.append(sec.capped(without_empty_columns(t, keep=1), MAX_ROWS, "projects", "全部项目"))
+    sec.tables.append(sec.later(without_empty_columns(t, keep=1), "projects", "projects"))
 
 
 def projects_section(data: SiteData, doc: dict) -> Section:
@@ -455,7 +471,7 @@ def projects_section(data: SiteData, doc: dict) -> Section:
             basis = "完全不予公开" if r["is_withheld"] else fmt.text(r["policy_basis"])
             d.rows.append(Row([c(r["project"]), m(r["budget"]), c(basis), c(r["implementing_unit"]), c(r["period"]),
                                line_cell(r["source_line"])], cls="secret" if r["is_withheld"] else ""))
-        sec.tables.append(sec.capped(d, MAX_ROWS // 2, "project-details", "全部项目说明"))
+        sec.tables.append(sec.later(d, "project-details", "project_details"))
     return sec
 
 
@@ -581,7 +597,7 @@ def three_public_section(data: SiteData, doc: dict, lines: dict[str, int], title
         for r in fees:
             f.rows.append(Row([c(r["project"]), c(r["unit_name"]), m(r["total"]), m(r["gpb"]), line_cell(r["source_line"])],
                               cls="secret" if r["is_secret"] else ""))
-        sec.tables.append(sec.capped(f, MAX_ROWS, "entrusted-fees", "全部委托业务费项目"))
+        sec.tables.append(sec.later(f, "entrusted-fees", "entrusted_fees"))
     elif fmt.is_missing(doc["entrusted_fees"]):
         sec.text += "本文件没有财政拨款委托业务费支出情况表（此表只在部分年度与地方的模板中有）。"
     return sec
@@ -607,7 +623,7 @@ def carryover_section(data: SiteData, doc: dict, lines: dict[str, int]) -> Secti
     for r in rows:
         t.rows.append(Row([c(r["project"]), c(r["unit_name"]), m(r["total"]), m(r["fiscal_subtotal"]),
                            m(r["nonfiscal_subtotal"]), line_cell(r["source_line"])], cls="secret" if r["is_secret"] else ""))
-    sec.tables.append(sec.capped(t, MAX_ROWS, "carryover", "全部结转结余项目"))
+    sec.tables.append(sec.later(t, "carryover", "carryover"))
     return sec
 
 
@@ -646,7 +662,7 @@ def yoy_section(data: SiteData, doc: dict) -> Section:
         t.rows.append(Row([c(_section_name(r["section"], doc["department"]), cls="section"), c(r["subject"]), m(r["amount"]), change,
                            c(fmt.pct(r["change_pct"], 2), cls="num"), m(r["previous_amount"]),
                            c(r["reason"], cls="reason"), line_cell(r["source_line"])]))
-    sec.tables.append(sec.capped(without_empty_columns(t, keep=2), MAX_YOY_ROWS, "yoy", "全部比上年变化"))
+    sec.tables.append(sec.later(without_empty_columns(t, keep=2), "yoy", "yoy_changes"))
     if not rows:
         sec.text = "情况说明中没有读到“比上年增加（减少）若干万元”的说法。"
     return sec
@@ -665,50 +681,31 @@ def targets_section(data: SiteData, doc: dict, problems: list[dict] = ()) -> Sec
     groups: dict[int, list[dict]] = {}
     for r in rows:
         groups.setdefault(r["table_index"] or 0, []).append(r)
-    tables = []
-    for idx in sorted(groups):
-        g = groups[idx]
+    captions = {}
+    for idx, g in groups.items():
         first = g[0]
         name = fmt.text(first["project"]) or "（未读出项目名称）"
         scope = "部门整体绩效目标" if first["scope"] == "department" else f"项目：{name}"
         budget = "" if fmt.is_missing(first["budget"]) else f"（年度预算 {fmt.money_unit(first['budget'])}）"
-        t = Table([Col("一级指标"), Col("二级指标"), Col("三级指标"), Col("指标值"), Col("上年完成值"), Col("权重", True),
-                   LINE], caption=f"{scope}{budget}", href_base=src_base(doc["doc_id"]))
-        prev = (None, None)
-        for r in g:
-            l1 = r["level1"] if r["level1"] != prev[0] else ""
-            l2 = r["level2"] if (r["level1"], r["level2"]) != prev else ""
-            prev = (r["level1"], r["level2"])
-            t.rows.append(Row([c(l1), c(l2), c(r["level3"]), c(r["target_value"]), c(r["last_year_value"]),
-                               c(fmt.number(r["weight"]), cls="num"), line_cell(r["source_line"])]))
-        tables.append(without_empty_columns(t, keep=3))
-    sec.figures = [("绩效目标表", fmt.integer(len(tables))), ("绩效指标", fmt.integer(len(rows)))]
-    if len(rows) <= MAX_TARGET_ROWS:
-        sec.tables = tables
-        return sec
-    shown, rest = 0, []
-    for t, idx in zip(tables, sorted(groups)):
-        if not rest and shown + len(t.rows) <= MAX_TARGET_ROWS:
-            sec.tables.append(t)
-            shown += len(t.rows)
-        else:
-            rest.append((t, groups[idx]))
-    listing = Table([Col("绩效目标表"), Col("指标数", True)], caption="其余绩效目标表", more_href="#targets-rest",
-                    note=f"共 {len(rows):,} 个指标，此处列出 {shown:,} 个；其余各表的指标：")
-    listing.rows = [Row([c(t.caption), i(len(t.rows))]) for t, _ in rest]
+        captions[idx] = f"{scope}{budget}"
+    order = sorted(groups)
+    sec.figures = [("绩效目标表", fmt.integer(len(groups))), ("绩效指标", fmt.integer(len(rows)))]
+    # the tables in the HTML; every indicator, one row each with its table's
+    # name, in the rows file, listed in place by site.js (filtered by table)
+    listing = Table([Col("绩效目标表"), Col("指标数", True)], caption="绩效目标表", more_href="#all-targets",
+                    note="各表的指标：")
+    listing.rows = [Row([c(captions[idx]), i(len(groups[idx]))]) for idx in order]
     sec.tables.append(listing)
-    # every indicator of the other tables, one row each with its table's name,
-    # in a rows file listed in place by site.js (filtered by table)
     every = Table([Col("绩效目标表"), Col("一级指标"), Col("二级指标"), Col("三级指标"), Col("指标值"), Col("上年完成值"),
                    Col("权重", True), LINE], href_base=src_base(doc["doc_id"]))
-    every.rows = [Row([c(t.caption), c(r["level1"]), c(r["level2"]), c(r["level3"]), c(r["target_value"]),
+    every.rows = [Row([c(captions[idx]), c(r["level1"]), c(r["level2"]), c(r["level3"]), c(r["target_value"]),
                        c(r["last_year_value"]), c(fmt.number(r["weight"]), cls="num"), line_cell(r["source_line"])])
-                  for t, g in rest for r in g]
+                  for idx in order for r in groups[idx]]
     every = without_empty_columns(every, keep=4)
-    sec.tables.append(sec.paged(every, "rows-targets.json.gz", 0, MAX_TARGET_ROWS,
-                                f"其余 {len(every.rows):,} 个指标在浏览器运行 JavaScript 时列于此表，"
+    sec.tables.append(sec.paged(every, "targets", 0, TARGET_PAGE_ROWS,
+                                f"{len(every.rows):,} 个指标在浏览器运行 JavaScript 时列于此表，"
                                 f"也在“数据”页的 performance_targets 数据集中（按 doc_id 筛选）。",
-                                caption="其余绩效目标表的指标", id="targets-rest", filters="table:0", unit=("个", "指标")))
+                                caption="绩效指标", id="all-targets", filters="table:0", unit=("个", "指标")))
     return sec
 
 
@@ -805,21 +802,23 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
     sec.tables.append(summary)
 
     columns = [Col("状态"), Col("校验"), Col("应为", True), Col("实为", True), Col("差额", True), Col("源文件行号")]
-    failing = _check_rows([r for r in rows if r["status"] != "pass"], titles)
+    failing = _check_rows([r for r in rows if r["status"] == "fail"], titles)
     base = src_base(doc["doc_id"])
     if failing:
-        sec.tables.append(sec.capped(Table(columns, failing, caption="未通过的校验（不符与舍入差；“舍入差”见方法页）",
-                                           href_base=base, cls="ys-checks"), MAX_ROWS, "checks-failing", "未通过的校验"))
+        sec.tables.append(sec.capped(Table(columns, failing, caption="不符的校验", href_base=base, cls="ys-checks"),
+                                     MAX_ROWS, "checks-failing", "不符的校验"))
     if rows:
-        every = Table(columns, _check_rows(rows, titles), caption="全部校验（含通过的）", href_base=base, cls="ys-checks",
-                      id="all-checks", searchable=False, filters="status:0", unit=("条", "校验"))
-        sec.tables.append(sec.paged(every, CHECKS_FILE, 0, CHECKS_PAGE_ROWS,
-                                    f"全部 {len(rows):,} 条校验（含通过的）在浏览器运行 JavaScript 时列于此表"
-                                    f"{'（未通过的见上表）' if failing else ''}，也在“数据”页的 checks 数据集中。"))
+        # a rounding difference (舍入差, see the method page) is listed with
+        # the passing checks: a document has dozens, a line each
+        every = Table(columns, _check_rows(rows, titles), caption="全部校验（含通过的与舍入差）", href_base=base,
+                      cls="ys-checks", id="all-checks", searchable=False, filters="status:0", unit=("条", "校验"))
+        sec.tables.append(sec.paged(every, "checks", 0, CHECKS_PAGE_ROWS,
+                                    f"全部 {len(rows):,} 条校验（含通过的与 {counts['rounding']:,} 条舍入差）"
+                                    f"在浏览器运行 JavaScript 时列于此表{'（不符的见上表）' if failing else ''}，"
+                                    f"也在“数据”页的 checks 数据集中。"))
     return sec
 
 
-CHECKS_FILE = "rows-checks.json.gz"
 CHECKS_PAGE_ROWS = 50
 
 
@@ -893,6 +892,12 @@ def problems_section(doc: dict, problems: list[dict]) -> Section:
     return sec
 
 
+def rows_file(sections: list[Section]) -> dict[str, bytes]:
+    """{ROWS_FILE: its bytes}, or nothing when no table has one."""
+    rows = {name: data for sec in sections for name, data in sec.rows.items()}
+    return {ROWS_FILE: gzip_json(rows)} if rows else {}
+
+
 def context(data: SiteData, doc: dict) -> dict:
     doc_id = doc["doc_id"]
     units = data.for_doc("units", doc_id)
@@ -924,5 +929,5 @@ def context(data: SiteData, doc: dict) -> dict:
         "sections": sections,
         "charts": [ch for s in sections for ch in s.charts],
         "subpages": [p for s in sections for p in s.subpages],
-        "files": {name: data for s in sections for name, data in s.files.items()},
+        "files": rows_file(sections),
     }

@@ -434,6 +434,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     try:
         deferred = render_pages(data, docs_dir, content_dir)
         write_assets(docs_dir / "assets" / "yusuan")
+        write(docs_dir / "assets" / "yusuan" / downloads.FIELDS, json_text(downloads.fields()))
         charts.write_specs(docs_dir / "assets" / "yusuan" / "charts", json_text)   # each kind once per build
         if site_dir.exists():
             shutil.rmtree(site_dir)

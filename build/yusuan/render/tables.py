@@ -58,6 +58,7 @@ class Table:
     href_base: str = ""
     filters: str = ""          # columns the reader can filter by (site.js), as "year:2,kind:3"
     rows_file: str = ""        # a long table or a list of every document: its rows in this file (rows_data), a page at a time
+    rows_name: str = ""        # … under this name in the file ({name: rows_data}), when the file holds several tables
     total: int = 0             # … how many there are (the HTML holds the first PAGE_ROWS)
     page_rows: int = 0         # … shown a page at a time (0: PAGE_ROWS)
     unit: tuple[str, str] = ("份", "文件")   # … what a row is, counted: 3 份文件, 3 个部门
@@ -151,38 +152,69 @@ def _class(cls: str) -> str:
 _CLASS_ATTRS: dict[str, str] = {}
 
 
-def _td(t: Table, row: Row, k: int, cell: Cell) -> str:
-    attrs = _class(cell.cls)
+# A column whose every cell is an amount (num) or a source line (ln) says so
+# once, as a class of its table ("n3": the third column; "l6"), instead of
+# on each cell: site.css aligns the column by position and site.js gives
+# the cells their class back. ~7 KB of a document page's ~60 KB.
+COLUMN_CLASSES = {"num": "n", "ln": "l"}
+
+
+def column_classes(t: Table) -> list[str]:
+    """Each column's class said by the table ("num", "ln" or "")."""
+    out = []
+    for k in range(len(t.columns)):
+        found = ""
+        for cls in COLUMN_CLASSES:
+            if t.rows and all(cls in row.cells[k].cls.split() for row in t.rows):
+                found = cls
+                break
+        out.append(found)
+    return out
+
+
+def _own(cls: str, column: str) -> str:
+    """A cell's class as written on it: nothing when its column's says it."""
+    return "" if cls == column else cls
+
+
+def _row_class(t: Table, row: Row) -> str:
+    """The row's class, with i1/i2 for an indented row (site.css indents its second cell)."""
+    if row.depth and not t.sortable:
+        return f"{row.cls} i{row.depth}" if row.cls else f"i{row.depth}"
+    return row.cls
+
+
+def _td(t: Table, row: Row, k: int, cell: Cell, column: str) -> str:
+    attrs = _class(_own(cell.cls, column))
     if t.sortable and cell.sort is not None:
         attrs += f' data-sort="{esc(str(cell.sort))}"'
-    indent = f'<span class="ys-indent ys-d{row.depth}"></span>' if k == 1 and row.depth and not t.sortable else ""
     text = esc(cell.text)
     if cell.href:
         text = _links(t, cell, text)
-    return f"<td{attrs}>{indent}{text}</td>"
+    return f"<td{attrs}>{text}</td>"
 
 
 _CELLS, _TEXT, _CLS, _HREF = attrgetter("cells"), attrgetter("text"), attrgetter("cls"), attrgetter("href")
 
 
-def _trs(t: Table) -> list[str]:
+def _trs(t: Table, columns: list[str]) -> list[str]:
     """The rows' HTML. Most tables (no sort keys or row anchors) take the
     fast path: their texts checked for characters to escape all at once, each
     row %-formatted into the HTML of its shape (row class, depth, cell
     classes), made once per shape: ~30% fewer instructions than a string per
     cell. A link is made inside its cell's text."""
     if t.sortable or any(row.id for row in t.rows):
-        return [_tr(t, row) for row in t.rows]
+        return [_tr(t, row, columns) for row in t.rows]
     cells = list(chain.from_iterable(map(_CELLS, t.rows)))
     escaped = bool(_HTML_SPECIAL.search("".join(map(_TEXT, cells))))
     linked = any(map(_HREF, cells))
-    return [_plain_tr(t, row, escaped, linked) for row in t.rows]
+    return [_plain_tr(t, row, escaped, linked, columns) for row in t.rows]
 
 
-def _tr(t: Table, row: Row) -> str:
-    tds = "".join([_td(t, row, k, cell) for k, cell in enumerate(row.cells)])
+def _tr(t: Table, row: Row, columns: list[str]) -> str:
+    tds = "".join([_td(t, row, k, cell, columns[k]) for k, cell in enumerate(row.cells)])
     anchor = f' id="{esc(row.id)}"' if row.id else ""
-    return f"<tr{anchor}{_class(row.cls)}>{tds}</tr>\n"
+    return f"<tr{anchor}{_class(_row_class(t, row))}>{tds}</tr>\n"
 
 
 def _lines_unlinked(t: Table, cell: Cell) -> bool:
@@ -194,8 +226,19 @@ def _lines_unlinked(t: Table, cell: Cell) -> bool:
     show its lines."""
     if cell.cls != "ln" or not t.href_base:
         return False
-    hrefs = [h for _, h in cell.href] if cell.href.__class__ is tuple else [cell.href]
-    return all(h.startswith("#L") for h in hrefs)
+    return all(h.startswith("#L") for h in _hrefs(cell))
+
+
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+def _line_hrefs(text: str) -> list[str | None]:
+    """The links site.js makes of a line cell's text ("35–37, 40": #L35, #L40; a part without a number: None)."""
+    return [f"#L{m[0]}" if m else None for m in map(_FIRST_NUMBER.match, text.split(", "))]
+
+
+def _hrefs(cell: Cell) -> list[str]:
+    return [h for _, h in cell.href] if cell.href.__class__ is tuple else [cell.href]
 
 
 def _links(t: Table, cell: Cell, text: str) -> str:
@@ -207,14 +250,15 @@ def _links(t: Table, cell: Cell, text: str) -> str:
     return f'<a href="{esc(t.href_base + cell.href)}">{text}</a>'
 
 
-def _plain_tr(t: Table, row: Row, escaped: bool, linked: bool) -> str:
+def _plain_tr(t: Table, row: Row, escaped: bool, linked: bool, columns: list[str]) -> str:
     """A row without sort keys; `escaped`: some text of the table needs
-    escaping; `linked`: some cell of the table has a link."""
+    escaping; `linked`: some cell of the table has a link; `columns`: the
+    classes the table says for its columns (column_classes)."""
     cells = row.cells
     texts = tuple(map(esc, map(_TEXT, cells))) if escaped else tuple(map(_TEXT, cells))
     if linked:
         texts = tuple(_links(t, cell, text) if cell.href else text for cell, text in zip(cells, texts))
-    shape = (row.cls, row.depth, *map(_CLS, cells))
+    shape = (_row_class(t, row), *map(_own, map(_CLS, cells), columns))
     form = _ROW_FORMS.get(shape)
     if form is None:
         form = _ROW_FORMS[shape] = _row_form(shape)
@@ -225,9 +269,8 @@ def _row_form(shape: tuple) -> str:
     """'<tr…><td…>%s</td>…</tr>' for a row of this shape, as _td writes it."""
     def attr(cls: str) -> str:
         return _class(cls).replace("%", "%%")
-    row_cls, depth, *cell_classes = shape
-    indent = f'<span class="ys-indent ys-d{depth}"></span>' if depth else ""
-    tds = "".join(f"<td{attr(cls)}>{indent if k == 1 else ''}%s</td>" for k, cls in enumerate(cell_classes))
+    row_cls, *cell_classes = shape
+    tds = "".join(f"<td{attr(cls)}>%s</td>" for cls in cell_classes)
     return f"<tr{attr(row_cls)}>{tds}</tr>\n"
 
 
@@ -249,7 +292,9 @@ def rows_data(t: Table) -> dict:
     text, or [text, sort key, link, class] (trailing nulls left off, the
     class null when the column's usual one, the sort key only in a sortable
     table); a cell of several links has [[text, link], …] for its link.
-    Texts are plain (site.js sets them as text, never as HTML)."""
+    A source-line cell has no link when site.js can make it from the
+    numbers (see _lines_unlinked). Texts are plain (site.js sets them as
+    text, never as HTML)."""
     usual = []
     for k in range(len(t.columns)):
         counts: dict[str, int] = {}
@@ -264,6 +309,8 @@ def rows_data(t: Table) -> dict:
         for k, cell in enumerate(row.cells):
             sort = None if not t.sortable or cell.sort == cell.text else cell.sort   # a name sorted as written
             href = [list(h) for h in cell.href] if cell.href.__class__ is tuple else cell.href
+            if href and _lines_unlinked(t, cell) and _line_hrefs(cell.text) == _hrefs(cell):
+                href = None          # site.js links the numbers of a line cell as linkLines does: a sixth of the bytes
             parts = [cell.text, sort, href, None if cell.cls == usual[k] else cell.cls]
             while len(parts) > 1 and parts[-1] is None:
                 parts.pop()
@@ -302,18 +349,21 @@ def to_html(t: Table) -> Markup:
         return Markup("")
     # the search plugin skips an element marked data-search-exclude (and drops the attribute)
     wrap = '<div class="ys-table-wrap"' + ("" if t.searchable else ' data-search-exclude="true"') + ">\n"
-    out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", '"',
+    columns = column_classes(t)
+    said = "".join(f" {COLUMN_CLASSES[cls]}{k}" for k, cls in enumerate(columns, 1) if cls)
+    out = [wrap, '<table class="ys-table', " ys-sortable" if t.sortable else "", f" {escape(t.cls)}" if t.cls else "", said, '"',
            f' id="{escape(t.id)}"' if t.id else "",
            f' data-filters="{escape(t.filters)}"' if t.filters else "",
            f' data-src="{escape(t.href_base)}"' if t.href_base and any(
                _lines_unlinked(t, cell) for row in t.rows for cell in row.cells if cell.href) else "",
            f' data-rows="{escape(t.rows_file)}" data-total="{t.total}" data-page="{t.page_rows or PAGE_ROWS}"'
-           f' data-unit="{escape(t.unit[0])}"' if t.rows_file else "", ">\n"]
+           f' data-unit="{escape(t.unit[0])}"' if t.rows_file else "",
+           f' data-name="{escape(t.rows_name)}"' if t.rows_name else "", ">\n"]
     if t.caption:
         out.append(f"<caption>{escape(t.caption)}</caption>\n")
     heads = "".join(('<th class="num">' if col.num else "<th>") + f"{escape(col.title)}</th>" for col in t.columns)
     out.append(f"<thead><tr>{heads}</tr></thead>\n<tbody>\n")
-    out += _trs(t)
+    out += _trs(t, columns)
     out.append("</tbody>\n</table>\n")
     if t.note:
         more = f'<a href="{escape(t.more_href)}">查看全部</a>' if t.more_href else ""
