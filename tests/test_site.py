@@ -841,6 +841,23 @@ def test_rows_file_keeps_the_cells():
     assert len(t.rows) == 250
 
 
+def test_a_csv_has_the_lower_limit(tmp_path):
+    """A dataset's CSV (its Parquet file is on the site) leaves the site over
+    SITE_CSV_LIMIT; the workbook, the database and the archive over
+    SITE_FILE_LIMIT; Parquet files never."""
+    from yusuan.render import catalog
+
+    assert catalog.SITE_CSV_LIMIT < catalog.SITE_FILE_LIMIT
+    size = catalog.SITE_CSV_LIMIT + 1
+    for name, on in (("projects.csv", False), ("yusuan.duckdb", True), ("yusuan.xlsx", True), ("projects.parquet", True)):
+        path = tmp_path / name
+        with path.open("wb") as f:
+            f.truncate(size)
+        assert catalog.on_site(path) == on, name
+    (tmp_path / "small.csv").write_bytes(b"a\n")
+    assert catalog.on_site(tmp_path / "small.csv")
+
+
 def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
     """A data file over catalog.SITE_FILE_LIMIT (a large CSV, the workbook,
     the database, the archive) is left off the site and linked in the latest
@@ -853,6 +870,7 @@ def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
     from yusuan.render import catalog
 
     monkeypatch.setattr(catalog, "SITE_FILE_LIMIT", 30_000)
+    monkeypatch.setattr(catalog, "SITE_CSV_LIMIT", 30_000)
     repo = "https://github.com/example/yusuan"
     for with_repo in (True, False):
         if with_repo:
