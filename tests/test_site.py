@@ -243,9 +243,9 @@ def test_detail_tables_are_drawn_from_the_rows_file(built):
     table of the page's rows file, as many rows as its dataset."""
     data, site = built
     datasets = {name: pd.read_parquet(data / f"{name}.parquet")
-                for name in ("projects", "carryover", "yoy_changes", "performance_targets", "checks")}
+                for name in ("projects", "carryover", "yoy_changes", "performance_targets", "checks", "assets")}
     tables = {"projects": "projects", "carryover": "carryover", "yoy": "yoy_changes",
-              "targets": "performance_targets", "checks": "checks"}
+              "targets": "performance_targets", "checks": "checks", "assets": "assets"}
     seen = Counter()
     for doc_id in doc_ids(data):
         folder = site / "docs" / doc_id
@@ -264,6 +264,9 @@ def test_detail_tables_are_drawn_from_the_rows_file(built):
             assert tag and int(tag[1]) == len(mine), (doc_id, name)
             body = html[tag.end():]
             assert body[body.index("<tbody>"):body.index("</tbody>")] == "<tbody>\n", (doc_id, name)
+            if name == "assets":   # a tree: its vehicles indented under 车辆 (site.css tr.i1)
+                indented = [r[0][1] for r in rows[name]["rows"] if isinstance(r[0], list) and "i1" in r[0][1].split()]
+                assert len(indented) == mine.item.str.startswith("vehicles_").sum() > 0, doc_id
             seen[name] += 1
     assert all(seen[name] for name in tables), seen
 

@@ -10,19 +10,18 @@ from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import (Cell, Col, Row, Table, c, capped, gzip_json, i, m, rows_data, tree_depth,
+from yusuan.render.tables import (Cell, Col, Row, Table, c, gzip_json, i, m, rows_data, tree_depth,
                                   without_empty_columns)
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
 
-# A department page stays under 100 KB whatever the document: long tables show
-# their first rows, and site.js pages every row from a rows file beside the
-# page (Section.capped).
-MAX_ROWS = 20          # rows of a long table shown on the page
+# A department page stays small whatever the document (the site holds
+# 10,000 of them in 1 GB): the detail tables' rows are in a rows file beside
+# the page (Section.later), long tables show their first rows (Section.capped),
+# and site.js lists every row in place, a page of MAX_ROWS at a time.
+MAX_ROWS = 20          # rows of a long table shown on the page, or listed at a time
 MAX_BARS = 30          # bars in a per-item chart
 TARGET_PAGE_ROWS = 20  # performance indicators listed a page at a time
-# (every row of a table links its source line, ~90 bytes a row: the caps
-# keep the largest sample page under 100 KB; the rest is in the rows files)
 TOTAL_LABELS = {"总计", "合计"}
 LINE = Col("行", True)   # the source line of the row, linked to it (see provenance)
 
@@ -42,13 +41,6 @@ def title(doc: dict) -> str:
 
 
 @dataclass
-class Subpage:
-    id: str                    # docs/<doc_id>/<id>/
-    title: str
-    tables: list[Table]
-
-
-@dataclass
 class Section:
     id: str
     title: str
@@ -56,22 +48,15 @@ class Section:
     tables: list[Table] = field(default_factory=list)
     figures: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
-    subpages: list[Subpage] = field(default_factory=list)
 
     rows: dict[str, dict] = field(default_factory=dict)     # name → a table's rows (tables.rows_data), for ROWS_FILE
 
-    def capped(self, table: Table, limit: int, page: str, title: str) -> Table:
+    def capped(self, table: Table, limit: int, name: str) -> Table:
         """A long table's first `limit` rows; every row in the page's rows
-        file, paged by site.js in place. A table of indented rows (a tree),
-        which a rows file cannot hold, keeps a sub-page (docs/<doc_id>/<page>/)
-        listing every row in HTML."""
+        file, paged by site.js in place."""
         if len(table.rows) <= limit:
             return table
-        if any(row.depth for row in table.rows):
-            capped(table, limit, page)
-            self.subpages.append(Subpage(page, title, [table.full]))
-            return table
-        return self.paged(table, page, limit, limit,
+        return self.paged(table, name, limit, limit,
                           f"共 {len(table.rows):,} 行，此处列出前 {limit:,} 行；浏览器运行 JavaScript 时可翻页查看全部，"
                           f"全部也在“数据”页的数据集中（按 doc_id 筛选）。")
 
@@ -79,9 +64,8 @@ class Section:
         """A table of the page's details (projects, carryover, 比上年, …):
         its rows only in the rows file, drawn by site.js (a reader without
         JavaScript has the dataset). What is read first (headline figures,
-        the main tables, checks that fail) stays in the HTML. A tree table
-        stays whole in the HTML."""
-        if not table.rows or any(row.depth for row in table.rows):
+        the main tables, 三公, checks that fail) stays in the HTML."""
+        if not table.rows:
             return table
         return self.paged(table, name, 0, MAX_ROWS,
                           f"{len(table.rows):,} 行，在浏览器运行 JavaScript 时列于此表；"
@@ -729,7 +713,7 @@ def procurement_assets_section(data: SiteData, doc: dict) -> Section:
             d = 1 if (r["item"] or "").startswith("vehicles_") else 0
             t.rows.append(Row([c(r["item_name"]), c(fmt.number(r["quantity"]), cls="num"), c(r["quantity_unit"]),
                                m(r["value"]), c(r["as_of"]), line_cell(r["source_line"])], depth=d, cls=f"d{d}"))
-        sec.tables.append(sec.capped(without_empty_columns(t, keep=1), MAX_ROWS, "assets", "全部国有资产项目"))
+        sec.tables.append(sec.later(without_empty_columns(t, keep=1), "assets", "assets"))
     if not proc and not assets:
         sec.text = "本文件未写明政府采购或国有资产情况，或未能读取。"
     return sec
@@ -806,7 +790,7 @@ def checks_section(data: SiteData, doc: dict, titles: dict[str, str]) -> Section
     base = src_base(doc["doc_id"])
     if failing:
         sec.tables.append(sec.capped(Table(columns, failing, caption="不符的校验", href_base=base, cls="ys-checks"),
-                                     MAX_ROWS, "checks-failing", "不符的校验"))
+                                     MAX_ROWS, "checks-failing"))
     if rows:
         # a rounding difference (舍入差, see the method page) is listed with
         # the passing checks: a document has dozens, a line each
@@ -928,6 +912,5 @@ def context(data: SiteData, doc: dict) -> dict:
         "units": units,
         "sections": sections,
         "charts": [ch for s in sections for ch in s.charts],
-        "subpages": [p for s in sections for p in s.subpages],
         "files": rows_file(sections),
     }

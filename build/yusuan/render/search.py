@@ -99,9 +99,6 @@ def entries(doc_id: str, ctx: dict) -> list[dict]:
             if t.searchable:
                 parts += _words(t.full or t)     # a long table's every row, not only those in the HTML
         out.append(_entry(f"{url}#{sec.id}", sec.title, parts))
-    for sub in ctx["subpages"]:
-        out.append(_entry(f"{url}{sub.id}/", f"{ctx['title']}：{sub.title}",
-                          [w for t in sub.tables for w in _words(t)]))
     return out
 
 

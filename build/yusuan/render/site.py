@@ -66,7 +66,7 @@ def write(path: Path, text: str) -> None:
 # ------------------------------------------------------------ index pages (mkdocs)
 
 # name → (folder, has_toc): a frame per folder depth (relative links) and table of contents or not
-SHELLS = {"main": ("docs/_shell", True), "sub": ("docs/_shell/sub", False), "flat": ("docs/_shell_flat", False)}
+SHELLS = {"main": ("docs/_shell", True), "flat": ("docs/_shell_flat", False)}
 
 
 class Deferred:
@@ -228,11 +228,6 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
                               marks=",".join(str(k + 1) for k in source.marker_lines))))
     for name, data in ctx["files"].items():     # long tables' rows files, paged by site.js
         (folder / name).write_bytes(data)
-    for sub in ctx["subpages"]:                  # a long tree table, every row in HTML
-        title = f"{ctx['title']}：{sub.title}"
-        pages.append(Unframed(folder / sub.id / "index.html", "sub", title, [],
-                              work.env.get_template("table_page.html").render(page=sub, doc=doc, title=title,
-                                                                              doc_title=ctx["title"])))
     shells = work.ready_shells()
     if shells:
         for page in pages:

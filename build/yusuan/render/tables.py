@@ -48,8 +48,8 @@ class Table:
     note: str = ""             # shown under the table (e.g. "前 50 行，完整数据见下载")
     sortable: bool = False
     id: str = ""
-    more_href: str = ""        # a page listing every row, when this one shows only some
-    full: "Table | None" = None        # every row, when the HTML shows only some (a sub-page, the search index)
+    more_href: str = ""        # where on the page the table's every row is listed, when this one shows only some
+    full: "Table | None" = None        # every row, when the HTML shows only some (for the search index)
     searchable: bool = True    # False: kept out of the search index (lists of every document)
     # Put before every link in a cell: a department's tables link their
     # source lines as "#L12" under "../../sources/<doc_id>/", and the same
@@ -102,19 +102,6 @@ def tree_depth(code: str | None, level: str | None = None) -> int:
     if level in DEPTH:
         return DEPTH[level]
     return {3: 0, 5: 1, 7: 2}.get(len(code or ""), 0)
-
-
-def capped(table: Table, limit: int, page: str) -> Table:
-    """Keep the first `limit` rows on the page; the full table goes to the
-    sub-page `page/` (see department.Subpage)."""
-    if len(table.rows) > limit:
-        n = len(table.rows)
-        table.full = Table(table.columns, list(table.rows), table.caption,
-                           href_base="../" + table.href_base if table.href_base else "", cls=table.cls)
-        table.rows = table.rows[:limit]
-        table.more_href = f"{page}/"
-        table.note = f"共 {n:,} 行，此处列出前 {limit} 行。"
-    return table
 
 
 def without_empty_columns(table: Table, keep: int = 1) -> Table:
@@ -288,7 +275,8 @@ def rows_data(t: Table) -> dict:
     """The rows of a table, compact, for site.js (a list of every document, a
     document's every check): each column's usual class once, the links'
     common start (href_base) once; a row as [id, cell, …] ([[id, class],
-    cell, …] for a row with a class, e.g. a project not made public); a cell as its
+    cell, …] for a row with a class, e.g. a project not made public, or
+    indented: i1, i2); a cell as its
     text, or [text, sort key, link, class] (trailing nulls left off, the
     class null when the column's usual one, the sort key only in a sortable
     table); a cell of several links has [[text, link], …] for its link.
@@ -303,9 +291,8 @@ def rows_data(t: Table) -> dict:
         usual.append(max(sorted(counts), key=counts.get) if counts else "")
     rows = []
     for row in t.rows:
-        if row.depth:
-            raise ValueError(f"table {t.id}: an indented row cannot go into its rows file")
-        out = [[row.id, row.cls] if row.cls else row.id]
+        cls = _row_class(t, row)       # an indented row's i1/i2 too
+        out = [[row.id, cls] if cls else row.id]
         for k, cell in enumerate(row.cells):
             sort = None if not t.sortable or cell.sort == cell.text else cell.sort   # a name sorted as written
             href = [list(h) for h in cell.href] if cell.href.__class__ is tuple else cell.href
