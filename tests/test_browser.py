@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from site_fixtures import real_site  # noqa: F401 - fixture
+from site_fixtures import multi_year_site, real_site  # noqa: F401 - fixtures
 
 # $YUSUAN_CHROMIUM (set by .ci/run and the workflow), else chromium on PATH.
 CHROMIUM = Path(os.environ.get("YUSUAN_CHROMIUM") or shutil.which("chromium")
@@ -1021,3 +1021,41 @@ def test_long_tables_list_every_row_from_their_rows_files(browser, years_server,
     page.close()
     nojs.close()
     assert checked == {"yoy", "targets"}
+
+
+def test_department_yoy_table_lists_every_row_from_its_rows_file(browser, multi_year_site):
+    """The 比上年 table of a department across years: site.js lists every row
+    of rows-yoy.json.gz, a page at a time, the first page as the HTML had it."""
+    import gzip
+    import json
+
+    cell = "els => els.map(tr => Array.from(tr.cells).map(td => [td.className, td.textContent, " \
+           "Array.from(td.querySelectorAll('a')).map(a => a.href).join(' ')]))"
+    table = "#yoy ~ .ys-table-wrap table[data-rows]"
+    checked = 0
+    with served(multi_year_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        nojs = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+        for folder in sorted(p.parent for p in (multi_year_site / "departments").glob("*/index.html")):
+            rows = json.loads(gzip.decompress((folder / "rows-yoy.json.gz").read_bytes()))["rows"]
+            nojs.goto(url + f"departments/{folder.name}/", wait_until="networkidle")
+            first = nojs.eval_on_selector_all(f"{table} tbody tr", cell)
+            page.goto(url + f"departments/{folder.name}/", wait_until="networkidle")
+            page.locator(f"{table}[data-ready]").wait_for()
+            pager = page.locator(table).locator("xpath=../following-sibling::nav[1]")
+            listed = []
+            while True:
+                listed += page.eval_on_selector_all(f"{table} tbody tr", cell)
+                if pager.locator("button", has_text="下一页").is_disabled():
+                    break
+                pager.locator("button", has_text="下一页").click()
+            assert len(first) == 10 and listed[:10] == first, folder.name
+            assert [[c[1] for c in r] for r in listed] == [
+                [c if isinstance(c, str) else c[0] for c in row[1:]] for row in rows], folder.name
+            assert pager.inner_text().endswith(f"共 {len(rows)} 条"), pager.inner_text()
+            links = [a for r in listed for c in r for a in c[2].split()]
+            assert links and all(re.fullmatch(re.escape(url) + r"sources/[^/]+/#L\d+", a) for a in links), links[:3]
+            checked += 1
+        page.close()
+        nojs.close()
+    assert checked == 3

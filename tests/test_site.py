@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -14,7 +15,8 @@ from urllib.parse import urldefrag, urlparse
 import pandas as pd
 import pytest
 
-from site_fixtures import LINE_LINK, build, fixture_data, fixture_site, line_links, real_site  # noqa: F401 - fixtures
+from site_fixtures import (LINE_LINK, build, fixture_data, fixture_site, line_links, multi_year_site,  # noqa: F401 - fixtures
+                           real_site)
 from yusuan.render.department import MAX_ROWS
 from yusuan.render.site import json_text
 from yusuan.schema import DATASETS
@@ -822,3 +824,56 @@ def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
             assert (files / p.name).read_bytes() == p.read_bytes()
             assert f'href="files/{p.name}"' in page
         assert ("太大，不放在本站，见本仓库的 GitHub Release" in page) != with_repo
+
+
+# The 比上年 table of each department across years in the synthetic corpus
+# (conftest.multi_year_data): its 2025 and 2026 documents' changes that name
+# a figure last year's document prints (阿图什 18 of its 27 a year, 昌吉 14
+# of 21, 新疆 19 of 29), by the start of the page's slug.
+YOY_ROWS = {"atushenshi": 36, "changji": 28, "xinjiang": 38}
+
+
+def _cell_text(cell) -> str:
+    return cell if isinstance(cell, str) else cell[0]
+
+
+def test_department_yoy_table_pages_from_its_rows_file(multi_year_site):
+    """The department page holds the first YOY_ROWS rows of its 比上年 table;
+    every row is in rows-yoy.json.gz beside it, its links landing on lines
+    of the source pages."""
+    from yusuan.render.departments import YOY_ROWS as SHOWN, YOY_FILE
+
+    site = multi_year_site
+    pages = sorted((site / "departments").glob("*/index.html"))
+    assert len(pages) == len(YOY_ROWS)
+    for path in pages:
+        (n,) = [n for prefix, n in YOY_ROWS.items() if path.parent.name.startswith(prefix)]
+        rows = json.loads(gzip.decompress((path.parent / YOY_FILE).read_bytes()))
+        assert len(rows["rows"]) == n, path.parent.name
+        page = path.read_text(encoding="utf-8")
+        section = page[page.index('<h2 id="yoy">'):]
+        table = re.search(r'<table class="ys-table" data-rows="([^"]+)" data-total="(\d+)" data-page="(\d+)" '
+                          r'data-unit="条">.*?<tbody>\n(.*?)</tbody>', section, re.S)
+        assert table.group(1, 2, 3) == (YOY_FILE, str(n), str(SHOWN)), path
+        shown = [[unescape(re.sub(r"<[^>]+>", "", td)) for td in re.findall(r"<td[^>]*>(.*?)</td>", tr)]
+                 for tr in re.findall(r"<tr>(.*?)</tr>", table[4])]
+        assert len(shown) == SHOWN
+        assert shown == [[_cell_text(c) for c in row[1:]] for row in rows["rows"][:SHOWN]], path
+        assert f"共 {n} 条，此处列出前 {SHOWN} 条" in section
+        years = [row[1] for row in rows["rows"]]
+        assert years.count("2025") == years.count("2026") == n // 2, path
+        for row in rows["rows"]:
+            for cell in row[1:]:
+                if isinstance(cell, list) and len(cell) > 2:
+                    ups, doc_id, line = LINE_LINK.fullmatch(f'href="{rows["base"]}{cell[2]}"').groups()
+                    assert ups == "../../" and (site / "sources" / doc_id / "index.html").is_file()
+                    assert 1 <= int(line) <= len(source_lines(site, doc_id))
+
+
+def test_department_without_year_over_year_has_no_rows_file(real_site):
+    """A department of one year (the samples) has no 比上年 table to page."""
+    pages = sorted((real_site / "departments").glob("*/index.html"))
+    assert len(pages) == 3
+    for path in pages:
+        assert not (path.parent / "rows-yoy.json.gz").exists()
+        assert "data-rows" not in path.read_text(encoding="utf-8")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import (Cell, Col, Row, Table, c, capped, gzip_json, i, m, rows_data, tree_depth,
+from yusuan.render.tables import (Cell, Col, Row, Table, c, capped, i, m, paged, tree_depth,
                                   without_empty_columns)
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
@@ -78,11 +78,9 @@ class Section:
 
     def paged(self, table: Table, name: str, shown: int, page_rows: int, note: str, **more) -> Table:
         """The table as the HTML shows it (its first `shown` rows, the note),
-        every row in the rows file `name` beside the page, listed by site.js
-        `page_rows` at a time; `full` keeps every row for the search index."""
-        self.files[name] = gzip_json(rows_data(table))
-        return replace(table, rows=table.rows[:shown], rows_file=name, total=len(table.rows), page_rows=page_rows,
-                       full=table, note=note, **more)
+        every row in the rows file `name` beside the page (tables.paged)."""
+        table, self.files[name] = paged(table, name, shown, page_rows, note, **more)
+        return table
 
 
 def _sum(rows, key) -> float:

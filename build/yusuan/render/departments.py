@@ -21,7 +21,7 @@ from yusuan.identity import name_key
 from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
-from yusuan.render.tables import Cell, Col, Row, Table, c, y
+from yusuan.render.tables import Cell, Col, Row, Table, c, paged, y
 from yusuan.terms import KIND_NAMES, norm
 
 # Final accounts and the budget they are the outcome of.
@@ -55,6 +55,13 @@ _LEAD = re.compile(r"^(此外|其中|另外)[，,、]?")
 FIGURE_LABELS = dict(SERIES + PLAN_ACTUAL + [("gpb_basic", "一般公共预算基本支出"),
                                               ("gpb_project", "一般公共预算项目支出")])
 _CLASS = re.compile(r"([\u4e00-\u9fff]+?)（类）")
+
+# The 比上年 table holds a row per change every year's narrative states (~35
+# for a department of three years, ~450 bytes of HTML each: two source-line
+# links), half of the page: its first rows are in the HTML, every row in a
+# rows file beside the page, paged in place by site.js (tables.paged).
+YOY_ROWS = 10
+YOY_FILE = "rows-yoy.json.gz"
 
 
 def key(doc: dict) -> str:
@@ -117,6 +124,7 @@ class Page:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     plan_actual: list[dict] = field(default_factory=list)   # {year, plan, actual, table, chart}
+    files: dict[str, bytes] = field(default_factory=dict)     # rows files, written beside the page
 
     @property
     def title(self) -> str:
@@ -273,7 +281,12 @@ def context(data: SiteData, k: str, slug: str, docs: list[dict]) -> Page:
     page.tables["documents"] = documents_table(docs)
     page.tables["series"] = series_table(docs, lines)
     page.charts = series_charts(docs)
-    page.tables["yoy"] = yoy_table(data, docs, lines)
+    yoy = yoy_table(data, docs, lines)
+    if len(yoy.rows) > YOY_ROWS:
+        yoy, page.files[YOY_FILE] = paged(
+            yoy, YOY_FILE, YOY_ROWS, YOY_ROWS, f"共 {len(yoy.rows):,} 条，此处列出前 {YOY_ROWS} 条；"
+            "浏览器运行 JavaScript 时可翻页查看全部。", unit=("条", "变化"))
+    page.tables["yoy"] = yoy
     page.plan_actual = plan_actual(docs, lines)
     return page
 

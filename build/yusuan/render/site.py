@@ -299,6 +299,8 @@ def write_departments(data: SiteData, env: jinja2.Environment, site_dir: Path,
         folder = site_dir / "departments" / page.slug
         folder.mkdir(parents=True, exist_ok=True)
         (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(page.charts + [pa["chart"] for pa in page.plan_actual]))
+        for name, rows in page.files.items():      # a long table's rows, paged by site.js
+            (folder / name).write_bytes(rows)
         years = "、".join(str(y) for y in dict.fromkeys(d["year"] for d in page.docs if d["year"]))
         toc = [("documents", "公开文件"), ("series", "主要数字的变化"), ("plan-actual", "预算与决算"),
                ("yoy", "说明中的“比上年”与上年文件")]

@@ -296,6 +296,16 @@ def first_page(t: Table, rows_file: str) -> Table:
     return shown
 
 
+def paged(table: Table, name: str, shown: int, page_rows: int, note: str, **more) -> tuple[Table, bytes]:
+    """A long table as its page's HTML shows it (its first `shown` rows, the
+    note) and its rows file `name` (every row, rows_data, gzip), which the
+    page keeps beside it and site.js lists `page_rows` at a time; `full`
+    keeps every row for the search index."""
+    return (replace(table, rows=table.rows[:shown], rows_file=name, total=len(table.rows), page_rows=page_rows,
+                    full=table, note=note, **more),
+            gzip_json(rows_data(table)))
+
+
 def to_html(t: Table) -> Markup:
     """The table as HTML, every text escaped; nothing for an empty table without a note."""
     if not (t.rows or t.note):
