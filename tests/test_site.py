@@ -335,9 +335,6 @@ def test_department_pages_framed_by_the_theme(built):
         assert ids[0] == "figures" and len(ids) >= 10
         assert re.findall(r'href="#([^"]+)"', toc) == ids
         assert page.rstrip().endswith("</html>")
-        source = (site / "sources" / d.doc_id / "index.html").read_text(encoding="utf-8")
-        assert f"<title>源文件：{title} - 部门预算公开数据</title>" in source
-        assert 'src="../../assets/javascripts/bundle.' in source
 
 
 def test_shell_escapes_what_it_fills():
@@ -630,6 +627,61 @@ def test_source_page_has_every_line_anchored(built):
         assert pre[3] == ",".join(map(str, marks)), doc_id
         # without JavaScript the page says how to read the text, and links it
         assert "<noscript>" in page and f'href="../{doc_id}.txt.gz"' in page, doc_id
+
+
+# A source page is a page of its own, without the theme's frame (~9 KB): its
+# bytes at most, for the samples and the fixture (the longest doc_id is ~60
+# characters and appears six times).
+SOURCE_PAGE = 2_500
+THEME = ("md-header", "md-sidebar", "md-search", "md-footer", "__md_", "assets/javascripts/", "assets/stylesheets/")
+
+
+def test_source_page_is_a_page_of_its_own(built):
+    """No theme frame, under SOURCE_PAGE bytes; the site's own stylesheet and
+    script only; a header linking the home page, the document's page and its
+    department's page, which link it back; its text file."""
+    data, site = built
+    docs = pd.read_parquet(data / "documents.parquet")
+    for d in docs.itertuples():
+        path = site / "sources" / d.doc_id / "index.html"
+        page = path.read_text(encoding="utf-8")
+        assert len(page.encode("utf-8")) <= SOURCE_PAGE, (d.doc_id, len(page.encode("utf-8")))
+        assert page.startswith('<!doctype html>\n<html lang="zh" class="ys-lean">\n<head>\n<meta charset="utf-8">\n'
+                               '<meta name="viewport" content="width=device-width,initial-scale=1">\n'), d.doc_id
+        title = f"{d.department} {d.year} 年{d.kind}"
+        assert f"<title>源文件：{title}</title>" in page and f"<h1>源文件：{title}</h1>" in page
+        assert not [t for t in THEME if t in page], d.doc_id
+        urls = links(path).urls
+        assert [u for u in urls if u[0] in ("link", "script")] == [
+            ("link", "href", "../../assets/images/favicon.png"), ("link", "href", "../../assets/yusuan/site.css"),
+            ("script", "src", "../../assets/yusuan/site.js")]
+        header = re.search(r'<header class="ys-bar">(.*?)</header>', page)[1]
+        hrefs = re.findall(r'href="([^"]+)"', header)
+        assert hrefs[:2] == ["../../", f"../../docs/{d.doc_id}/"] and hrefs[2].startswith("../../departments/"), hrefs
+        for href in hrefs:
+            assert (path.parent / href / "index.html").is_file(), href
+        back = f'href="../../sources/{d.doc_id}/"'
+        assert back in (path.parent / hrefs[1] / "index.html").read_text(encoding="utf-8")
+        assert back in (path.parent / hrefs[2] / "index.html").read_text(encoding="utf-8")
+        assert ("a", "href", f"../{d.doc_id}.txt.gz") in urls and (site / "sources" / f"{d.doc_id}.txt.gz").is_file()
+
+
+def test_source_page_escapes_document_text():
+    """The department's name and an original's file name come from the
+    documents: text on the source page, never markup. (The text itself, and
+    the index of its marker lines, are set as text by site.js.)"""
+    from yusuan.render import sources
+    from yusuan.render.site import environment
+
+    evil = '<img src=x onerror=alert(1)>"&'
+    source = sources.Source("2026-x", f"=== 文件 a/{evil}.pdf ===\n一\n", [
+        sources.Original(f"a/{evil}.pdf", f"{evil}.pdf", "0" * 64, 1234, f"{evil}.pdf")], withheld=False)
+    page = environment().get_template("source.html").render(
+        doc={"doc_id": "2026-x"}, doc_title=f"{evil} 2026 年部门预算", source=source, root="../../", dept_slug="x",
+        text_file="2026-x.txt.gz", marks="1")
+    assert "<img" not in page and "onerror=alert(1)>" not in page
+    escaped = "&lt;img src=x onerror=alert(1)&gt;&#34;&amp;"
+    assert page.count(escaped) == 6    # title, header, h1; the original's link, name and download name
 
 
 def test_every_line_link_lands_on_a_line(built):
