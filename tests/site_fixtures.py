@@ -339,6 +339,13 @@ def real_site(data_dir, tmp_path_factory) -> Path:
     return build(data_dir, tmp_path_factory.mktemp("real_site"))
 
 
+@pytest.fixture(scope="session")
+def multi_year_site(multi_year_data, tmp_path_factory) -> Path:
+    """The site of conftest's multi_year_data: three departments, each with a
+    document in 2024, 2025 and 2026 (so a 比上年 table across years)."""
+    return build(multi_year_data, tmp_path_factory.mktemp("multi_year_site"))
+
+
 # A site of real published PDFs (tests/real): a 决算 (上海普陀区财政局 2024), a
 # 单位预算 beside the 部门预算 of the same office and year (普陀区政府办公室 2025), a document of two files (北京医疗保障局 2026),
 # one with many reading problems (烟台民政局 2026) and a department across two

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from site_fixtures import real_site  # noqa: F401 - fixture
+from site_fixtures import JIANGSU_2018, multi_year_site, real_site  # noqa: F401 - fixtures
 
 # $YUSUAN_CHROMIUM (set by .ci/run and the workflow), else chromium on PATH.
 CHROMIUM = Path(os.environ.get("YUSUAN_CHROMIUM") or shutil.which("chromium")
@@ -74,10 +74,9 @@ def visit(browser, url: str, screenshot: Path | None = None):
     return requests, errors, hrefs, n_charts
 
 
-@pytest.mark.parametrize("path", ["", "compare/", "DOC", "transparency/", "data/"])
+@pytest.mark.parametrize("path", ["", "compare/", "docs/DOC/", "transparency/", "data/", "sources/DOC/"])
 def test_page_in_browser(browser, server, real_site, path, tmp_path):
-    if path == "DOC":
-        path = f"docs/{first_doc(real_site)}/"
+    path = path.replace("DOC", first_doc(real_site))
     requests, errors, hrefs, n_charts = visit(browser, server + path)
     assert not errors, errors
     outside = [u for u in requests if not u.startswith(server)]
@@ -378,6 +377,39 @@ def test_source_page_shows_every_line_anchored(browser, years_server, years_site
     page.close()
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
+def test_source_page_goes_to_the_line_of_its_address(browser, years_server, years_site, viewport):
+    """sources/<doc_id>/#L<n>, opened from elsewhere: without the theme's
+    script the page shows line n marked and in view, its number beside it,
+    under a header linking the document's page; nothing else is loaded."""
+    import gzip
+
+    doc_id = JIANGSU_2018
+    lines = gzip.decompress((years_site / "site" / "sources" / f"{doc_id}.txt.gz").read_bytes()).decode(
+        "utf-8-sig").split("\n")
+    n = next(k for k in range(len(lines) // 2, len(lines)) if "预算" in lines[k - 1])    # a line of Chinese, far down
+    page = browser.new_page(viewport=viewport)
+    requests, errors = [], []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(years_server + f"sources/{doc_id}/#L{n}", wait_until="networkidle")
+    line = page.locator("pre.ys-src > span:target")
+    assert line.get_attribute("id") == f"L{n}" and line.inner_text() == lines[n - 1]
+    box = line.bounding_box()
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"], box
+    assert page.evaluate(f"getComputedStyle(document.getElementById('L{n}')).backgroundColor") == "rgb(255, 243, 176)"
+    assert page.evaluate(f"getComputedStyle(document.getElementById('L{n}'), '::before').content") in (
+        "counter(ln)", f'"{n}"')
+    assert page.locator(".md-header").count() == 0
+    needed = {f"sources/{doc_id}/", "assets/yusuan/site.css", "assets/yusuan/site.js", f"sources/{doc_id}.txt.gz"}
+    assert needed <= {u.removeprefix(years_server) for u in requests} <= needed | {"assets/images/favicon.png"}, requests
+    assert not errors, errors
+    page.locator(".ys-bar a").nth(1).click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == years_server + f"docs/{doc_id}/"
+    page.close()
+
+
 PAGES_390 = ["", "compare/", "transparency/", "data/", "sources/", "DOC", "DEPT", "SOURCE"]
 
 
@@ -392,7 +424,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, years_server, years_site):
         page.goto(years_server + path, wait_until="networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
-        wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *')).filter(e =>
+        wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *, .ys-lean body *')).filter(e =>
             e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.ys-table-wrap')).map(e => e.tagName)""")
         assert not wide, (path, wide[:5])
     page.close()
@@ -655,6 +687,30 @@ def test_incomplete_banner_is_on_the_first_screen(browser, truncated_site, viewp
         page.close()
 
 
+def test_source_index_links_every_page_and_file(browser, pdf_server, real_pdf_site):
+    """A document read from two PDFs (北京医保): site.js lists each file and
+    each page in the source page's index, a link to its marker line; a click
+    goes to that line."""
+    lines = (real_pdf_site / "data" / "sources" / f"{BEIJING}.txt").read_text(encoding="utf-8").split("\n")
+    expected = []
+    for n, line in enumerate(lines, 1):
+        page_no = re.fullmatch(r"=== 第 (\d+) 页 ===", line)
+        if page_no or line.startswith("=== 文件 "):
+            expected.append([f"#L{n}", f"第 {page_no[1]} 页" if page_no else "文件：" + line[7:-4].rpartition("/")[2],
+                             "" if page_no else "ys-src-file"])
+    files = [e for e in expected if e[2]]
+    assert [e[1] for e in files] == ["文件：医疗保障局_附件1：北京市医疗保障局2026年度部门预算情况说明.pdf",
+                                     "文件：医疗保障局_附件2：北京市医疗保障局2026年度部门预算报表.pdf"]
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(pdf_server + f"sources/{BEIJING}/", wait_until="networkidle")
+    index = page.eval_on_selector_all("nav.ys-src-index > *", "els => els.map(a => [a.getAttribute('href'), "
+                                      "a.textContent, a.className])")
+    assert index == expected
+    page.locator("nav.ys-src-index a.ys-src-file").nth(1).click()
+    assert page.locator("pre.ys-src > span:target").get_attribute("id") == files[1][0].removeprefix("#")
+    page.close()
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
 def test_problem_lines_land_on_their_lines(browser, pdf_server, real_pdf_site, viewport):
     """北京医保 预算05表, whose header as read is in doubt: the problem's line link
@@ -682,7 +738,7 @@ def test_real_pdf_pages_fit_a_phone(browser, pdf_server):
                  "transparency/", "compare/"):
         page.goto(pdf_server + path, wait_until="networkidle")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
-        wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *')).filter(e =>
+        wide = page.evaluate("""Array.from(document.querySelectorAll('.md-content *, .ys-lean body *')).filter(e =>
             e.getBoundingClientRect().right > innerWidth + 1 && !e.closest('.ys-table-wrap')).map(e => e.tagName)""")
         assert not wide, (path, wide[:5])
         # a wide table's caption is read on the screen, not cut at its edge
@@ -1021,3 +1077,41 @@ def test_detail_tables_list_every_row_from_the_rows_file(browser, years_server, 
     page.close()
     nojs.close()
     assert checked == set(tables)
+
+
+def test_department_yoy_table_lists_every_row_from_its_rows_file(browser, multi_year_site):
+    """The 比上年 table of a department across years: site.js lists every row
+    of the page's rows.json.gz, a page at a time (the HTML has none)."""
+    import gzip
+    import json
+
+    cell = "els => els.map(tr => Array.from(tr.cells).map(td => [td.className, td.textContent, " \
+           "Array.from(td.querySelectorAll('a')).map(a => a.href).join(' ')]))"
+    table = "#yoy ~ .ys-table-wrap table[data-rows]"
+    checked = 0
+    with served(multi_year_site) as url:
+        page = browser.new_page(viewport=DESKTOP)
+        nojs = browser.new_page(viewport=DESKTOP, java_script_enabled=False)
+        for folder in sorted(p.parent for p in (multi_year_site / "departments").glob("*/index.html")):
+            rows = json.loads(gzip.decompress((folder / "rows.json.gz").read_bytes()))["yoy"]["rows"]
+            nojs.goto(url + f"departments/{folder.name}/", wait_until="networkidle")
+            first = nojs.eval_on_selector_all(f"{table} tbody tr", cell)
+            page.goto(url + f"departments/{folder.name}/", wait_until="networkidle")
+            page.locator(f"{table}[data-ready]").wait_for()
+            pager = page.locator(table).locator("xpath=../following-sibling::nav[1]")
+            listed = []
+            while True:
+                listed += page.eval_on_selector_all(f"{table} tbody tr", cell)
+                if pager.locator("button", has_text="下一页").is_disabled():
+                    break
+                pager.locator("button", has_text="下一页").click()
+            assert first == [] and len(listed) == len(rows), folder.name
+            assert [[c[1] for c in r] for r in listed] == [
+                [c if isinstance(c, str) else c[0] for c in row[1:]] for row in rows], folder.name
+            assert pager.inner_text().endswith(f"共 {len(rows)} 条"), pager.inner_text()
+            links = [a for r in listed for c in r for a in c[2].split()]
+            assert links and all(re.fullmatch(re.escape(url) + r"sources/[^/]+/#L\d+", a) for a in links), links[:3]
+            checked += 1
+        page.close()
+        nojs.close()
+    assert checked == 3

@@ -8,6 +8,7 @@ import gzip
 import json
 import re
 from collections import Counter
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urldefrag, urlparse
@@ -15,7 +16,8 @@ from urllib.parse import urldefrag, urlparse
 import pandas as pd
 import pytest
 
-from site_fixtures import LINE_LINK, build, fixture_data, fixture_site, line_links, real_site  # noqa: F401 - fixtures
+from site_fixtures import (LINE_LINK, build, fixture_data, fixture_site, line_links, multi_year_site,  # noqa: F401 - fixtures
+                           real_site)
 from yusuan.render.department import MAX_ROWS
 from yusuan.render.site import json_text
 from yusuan.schema import DATASETS
@@ -378,9 +380,6 @@ def test_department_pages_framed_by_the_theme(built):
         assert ids[0] == "figures" and len(ids) >= 10
         assert re.findall(r'href="#([^"]+)"', toc) == ids
         assert page.rstrip().endswith("</html>")
-        source = (site / "sources" / d.doc_id / "index.html").read_text(encoding="utf-8")
-        assert f"<title>源文件：{title} - 部门预算公开数据</title>" in source
-        assert 'src="../../assets/javascripts/bundle.' in source
 
 
 def test_shell_escapes_what_it_fills():
@@ -681,6 +680,61 @@ def test_source_page_has_every_line_anchored(built):
         assert "<noscript>" in page and f'href="../{doc_id}.txt.gz"' in page, doc_id
 
 
+# A source page is a page of its own, without the theme's frame (~9 KB): its
+# bytes at most, for the samples and the fixture (the longest doc_id is ~60
+# characters and appears six times).
+SOURCE_PAGE = 2_500
+THEME = ("md-header", "md-sidebar", "md-search", "md-footer", "__md_", "assets/javascripts/", "assets/stylesheets/")
+
+
+def test_source_page_is_a_page_of_its_own(built):
+    """No theme frame, under SOURCE_PAGE bytes; the site's own stylesheet and
+    script only; a header linking the home page, the document's page and its
+    department's page, which link it back; its text file."""
+    data, site = built
+    docs = pd.read_parquet(data / "documents.parquet")
+    for d in docs.itertuples():
+        path = site / "sources" / d.doc_id / "index.html"
+        page = path.read_text(encoding="utf-8")
+        assert len(page.encode("utf-8")) <= SOURCE_PAGE, (d.doc_id, len(page.encode("utf-8")))
+        assert page.startswith('<!doctype html>\n<html lang="zh" class="ys-lean">\n<head>\n<meta charset="utf-8">\n'
+                               '<meta name="viewport" content="width=device-width,initial-scale=1">\n'), d.doc_id
+        title = f"{d.department} {d.year} 年{d.kind}"
+        assert f"<title>源文件：{title}</title>" in page and f"<h1>源文件：{title}</h1>" in page
+        assert not [t for t in THEME if t in page], d.doc_id
+        urls = links(path).urls
+        assert [u for u in urls if u[0] in ("link", "script")] == [
+            ("link", "href", "../../assets/images/favicon.png"), ("link", "href", "../../assets/yusuan/site.css"),
+            ("script", "src", "../../assets/yusuan/site.js")]
+        header = re.search(r'<header class="ys-bar">(.*?)</header>', page)[1]
+        hrefs = re.findall(r'href="([^"]+)"', header)
+        assert hrefs[:2] == ["../../", f"../../docs/{d.doc_id}/"] and hrefs[2].startswith("../../departments/"), hrefs
+        for href in hrefs:
+            assert (path.parent / href / "index.html").is_file(), href
+        back = f'href="../../sources/{d.doc_id}/"'
+        assert back in (path.parent / hrefs[1] / "index.html").read_text(encoding="utf-8")
+        assert back in (path.parent / hrefs[2] / "index.html").read_text(encoding="utf-8")
+        assert ("a", "href", f"../{d.doc_id}.txt.gz") in urls and (site / "sources" / f"{d.doc_id}.txt.gz").is_file()
+
+
+def test_source_page_escapes_document_text():
+    """The department's name and an original's file name come from the
+    documents: text on the source page, never markup. (The text itself, and
+    the index of its marker lines, are set as text by site.js.)"""
+    from yusuan.render import sources
+    from yusuan.render.site import environment
+
+    evil = '<img src=x onerror=alert(1)>"&'
+    source = sources.Source("2026-x", f"=== 文件 a/{evil}.pdf ===\n一\n", [
+        sources.Original(f"a/{evil}.pdf", f"{evil}.pdf", "0" * 64, 1234, f"{evil}.pdf")], withheld=False)
+    page = environment().get_template("source.html").render(
+        doc={"doc_id": "2026-x"}, doc_title=f"{evil} 2026 年部门预算", source=source, root="../../", dept_slug="x",
+        text_file="2026-x.txt.gz", marks="1")
+    assert "<img" not in page and "onerror=alert(1)>" not in page
+    escaped = "&lt;img src=x onerror=alert(1)&gt;&#34;&amp;"
+    assert page.count(escaped) == 6    # title, header, h1; the original's link, name and download name
+
+
 def test_every_line_link_lands_on_a_line(built):
     """Every link to a source line, on every page, names a line the source page has,
     and its ../ climbs exactly to the site's root from where the page is."""
@@ -898,3 +952,53 @@ def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
             assert (files / p.name).read_bytes() == p.read_bytes()
             assert f'href="files/{p.name}"' in page
         assert ("太大，不放在本站，见本仓库的 GitHub Release" in page) != with_repo
+
+
+# The 比上年 table of each department across years in the synthetic corpus
+# (conftest.multi_year_data): its 2025 and 2026 documents' changes that name
+# a figure last year's document prints (阿图什 18 of its 27 a year, 昌吉 14
+# of 21, 新疆 19 of 29), by the start of the page's slug.
+YOY_ROWS = {"atushenshi": 36, "changji": 28, "xinjiang": 38}
+
+
+def _cell_text(cell) -> str:
+    return cell if isinstance(cell, str) else cell[0]
+
+
+def test_department_yoy_table_pages_from_its_rows_file(multi_year_site):
+    """The department page's 比上年 table has its rows in the rows file
+    beside it (none in the HTML), its links landing on lines of the source
+    pages."""
+    from yusuan.render.departments import YOY_ROWS as PER_PAGE
+
+    site = multi_year_site
+    pages = sorted((site / "departments").glob("*/index.html"))
+    assert len(pages) == len(YOY_ROWS)
+    for path in pages:
+        (n,) = [n for prefix, n in YOY_ROWS.items() if path.parent.name.startswith(prefix)]
+        rows = rows_file(path.parent)["yoy"]
+        assert len(rows["rows"]) == n, path.parent.name
+        page = path.read_text(encoding="utf-8")
+        section = page[page.index('<h2 id="yoy">'):]
+        table = re.search(r'<table class="ys-table" data-rows="([^"]+)" data-total="(\d+)" data-page="(\d+)" '
+                          r'data-unit="条" data-name="yoy">.*?<tbody>\n(.*?)</tbody>', section, re.S)
+        assert table.group(1, 2, 3) == ("rows.json.gz", str(n), str(PER_PAGE)), path
+        assert table[4] == ""
+        assert f"{n} 条，在浏览器运行 JavaScript 时列于此表" in section
+        years = [row[1] for row in rows["rows"]]
+        assert years.count("2025") == years.count("2026") == n // 2, path
+        for row in rows["rows"]:
+            for cell in row[1:]:
+                if isinstance(cell, list) and len(cell) > 2:
+                    ups, doc_id, line = LINE_LINK.fullmatch(f'href="{rows["base"]}{cell[2]}"').groups()
+                    assert ups == "../../" and (site / "sources" / doc_id / "index.html").is_file()
+                    assert 1 <= int(line) <= len(source_lines(site, doc_id))
+
+
+def test_department_without_year_over_year_has_no_rows_file(real_site):
+    """A department of one year (the samples) has no 比上年 table to page."""
+    pages = sorted((real_site / "departments").glob("*/index.html"))
+    assert len(pages) == 3
+    for path in pages:
+        assert not (path.parent / "rows.json.gz").exists()
+        assert "data-rows" not in path.read_text(encoding="utf-8")

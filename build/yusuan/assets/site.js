@@ -580,13 +580,14 @@
   }
 
   // A source page: its text, a <span id=L<n>> a line (the number drawn by
-  // CSS), page and file markers set apart; then the #L<n> of the address is
-  // gone to as an anchor is (the line becomes :target, in view).
+  // CSS), page and file markers set apart and listed in the page's index;
+  // then the #L<n> of the address is gone to as an anchor is (the line
+  // becomes :target, in view).
   function sourceText() {
     var src = document.querySelector("pre.ys-src[data-src]");
     if (!src) return;
-    var marks = {};
-    (src.getAttribute("data-marks") || "").split(",").forEach(function (n) { if (n) marks[n] = true; });
+    var marks = {}, marked = (src.getAttribute("data-marks") || "").split(",").filter(Boolean);
+    marked.forEach(function (n) { marks[n] = true; });
     src.setAttribute("aria-busy", "true");
     src.textContent = "正在载入文本……";
     fetchText(src.getAttribute("data-src")).then(function (text) {
@@ -602,6 +603,7 @@
       src.textContent = "";
       src.appendChild(frag);
       src.removeAttribute("aria-busy");
+      sourceIndex(marked);
       if (/^#L\d+$/.test(location.hash) && document.getElementById(location.hash.slice(1))) {
         location.replace(location.hash);     // a fragment navigation: :target and scrolled to
       }
@@ -609,6 +611,25 @@
       src.removeAttribute("aria-busy");
       src.textContent = "文本无法显示：请下载上面的文本文件（gzip 压缩），其第 N 行即行号 N。";
       console.warn(err);
+    });
+  }
+
+  // A source page's index (nav.ys-src-index): a link to each marker line
+  // (its numbers in data-marks), named from its text: "=== 第 3 页 ===" is
+  // 第 3 页, "=== 文件 path/a.pdf ===" is 文件：a.pdf. Made here, not in the
+  // HTML: its links need the lines made here (~1 KB a 30-page PDF).
+  function sourceIndex(marked) {
+    var index = document.querySelector("nav.ys-src-index");
+    if (!index) return;
+    marked.forEach(function (n) {
+      var line = document.getElementById("L" + n);
+      var m = line && /^=== (?:(第 \d+ 页)|文件 (.+)) ===$/.exec(line.textContent);
+      if (!m) return;
+      var a = document.createElement("a");
+      a.href = "#L" + n;
+      a.textContent = m[1] || "文件：" + m[2].split("/").pop();
+      if (!m[1]) a.className = "ys-src-file";
+      index.appendChild(a);
     });
   }
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import (Cell, Col, Row, Table, c, gzip_json, i, m, rows_data, tree_depth,
+from yusuan.render.tables import (ROWS_FILE, Cell, Col, Row, Table, c, gzip_json, i, m, paged, tree_depth,
                                   without_empty_columns)
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
@@ -73,16 +73,10 @@ class Section:
 
     def paged(self, table: Table, name: str, shown: int, page_rows: int, note: str, **more) -> Table:
         """The table as the HTML shows it (its first `shown` rows, the note),
-        every row under `name` in the page's rows file, listed by site.js
-        `page_rows` at a time; `full` keeps every row for the search index."""
-        self.rows[name] = rows_data(table)
-        return replace(table, rows=table.rows[:shown], rows_file=ROWS_FILE, rows_name=name, total=len(table.rows),
-                       page_rows=page_rows, full=table, note=note, **more)
-
-
-# A page's long and detail tables, every row, in one file beside it (one
-# fetch; gzip shares their words): {table name: tables.rows_data}.
-ROWS_FILE = "rows.json.gz"
+        every row under `name` in the page's rows file (tables.paged), listed
+        by site.js `page_rows` at a time; `full` keeps every row for the search index."""
+        table, self.rows[name] = paged(table, ROWS_FILE, name, shown, page_rows, note, **more)
+        return table
 
 
 def _sum(rows, key) -> float:

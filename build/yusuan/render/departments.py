@@ -21,7 +21,7 @@ from yusuan.identity import name_key
 from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
-from yusuan.render.tables import Cell, Col, Row, Table, c, y
+from yusuan.render.tables import ROWS_FILE, Cell, Col, Row, Table, c, gzip_json, paged, y
 from yusuan.terms import KIND_NAMES, norm
 
 # Final accounts and the budget they are the outcome of.
@@ -55,6 +55,13 @@ _LEAD = re.compile(r"^(此外|其中|另外)[，,、]?")
 FIGURE_LABELS = dict(SERIES + PLAN_ACTUAL + [("gpb_basic", "一般公共预算基本支出"),
                                               ("gpb_project", "一般公共预算项目支出")])
 _CLASS = re.compile(r"([\u4e00-\u9fff]+?)（类）")
+
+# The 比上年 table holds a row per change every year's narrative states (~35
+# for a department of three years, ~450 bytes of HTML each: two source-line
+# links), half of the page: like a document page's detail tables, its rows
+# are in the rows file beside the page, listed in place by site.js
+# (tables.paged), YOY_ROWS at a time.
+YOY_ROWS = 10
 
 
 def key(doc: dict) -> str:
@@ -117,6 +124,7 @@ class Page:
     tables: dict[str, Table] = field(default_factory=dict)
     charts: list[Chart] = field(default_factory=list)
     plan_actual: list[dict] = field(default_factory=list)   # {year, plan, actual, table, chart}
+    files: dict[str, bytes] = field(default_factory=dict)     # rows files, written beside the page
 
     @property
     def title(self) -> str:
@@ -273,7 +281,12 @@ def context(data: SiteData, k: str, slug: str, docs: list[dict]) -> Page:
     page.tables["documents"] = documents_table(docs)
     page.tables["series"] = series_table(docs, lines)
     page.charts = series_charts(docs)
-    page.tables["yoy"] = yoy_table(data, docs, lines)
+    yoy = yoy_table(data, docs, lines)
+    if yoy.rows:
+        yoy, rows = paged(yoy, ROWS_FILE, "yoy", 0, YOY_ROWS, f"{len(yoy.rows):,} 条，在浏览器运行 JavaScript 时列于此表；"
+                          "各年的变化也在各文件页面的“比上年变化”与“数据”页的 yoy_changes 数据集中。", unit=("条", "变化"))
+        page.files[ROWS_FILE] = gzip_json({"yoy": rows})
+    page.tables["yoy"] = yoy
     page.plan_actual = plan_actual(docs, lines)
     return page
 

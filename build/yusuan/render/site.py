@@ -66,7 +66,7 @@ def write(path: Path, text: str) -> None:
 # ------------------------------------------------------------ index pages (mkdocs)
 
 # name → (folder, has_toc): a frame per folder depth (relative links) and table of contents or not
-SHELLS = {"main": ("docs/_shell", True), "flat": ("docs/_shell_flat", False)}
+SHELLS = {"main": ("docs/_shell", True)}
 
 
 class Deferred:
@@ -152,8 +152,7 @@ def take_shells(site_dir: Path) -> dict[str, shell.Shell]:
             shells[name] = shell.Shell.from_html(path.read_text(encoding="utf-8"), has_toc)
         except (OSError, shell.ShellError) as e:
             raise SiteError(f"{path}: cannot frame department pages with it ({e})") from e
-    for folder in ("docs/_shell", "docs/_shell_flat"):
-        shutil.rmtree(site_dir / folder)
+    shutil.rmtree(site_dir / "docs" / "_shell")
     return shells
 
 
@@ -220,12 +219,10 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
     pages = [Unframed(folder / "index.html", "main", ctx["title"], toc,
                       work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../",
                                                                       source=source, dept_slug=slug))]
-    source_title = f"源文件：{ctx['title']}"
-    pages.append(Unframed(work.out_dir / "sources" / doc_id / "index.html", "flat", source_title, [],
-                          work.env.get_template("source.html").render(
-                              title=source_title, doc=doc, doc_title=ctx["title"], source=source, root="../../",
-                              dept_slug=slug, markers=source.markers(), text_file=sources.text_file(doc_id),
-                              marks=",".join(str(k + 1) for k in source.marker_lines))))
+    # the source page is a page of its own (no shell): written now
+    write(work.out_dir / "sources" / doc_id / "index.html", work.env.get_template("source.html").render(
+        doc=doc, doc_title=ctx["title"], source=source, root="../../", dept_slug=slug,
+        text_file=sources.text_file(doc_id), marks=",".join(str(k + 1) for k in source.marker_lines)))
     for name, data in ctx["files"].items():     # long tables' rows files, paged by site.js
         (folder / name).write_bytes(data)
     shells = work.ready_shells()
@@ -294,6 +291,8 @@ def write_departments(data: SiteData, env: jinja2.Environment, site_dir: Path,
         folder = site_dir / "departments" / page.slug
         folder.mkdir(parents=True, exist_ok=True)
         (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(page.charts + [pa["chart"] for pa in page.plan_actual]))
+        for name, rows in page.files.items():      # a long table's rows, paged by site.js
+            (folder / name).write_bytes(rows)
         years = "、".join(str(y) for y in dict.fromkeys(d["year"] for d in page.docs if d["year"]))
         toc = [("documents", "公开文件"), ("series", "主要数字的变化"), ("plan-actual", "预算与决算"),
                ("yoy", "说明中的“比上年”与上年文件")]

@@ -11,12 +11,15 @@ numbers are the source_line of every dataset row.
 
 The text is stored once, compressed (a 4,000-line text is ~90 KB as text and
 ~95 KB more as a page of spans; gzip makes it ~4x smaller, and the site
-must hold 10,000 of them in GitHub Pages' 1 GB). The page holds the header,
-the originals and the index of pages; site.js fetches the .txt.gz, decodes
-it with the browser's DecompressionStream and writes each line as
-<span id=L<n>> (its number drawn by CSS), then goes to the #L<n> of the
-address as an anchor would. Without JavaScript the page says so and links
-the compressed file (any unzip tool opens it; its line n is line n).
+must hold 10,000 of them in GitHub Pages' 1 GB). The page is one of its own,
+without the theme's frame (~2.5 KB, templates/source.html): the header and
+the originals. site.js fetches the .txt.gz, decodes it with the browser's
+DecompressionStream and writes each line as <span id=L<n>> (its number
+drawn by CSS) and the index of pages and files (links to the marker lines
+the page lists in data-marks, named from their text), then goes to the
+#L<n> of the address as an anchor would. Without JavaScript the page says
+so and links the compressed file (any unzip tool opens it; its line n is
+line n).
 
 The compressed text starts with a UTF-8 byte order mark: a server that names
 no charset (Python's http.server) leaves nothing to guess once it is
@@ -70,18 +73,10 @@ class Source:
         """Indexes of the page and file marker lines (few: a scan for "=== " first)."""
         return [k for k, line in enumerate(self.lines) if line.startswith("=== ") and MARKER.match(line)]
 
-    def markers(self) -> list[tuple[int, str, bool]]:
-        """(line, label, is a file) of each page and file marker: the page's
-        index. A file is named by its file name (the marker line itself
-        gives its path in the content folder)."""
-        out = []
-        for k in self.marker_lines:
-            m = MARKER.match(self.lines[k])
-            if m[1]:
-                out.append((k + 1, f"第 {m[1]} 页", False))
-            else:
-                out.append((k + 1, self.lines[k][len("=== 文件 "):-len(" ===")].rpartition("/")[2], True))
-        return out
+    @property
+    def n_files(self) -> int:
+        """How many files the text was read from, when more than one (a file marker line before each), else 0."""
+        return sum(not MARKER.match(self.lines[k])[1] for k in self.marker_lines)
 
 
 def text_path(data_folder: Path, doc_id: str) -> Path:

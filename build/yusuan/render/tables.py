@@ -65,7 +65,7 @@ class Table:
     cls: str = ""              # more classes of the <table> (ys-tree: headers wrap)
 
     def __bool__(self) -> bool:
-        return bool(self.rows)
+        return bool(self.rows or self.total)     # its rows in the HTML, or in its rows file
 
 
 def c(text, href: str | None = None, cls: str = "") -> Cell:
@@ -328,6 +328,22 @@ def first_page(t: Table, rows_file: str) -> Table:
         shown.note = (f"共 {len(t.rows):,} {each}{noun}，此处列出前 {PAGE_ROWS} {each}；浏览器运行 JavaScript 时可筛选、排序并翻页查看全部"
                       + ("（全部数字也在“数据”页的 documents 与 department_ratios 数据集中）。" if noun == "文件" else "。"))
     return shown
+
+
+# A page's long and detail tables, every row, in one file beside it (one
+# fetch; gzip shares their words): {table name: rows_data}.
+ROWS_FILE = "rows.json.gz"
+
+
+def paged(table: Table, rows_file: str, name: str, shown: int, page_rows: int, note: str,
+          **more) -> tuple[Table, dict]:
+    """A long table as its page's HTML shows it (its first `shown` rows, the
+    note) and its every row (rows_data), which the page keeps under `name`
+    in its rows file and site.js lists `page_rows` at a time; `full` keeps
+    every row for the search index."""
+    return (replace(table, rows=table.rows[:shown], rows_file=rows_file, rows_name=name, total=len(table.rows),
+                    page_rows=page_rows, full=table, note=note, **more),
+            rows_data(table))
 
 
 def to_html(t: Table) -> Markup:
