@@ -252,7 +252,7 @@ def test_per_document_data_is_that_documents_rows(data_dir, tmp_path):
         n = len(d["values"][0])
         got[d["name"]] = {**spec, "values": [[CHANGJI] * n if col == "doc_id" else next(values)
                                              for col in spec["columns"]]}
-    assert "table_cells" in got and "checks" not in got     # the checks: the page and the checks dataset
+    assert "function_lines" in got and not {"checks", "table_cells"} & set(got)    # in the whole datasets
     for ds in DATASETS:
         whole = pd.read_parquet(data_dir / f"{ds.name}.parquet")
         mine = whole[whole.doc_id == CHANGJI] if "doc_id" in whole.columns else whole.iloc[:0]

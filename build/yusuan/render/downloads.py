@@ -3,9 +3,9 @@ rows of every dataset go into one compact file beside its page,
 docs/<doc_id>/data.json.gz (gzip JSON, a column per field), and site.js
 makes of it, when the link is clicked, the XLSX (a sheet per dataset,
 header "title（unit）", frozen, amounts as #,##0.00) and the ZIP of CSVs
-(UTF-8 with a BOM, one per dataset, the checks left out: NOT_PER_DOC)
-that the site used to store: ~120 KB a document as files, ~12 KB as the
-data file. Read straight from the Arrow
+(UTF-8 with a BOM, one per dataset, the checks and table_cells left out:
+NOT_PER_DOC) that the site used to store: ~120 KB a document as files,
+~9 KB as the data file. Read straight from the Arrow
 slices (render/data.py). Byte-for-byte reproducible: a fixed time stamp.
 
 What every document shares (each dataset's columns, headers, which are
@@ -28,11 +28,13 @@ from yusuan.render.data import SiteData
 from yusuan.render.tables import gzip_json
 from yusuan.schema import DATASETS, WANYUAN, Dataset
 
-# The checks are yusuan's, not the document's numbers: the page lists every
-# one (its rows file) and the checks dataset has them all. Left out of the
-# document's data file, they were a third of it (6 KB a document, 60 MB of
-# the site at 10,000 documents).
-NOT_PER_DOC = {"checks"}
+# Left out of a document's data file, to keep 10,000 documents' site in
+# 1 GB: the checks, which are yusuan's, not the document's numbers (the
+# page lists every one, from its rows file; 6 KB a document), and
+# table_cells, every printed cell again in long form (the other datasets
+# hold the same amounts, each with its source line; 4 KB a document). Both
+# are in the whole datasets on the data page.
+NOT_PER_DOC = {"checks", "table_cells"}
 PER_DOC = [ds for ds in DATASETS if "doc_id" in ds.columns and ds.name not in NOT_PER_DOC]
 NAME = "data.json.gz"
 
