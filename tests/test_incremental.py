@@ -1,11 +1,19 @@
-"""The parse cache: adding a file parses only it; a deleted file disappears."""
+"""Builds after a change: the parse cache (adding a file parses only it; a
+deleted file disappears) and the department pages kept from the last build
+(render/reuse.py: pages whose inputs did not change are not rewritten, and
+the site is byte for byte a cold build's)."""
 from __future__ import annotations
 
+import gzip
+import json
+import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
-from conftest import CHANGJI, copy_samples, sample
+from conftest import ATUSHI, CHANGJI, CONTENT, ZIZHIQU, copy_samples, load_benchmark, sample
 import yusuan.pipeline as pipeline
 
 
@@ -155,3 +163,189 @@ def test_parquet_written_in_parts_is_the_same_bytes(tmp_path, monkeypatch):
     empty.close()
     pq.write_table(whole.schema.empty_table(), tmp_path / "empty-whole.parquet", compression="zstd")
     assert (tmp_path / "empty.parquet").read_bytes() == (tmp_path / "empty-whole.parquet").read_bytes()
+
+
+# ------------------------------------------------------------ department pages kept from the last build
+
+QUIET = dict(progress=lambda *_: None, workers=1)
+
+
+class Project:
+    """A content folder of the samples, its data folder, and site builds from them."""
+    def __init__(self, root: Path):
+        self.root = root
+        self.content = copy_samples(root / "content")
+        shutil.copytree(CONTENT / "pages", self.content / "pages")     # the site's hand-written pages
+        self.data, self.cache, self.site = root / "data", root / "cache", root / "site"
+        self.messages: list[str] = []
+        self.colds = 0
+
+    def data_stage(self) -> None:
+        pipeline.run_data(self.content, self.data, self.cache, **QUIET)
+
+    def build(self, site: Path | None = None, **options) -> tuple[int, int]:
+        """Build the site with the cache; (pages kept, pages) as the build says."""
+        from yusuan.render.site import build_site
+
+        self.messages = []
+        build_site(self.data, site or self.site, self.content, progress=self.messages.append,
+                   cache_dir=self.cache, workers=2, **options)
+        (said,) = [m for m in self.messages if "department pages unchanged" in m]
+        kept, total = re.search(r"([\d,]+) of ([\d,]+) department pages", said).groups()
+        return int(kept.replace(",", "")), int(total.replace(",", ""))
+
+    def assert_as_cold(self) -> None:
+        """The site is byte for byte what a build without a record makes."""
+        from yusuan.render.site import build_site
+
+        self.colds += 1
+        cold, cache = self.root / f"cold-{self.colds}", self.root / f"cold-cache-{self.colds}"
+        cache.mkdir()
+        for bundle in self.cache.glob("vega-*.js"):      # the chart library only (made in ~5 s otherwise)
+            shutil.copy(bundle, cache)
+        build_site(self.data, cold, self.content, cache_dir=cache, **QUIET)
+        ours, theirs = files(self.site), files(cold)
+        assert sorted(ours) == sorted(theirs)
+        assert not [rel for rel in ours if ours[rel] != theirs[rel]]
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def page_files(site: Path, doc_id: str) -> dict[str, tuple[int, int]]:
+    """A document's files in the site (pages, downloads, source), each with its inode and time."""
+    paths = [*(site / "docs" / doc_id).rglob("*"), *(site / "sources" / doc_id).rglob("*"),
+             site / "sources" / f"{doc_id}.txt.gz"]
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in paths if p.is_file()}
+
+
+def search_locations(site: Path) -> set[str]:
+    return {entry[0] for path in (site / "search" / "c").glob("*.json.gz")
+            for entry in json.loads(gzip.decompress(path.read_bytes()))}
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    p = Project(tmp_path)
+    p.data_stage()
+    return p
+
+
+def test_pages_are_kept_or_made_again_as_their_inputs_change(project):
+    """Adding a document keeps the others' pages (the same files, not
+    rewritten); changing one makes its pages again; removing one removes
+    them and its search entries. Each time the site is a cold build's."""
+    assert project.build() == (0, 3)
+    before = {doc_id: page_files(project.site, doc_id) for doc_id in (ZIZHIQU, CHANGJI, ATUSHI)}
+    assert all(before.values())
+
+    # a new department in 2025: no 2026 document's rows change (ranks are among the same year's)
+    bench = load_benchmark()
+    name, text, _ = bench.make_file(bench.load_samples()[0], 77, 2025)
+    (project.content / "disclosures" / name).write_text(text, encoding="utf-8")
+    project.data_stage()
+    assert project.build() == (3, 4)
+    for doc_id, was in before.items():
+        assert page_files(project.site, doc_id) == was, doc_id
+    project.assert_as_cold()
+
+    # one amount of one document changed (one of its checks fails now): its pages are made again
+    changji = project.content / "disclosures" / sample("昌吉").name
+    changji.write_text(changji.read_text(encoding="utf-8").replace("2,332.95", "2,332.96", 1), encoding="utf-8")
+    project.data_stage()
+    kept, total = project.build()
+    assert total == 4 and kept < 4
+    now = page_files(project.site, CHANGJI)
+    assert now and not [rel for rel, identity in now.items() if identity == before[CHANGJI].get(rel)]
+    assert page_files(project.site, ZIZHIQU) == before[ZIZHIQU]
+    project.assert_as_cold()
+
+    # a document removed: gone from docs/, sources/ and the search index
+    (project.content / "disclosures" / sample("阿图什").name).unlink()
+    project.data_stage()
+    assert project.build()[1] == 3
+    assert not page_files(project.site, ATUSHI)
+    assert not list(project.site.rglob(f"*{ATUSHI}*"))
+    assert not [loc for loc in search_locations(project.site) if ATUSHI in loc]
+    assert [loc for loc in search_locations(project.site) if CHANGJI in loc]
+    assert not (project.site / ".yusuan-previous").exists()
+    project.assert_as_cold()
+
+
+def test_changed_code_or_frame_makes_every_page_again(project, monkeypatch):
+    from yusuan.render import fingerprint, reuse
+
+    assert project.build() == (0, 3)
+    assert project.build() == (3, 3)
+    before = page_files(project.site, CHANGJI)
+
+    real = fingerprint.code_version
+    monkeypatch.setattr(fingerprint, "code_version", lambda config: "changed:" + real(config))
+    assert project.build() == (0, 3)
+    assert not set(page_files(project.site, CHANGJI).values()) & set(before.values())
+
+    # the frame mkdocs made (the shells) is compared after the pages are started: kept ones are made again
+    record = project.cache / reuse.RECORD
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    record.write_text(json.dumps(dict(saved, frame="another frame")), encoding="utf-8")
+    before = page_files(project.site, CHANGJI)
+    assert project.build() == (0, 3)
+    assert [m for m in project.messages if "page frame changed" in m]
+    assert not set(page_files(project.site, CHANGJI).values()) & set(before.values())
+    project.assert_as_cold()
+
+
+def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
+    """The record is the last thing a build writes and names its site folder."""
+    from yusuan.render import search
+    from yusuan.render.site import SiteError
+
+    assert project.build() == (0, 3)
+    assert project.build(project.root / "other") == (0, 3)    # the same cache, another folder
+    assert project.build() == (0, 3)                          # the record was the other folder's
+
+    def stop(*_):
+        raise search.SearchIndexError("stopped")
+    with monkeypatch.context() as m:
+        m.setattr(search, "write_index", stop)
+        with pytest.raises(SiteError, match="stopped"):
+            project.build()
+    assert project.build() == (0, 3)
+    assert not (project.site / ".yusuan-previous").exists()
+    project.assert_as_cold()
+
+
+def test_row_digests_depend_on_the_rows_not_where_they_sit(tmp_path):
+    """A document's rows give the same digest wherever they are in the
+    dataset (other documents' rows around them, batches cut elsewhere,
+    nulls beside them); a changed value, null or string changes it."""
+    import datetime
+
+    import pyarrow as pa
+
+    from yusuan.render.data import SiteData
+    from yusuan.render.fingerprint import row_digests
+
+    schema = pa.schema([("doc_id", pa.string()), ("amount", pa.float64()), ("label", pa.string()),
+                        ("flag", pa.bool_()), ("n", pa.int64()), ("day", pa.date32())])
+    ours = [{"doc_id": "b", "amount": a, "label": lab, "flag": f, "n": n, "day": d}
+            for a, lab, f, n, d in [(1.5, "甲", True, None, datetime.date(2026, 1, 2)), (None, None, None, 3, None),
+                                    (2.25, "", False, 4, datetime.date(2025, 12, 31))]]
+
+    def digest(rows: list[dict], batch: int) -> str:
+        table = pa.Table.from_pylist(rows, schema)
+        table = pa.Table.from_batches(table.to_batches(max_chunksize=batch), schema)
+        documents = pa.table({"doc_id": sorted({r["doc_id"] for r in rows})})
+        return row_digests(SiteData(tmp_path, {"documents": documents, "projects": table}))["b"]
+
+    first = digest(ours, 100)
+    neighbours = [{"doc_id": "a", "amount": None, "label": "x" * k, "flag": None, "n": k, "day": None} for k in range(5)]
+    after = [{"doc_id": "c", "amount": 9.0, "label": None, "flag": True, "n": None, "day": None}] * 3
+    for rows, batch in [(neighbours + ours + after, 100), (neighbours + ours, 6), (ours + after, 2),
+                        (neighbours[:1] + ours, 1), (neighbours[:3] + ours + after, 4)]:
+        assert digest(rows, batch) == first, (len(rows), batch)
+    for change in [{"amount": 1.5000001}, {"label": "乙"}, {"label": None}, {"flag": False}, {"n": 0},
+                   {"day": datetime.date(2026, 1, 3)}]:
+        assert digest([dict(ours[0], **change)] + ours[1:], 100) != first, change
+    assert digest(ours[:2], 100) != first

@@ -45,7 +45,8 @@ config_option = click.option("--config", type=click.Path(exists=True, dir_okay=F
                               help="The site's mkdocs configuration [default: mkdocs.yml in the working "
                                    "folder if there is one, else yusuan's own].")
 cache_option = click.option("--cache-dir", default=".cache/yusuan", show_default=True,
-                            help="Parse cache keyed by file content, and the site's script bundle; "
+                            help="Parse cache keyed by file content, the record of the site's pages "
+                                 "(unchanged documents' pages are kept) and the site's script bundle; "
                                  "an empty string disables it.")
 
 

@@ -64,13 +64,17 @@ class SiteData:
         return sorted(self.records("documents"),
                       key=lambda d: (order.get(d["level"], 99), d["department"] or "", d["year"] or 0, d["doc_id"]))
 
+    def slices(self, name: str) -> dict[str, tuple[int, int]]:
+        """doc_id → (first row, row count) of its rows in dataset `name` (one with a doc_id column)."""
+        if name not in self._slices:
+            self._slices[name] = _slices(self.arrow[name])
+        return self._slices[name]
+
     def doc_table(self, name: str, doc_id: str) -> pa.Table | None:
         """The Arrow rows of dataset `name` for one document (file order), or None."""
         if name not in self.arrow or "doc_id" not in self.arrow[name].column_names:
             return None
-        if name not in self._slices:
-            self._slices[name] = _slices(self.arrow[name])
-        start, length = self._slices[name].get(doc_id, (0, 0))
+        start, length = self.slices(name).get(doc_id, (0, 0))
         return self.arrow[name].slice(start, length)
 
     def for_doc(self, name: str, doc_id: str, **where) -> list[dict]:

@@ -4,12 +4,14 @@ build folder → mkdocs-material → site_dir.
     build_site(data_dir, site_dir, content_dir)
 
 The pages are made in a temporary folder, removed after the build; nothing
-is written into content/. site_dir is deleted and made again, and only if
-yusuan made it (yusuan.folders). The output is deterministic: the same data
-gives the same bytes.
+is written into content/. site_dir is emptied and made again, and only if
+yusuan made it (yusuan.folders), keeping the pages of every document whose
+inputs did not change since the last build (render/reuse.py). The output is
+deterministic: the same data gives the same bytes, kept pages or not.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +27,8 @@ from markupsafe import Markup
 
 from yusuan import folders
 from yusuan.parallel import default_jobs, in_second_process, worker_pool
-from yusuan.render import archive, catalog, charts, compare, department, departments, downloads, fmt, home, search, shell, sources, tables, transparency
+from yusuan.render import (archive, catalog, charts, compare, department, departments, downloads, fingerprint, fmt,
+                           home, reuse, search, shell, sources, tables, transparency)
 from yusuan.release import latest_release_url
 from yusuan.render.assets import start_vega, write_assets
 from yusuan.render.data import DataFolderError, SiteData, load
@@ -171,6 +174,10 @@ class DepartmentWork:
     content_dir: Path | None = None        # the original files are published from here
     slugs: dict[str, str] = field(default_factory=dict)   # doc_id → its department's page (departments/<slug>/)
     shells: dict[str, shell.Shell] | None = None
+    cache_dir: Path | None = None          # search entries kept by fingerprint; None: no pages are kept
+    code: str = ""                         # fingerprint.code_version
+    rows: dict[str, str] = field(default_factory=dict)       # doc_id → fingerprint.row_digests
+    previous: dict[str, str] = field(default_factory=dict)   # doc_id → fingerprint of its pages in the site folder
 
     def ready_shells(self) -> dict[str, shell.Shell] | None:
         """The shells once mkdocs made them (never waits)."""
@@ -186,6 +193,10 @@ class DepartmentWork:
         os.replace(tmp, self.shells_file)      # a worker never reads half a file
         self.shells = shells
 
+    def frame(self) -> str:
+        """Hash of the shells: pages kept from the last build have its frame."""
+        return hashlib.sha256(self.shells_file.read_bytes()).hexdigest()
+
 
 @dataclass
 class Unframed:
@@ -200,21 +211,38 @@ class Unframed:
         write(self.path, shells[self.shell].page(self.title, self.toc, self.content))
 
 
+@dataclass
+class Made:
+    """One department-year's pages, made or kept."""
+    doc_id: str
+    entries: list[dict]             # its search index entries
+    unframed: list[Unframed]        # pages made before the shells
+    fingerprint: str = ""           # of its inputs (fingerprint.py); "" without a cache
+    kept: bool = False              # the last build's pages are its pages
+
+
 _WORK: DepartmentWork | None = None
 
 
-def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list[Unframed]]:
-    """Write one department-year's pages, chart specs and downloads; return its
-    search index entries and the pages left unframed (made before the shells)."""
-    ctx = department.context(work.data, doc)
+def render_department(work: DepartmentWork, doc: dict, fresh: bool = False) -> Made:
+    """Write one department-year's pages, chart specs and downloads, unless
+    the last build's pages are kept (same fingerprint; not if `fresh`)."""
     doc_id = doc["doc_id"]
+    source = sources.load(doc, work.data.folder, work.content_dir)
+    slug = work.slugs.get(doc_id, "")
+    fp = ""
+    if work.cache_dir:
+        fp = fingerprint.fingerprint(work.code, work.rows[doc_id], work.data, doc, source, slug)
+        if not fresh and work.previous.get(doc_id) == fp:
+            entries = reuse.load_entries(work.cache_dir, fp)
+            if entries is not None:
+                return Made(doc_id, entries, [], fp, kept=True)
+    ctx = department.context(work.data, doc)
     folder = work.out_dir / "docs" / doc_id
     folder.mkdir(parents=True, exist_ok=True)
     (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(ctx["charts"]))
     downloads.write(work.data, doc_id, folder)
-    source = sources.load(doc, work.data.folder, work.content_dir)
     sources.publish(source, work.content_dir, work.out_dir / "sources" / doc_id)
-    slug = work.slugs.get(doc_id, "")
     toc = [("figures", "主要数字")] + [(sec.id, sec.title) for sec in ctx["sections"]]
     pages = [Unframed(folder / "index.html", "main", ctx["title"], toc,
                       work.env.get_template("department.html").render(ctx, figures_list=ctx["figures"], root="../../",
@@ -230,11 +258,18 @@ def render_department(work: DepartmentWork, doc: dict) -> tuple[list[dict], list
         for page in pages:
             page.write(shells)
         pages = []
-    return search.entries(doc_id, ctx), pages
+    entries = search.entries(doc_id, ctx)
+    if work.cache_dir:
+        reuse.save_entries(work.cache_dir, fp, entries)
+    return Made(doc_id, entries, pages, fp)
 
 
-def _render_one(doc: dict):
+def _render_one(doc: dict) -> Made:
     return render_department(_WORK, doc)
+
+
+def _render_fresh(doc: dict) -> Made:
+    return render_department(_WORK, doc, fresh=True)
 
 
 def start_departments(work: DepartmentWork, workers: int):
@@ -250,33 +285,50 @@ def start_departments(work: DepartmentWork, workers: int):
     return pool, pool.map(_render_one, docs, chunksize=8)
 
 
-def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, progress=print) -> list[dict]:
+def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, previous: reuse.Previous,
+                       progress=print) -> list[Made]:
     """Wait for every department page, frame those made before the shells,
-    move them into the site; the search entries."""
+    make again the kept ones if the frame changed, move them all into the
+    site (made or kept)."""
     global _WORK
     docs = work.data.documents
-    entries: list[dict] = []
+    made: list[Made] = []
     try:
-        for n, (doc_entries, unframed) in enumerate(results, 1):
-            entries += doc_entries
-            for page in unframed:
+        for n, m in enumerate(results, 1):
+            for page in m.unframed:
                 page.write(work.shells)
+            m.unframed = []
+            made.append(m)
             if n % 100 == 0 or n == len(docs):
                 progress(f"  {n}/{len(docs)} department pages")
+        kept = [k for k, m in enumerate(made) if m.kept]
+        if kept and work.frame() != previous.frame:
+            # kept pages have the last build's frame (rare: a new theme, a changed page title in the nav)
+            progress(f"site: the page frame changed: the {len(kept):,} unchanged department pages are made again")
+            again = map(_render_fresh, [docs[k] for k in kept]) if pool is None else \
+                pool.map(_render_fresh, [docs[k] for k in kept], chunksize=8)
+            for k, m in zip(kept, again):
+                made[k] = m
     finally:
         if pool:
             pool.shutdown(cancel_futures=True)
         _WORK = None
     (site_dir / "docs").mkdir(parents=True, exist_ok=True)
     (site_dir / "sources").mkdir(parents=True, exist_ok=True)
-    for doc in docs:
-        doc_id = doc["doc_id"]
-        shutil.move(work.out_dir / "docs" / doc_id, site_dir / "docs" / doc_id)
-        shutil.move(work.out_dir / "sources" / doc_id, site_dir / "sources" / doc_id)
-        text = work.out_dir / "sources" / sources.text_file(doc_id)
+    for m in made:
+        if m.kept:
+            previous.keep(m.doc_id, site_dir)
+            continue
+        shutil.move(work.out_dir / "docs" / m.doc_id, site_dir / "docs" / m.doc_id)
+        shutil.move(work.out_dir / "sources" / m.doc_id, site_dir / "sources" / m.doc_id)
+        text = work.out_dir / "sources" / sources.text_file(m.doc_id)
         if text.exists():
             shutil.move(text, site_dir / "sources" / text.name)
-    return entries
+    previous.drop()
+    if work.cache_dir:
+        progress(f"site: {sum(m.kept for m in made):,} of {len(made):,} department pages unchanged, "
+                 f"kept from the last build")
+    return made
 
 
 def write_departments(data: SiteData, env: jinja2.Environment, site_dir: Path,
@@ -386,17 +438,19 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).
     content_dir: content/ (hand-written pages in content/pages/).
     config: the base mkdocs.yml (default: see base_config).
-    cache_dir: where the Vega bundle is kept between builds (default: made afresh).
+    cache_dir: where the Vega bundle and the record of the pages in site_dir
+      are kept between builds (render/reuse.py; default: made afresh, every
+      page made).
     """
     site_dir = Path(site_dir)
     folders.check(site_dir, folders.SITE, "--site-dir")     # before any work
     with tempfile.TemporaryDirectory(prefix="yusuan-site-") as scratch:
         _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
-                    Path(cache_dir) if cache_dir else Path(scratch), workers)
+                    Path(cache_dir) if cache_dir else None, workers)
 
 
 def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, build_dir: Path,
-                config: Path | None, cache_dir: Path, workers: int | None) -> None:
+                config: Path | None, cache_dir: Path | None, workers: int | None) -> None:
     started = time.perf_counter()
     config = base_config(config)
     if not config.is_file():
@@ -405,7 +459,9 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     def step(what: str) -> None:
         progress(f"site: {what} ({time.perf_counter() - started:.1f} s)")
 
-    write_vega = start_vega(cache=cache_dir)
+    # read, and deleted until this build ends: a build stopped half-way leaves no record to trust
+    previous = reuse.Previous.take(cache_dir, site_dir) if cache_dir else reuse.Previous()
+    write_vega = start_vega(cache=cache_dir or build_dir)
     try:
         (build_dir / "arrow").mkdir()
         data = load(data_dir, build_dir / "arrow")
@@ -421,7 +477,12 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
     work = DepartmentWork(data, environment(), build_dir / "pages", build_dir / "shells.json", content_dir,
-                          departments.slugs(data))
+                          departments.slugs(data), cache_dir=cache_dir)
+    if cache_dir:
+        work.code, work.rows, work.previous = fingerprint.code_version(config), fingerprint.row_digests(data), \
+            previous.fingerprints
+        step(f"fingerprints of every document's rows; {len(previous.fingerprints):,} documents' pages "
+             f"in {site_dir} from the last build")
     # the department pages start now, beside the index pages and mkdocs (one core's work)
     load_jieba()   # once, here: the workers inherit its dictionary
     pool, results = start_departments(work, workers)
@@ -430,8 +491,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
         write_assets(docs_dir / "assets" / "yusuan")
         write(docs_dir / "assets" / "yusuan" / downloads.FIELDS, json_text(downloads.fields()))
         charts.write_specs(docs_dir / "assets" / "yusuan" / "charts", json_text)   # each kind once per build
-        if site_dir.exists():
-            shutil.rmtree(site_dir)
+        previous.clear_site(site_dir)
         folders.make(site_dir, folders.SITE)    # marked before mkdocs writes into it
         step(f"mkdocs build (index pages and the department page frame), department pages started "
              f"({workers} processes)")
@@ -446,7 +506,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     step("departments across years")
     across = write_departments(data, work.env, site_dir, work.shells)
     step("department pages")
-    entries = across + finish_departments(work, pool, results, site_dir, progress)
+    made = finish_departments(work, pool, results, site_dir, previous, progress)
+    entries = across + [e for m in made for e in m.entries]
     step("search index")
     try:
         search.write_index(site_dir, entries)
@@ -463,4 +524,6 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
                          encoding="utf-8")
     if catalog.on_site(archive_path):
         shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
+    if cache_dir:       # last: only a whole site is recorded
+        reuse.record(cache_dir, site_dir, {m.doc_id: m.fingerprint for m in made}, work.frame())
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")

@@ -1,0 +1,141 @@
+"""What a document's pages are made from, as one hash (see render/reuse.py):
+equal fingerprints, equal pages, so a build keeps the last build's pages of
+every document whose fingerprint it recorded.
+
+A document's pages (docs/<doc_id>/, sources/<doc_id>/ and its .txt.gz) and
+search entries are made by site.render_department from:
+
+- its rows in every dataset with a doc_id column (`row_digests`): the
+  aggregates too (department_ratios ranks the documents, so adding one
+  changes others' rows, and so their fingerprints);
+- the parser's problems reported for its file(s), as the page lists them
+  (department.problems_of: that dataset has no doc_id);
+- its source text and original files, as sources.load reads them;
+- its department's page (departments.slugs: a slug depends on the other
+  departments' names);
+- the code (`code_version`): yusuan's package (templates, assets, render/
+  and what it imports), the libraries that write the HTML, the mkdocs
+  configuration.
+
+The frame the pages are put into (the shells) is made by mkdocs after the
+pages are started, so it is compared on its own (site.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from yusuan.render import department
+from yusuan.render.data import SiteData
+from yusuan.render.sources import Source
+
+PACKAGE = Path(__file__).resolve().parent.parent
+LIBRARIES = ("jinja2", "markupsafe", "pyarrow", "numpy")   # a new version may write other bytes
+
+
+def code_version(config: Path) -> str:
+    """Hash of every file of yusuan's package, the libraries' versions and
+    the mkdocs configuration: any change to them makes every page again."""
+    h = hashlib.sha256()
+    for p in sorted(PACKAGE.rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts:
+            h.update(p.relative_to(PACKAGE).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    for name in LIBRARIES:
+        h.update(f"{name} {metadata.version(name)}\0".encode())
+    h.update(config.read_bytes())
+    return h.hexdigest()
+
+
+def _canonical(batch: pa.RecordBatch) -> tuple[np.ndarray, list[tuple[np.ndarray, pa.Buffer | None]]]:
+    """A batch's rows as bytes that depend on their values only, not on
+    where they sit in Arrow's buffers (a slice's buffers hold its
+    neighbours' bits, and the bytes under a null are anything): a row of
+    fixed width (per column a validity byte, then the value, zero when
+    null, or a string's length), and per string column its offsets and
+    data, a row's characters being data[offsets[k]:offsets[k + 1]]."""
+    fixed: list[np.ndarray] = []
+    strings: list[tuple[np.ndarray, pa.Buffer | None]] = []
+    n = batch.num_rows
+    for col in batch.columns:
+        valid = col.is_valid().to_numpy(zero_copy_only=False)
+        fixed.append(valid.view(np.uint8))
+        t = col.type
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            offsets = _values(col.buffers()[1], 4 if pa.types.is_string(t) else 8, col.offset, n + 1)
+            fixed.append(np.where(valid, np.diff(offsets), 0))
+            strings.append((offsets, col.buffers()[2]))
+        elif pa.types.is_boolean(t):
+            fixed.append(pc.fill_null(col, False).to_numpy(zero_copy_only=False).view(np.uint8))
+        elif pa.types.is_null(t):     # a column of nulls only: its validity says it all
+            continue
+        elif pa.types.is_primitive(t):     # numbers, dates, times: bit_width 8 to 64
+            fixed.append(np.where(valid, _values(col.buffers()[1], t.bit_width // 8, col.offset, n), 0))
+        else:
+            raise TypeError(f"a column of type {t}: fingerprint._canonical does not know its bytes")
+    rows = np.empty(n, np.dtype([(f"f{k}", a.dtype) for k, a in enumerate(fixed)]))   # packed: no padding
+    for k, a in enumerate(fixed):
+        rows[f"f{k}"] = a
+    return rows.view(np.uint8).reshape(n, rows.dtype.itemsize), strings
+
+
+def _values(buffer: pa.Buffer, width: int, offset: int, n: int) -> np.ndarray:
+    """Items offset … offset + n - 1 of a buffer of `width`-byte unsigned integers."""
+    return np.frombuffer(buffer, np.uint8)[offset * width:(offset + n) * width].view(np.dtype(f"u{width}"))
+
+
+def _add_rows(h, batch: tuple[np.ndarray, list], start: int, n: int) -> None:
+    rows, strings = batch
+    h.update(rows[start:start + n])
+    for offsets, data in strings:
+        if data is not None:
+            h.update(memoryview(data)[int(offsets[start]):int(offsets[start + n])])
+
+
+def row_digests(data: SiteData) -> dict[str, str]:
+    """doc_id → hash of the document's rows in every dataset with a doc_id
+    column, of their values only (the same rows give the same hash wherever
+    they sit in the file). Made a batch of a dataset at a time: per
+    document and column it took ~5 ms a document in Python calls."""
+    hashes = {d["doc_id"]: hashlib.sha256() for d in data.records("documents")}
+    for name, table in data.arrow.items():
+        if "doc_id" not in table.column_names:
+            continue
+        slices = data.slices(name)
+        for doc_id, h in hashes.items():
+            h.update(f"{name}\0{table.schema}\0{slices.get(doc_id, (0, 0))[1]}\0".encode())
+        batches = table.to_batches()
+        ends = np.cumsum([b.num_rows for b in batches])
+        in_batch: dict[int, list[tuple[str, int, int]]] = {}
+        for doc_id, (start, n) in slices.items():
+            if doc_id not in hashes or not n:
+                continue
+            k = int(np.searchsorted(ends, start, side="right"))
+            first = int(ends[k]) - batches[k].num_rows
+            if start + n <= ends[k]:
+                in_batch.setdefault(k, []).append((doc_id, start - first, n))
+            else:    # across two batches (rare): its rows as one
+                (rows,) = table.slice(start, n).combine_chunks().to_batches()
+                _add_rows(hashes[doc_id], _canonical(rows), 0, n)
+        for k, docs in in_batch.items():
+            canonical = _canonical(batches[k])
+            for doc_id, start, n in docs:
+                _add_rows(hashes[doc_id], canonical, start, n)
+    return {doc_id: h.hexdigest() for doc_id, h in hashes.items()}
+
+
+def fingerprint(code: str, rows: str, data: SiteData, doc: dict, source: Source, slug: str) -> str:
+    """The document's fingerprint: the code, its rows (row_digests), the
+    problems its page lists, its source as published, its department's page."""
+    h = hashlib.sha256()
+    problems = department.problems_of(data, doc)
+    originals = [vars(o) for o in source.originals]
+    for part in (code, rows, json.dumps(problems, ensure_ascii=False), source.text,
+                 json.dumps([originals, source.withheld], ensure_ascii=False), slug):
+        h.update(f"{len(part)}\0{part}".encode())
+    return h.hexdigest()
