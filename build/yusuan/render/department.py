@@ -467,8 +467,8 @@ def compare_href(doc: dict, root: str = "../../") -> str:
 
 def three_public_figures(data: SiteData, doc: dict, lines: dict[str, int]) -> list[tuple]:
     """The 三公 block: total, parts, change on last year where the narrative
-    states it, 三公 per 万元 of budget and its rank among comparable documents
-    (same year and kind; the department_ratios dataset ranks them)."""
+    states it, 三公 per 万元 of budget and a link to its rank among comparable
+    documents (same year and kind) on the compare page."""
     base = src_base(doc["doc_id"])
 
     def href(name: str) -> str:
@@ -493,10 +493,11 @@ def three_public_figures(data: SiteData, doc: dict, lines: dict[str, int]) -> li
     per_10k = ratio.get("three_public_per_10k")
     if not fmt.is_missing(per_10k):
         out.append(("每万元预算“三公”经费", f"{fmt.money(per_10k)} 元", "“三公”经费 ÷ 收支总预算", ""))
-        rank, n = ratio.get("three_public_rank"), ratio.get("n_comparable")
-        if not fmt.is_missing(rank) and n:
-            out.append(("同类文件中的排名", f"第 {fmt.integer(rank)} / {fmt.integer(n)}",
-                        f"{doc['year']} 年{doc.get('kind') or ''}，每万元“三公”从高到低", compare_href(doc)))
+        # its rank is on the compare page, not here: a rank changes with every
+        # document added, and a page that shows only its own document's
+        # numbers is kept as it is when another document is added (reuse.py)
+        out.append(("同类文件中的排名", "在比较页查看",
+                    f"{doc['year']} 年{doc.get('kind') or ''}，每万元“三公”从高到低", compare_href(doc)))
     return out
 
 

@@ -3,8 +3,8 @@ rows of every dataset go into one compact file beside its page,
 docs/<doc_id>/data.json.gz (gzip JSON, a column per field), and site.js
 makes of it, when the link is clicked, the XLSX (a sheet per dataset,
 header "title（unit）", frozen, amounts as #,##0.00) and the ZIP of CSVs
-(UTF-8 with a BOM, one per dataset, the checks and table_cells left out:
-NOT_PER_DOC) that the site used to store: ~120 KB a document as files,
+(UTF-8 with a BOM, one per dataset, the checks, table_cells and
+department_ratios left out: NOT_PER_DOC) that the site used to store: ~120 KB a document as files,
 ~9 KB as the data file. Read straight from the Arrow
 slices (render/data.py). Byte-for-byte reproducible: a fixed time stamp.
 
@@ -33,8 +33,10 @@ from yusuan.schema import DATASETS, WANYUAN, Dataset
 # page lists every one, from its rows file; 6 KB a document), and
 # table_cells, every printed cell again in long form (the other datasets
 # hold the same amounts, each with its source line; 4 KB a document). Both
-# are in the whole datasets on the data page.
-NOT_PER_DOC = {"checks", "table_cells"}
+# are in the whole datasets on the data page. And department_ratios, whose
+# ranks change with every document added: a document's files depend on its
+# own rows only, and are kept when another document is added (reuse.py).
+NOT_PER_DOC = {"checks", "table_cells", "department_ratios"}
 PER_DOC = [ds for ds in DATASETS if "doc_id" in ds.columns and ds.name not in NOT_PER_DOC]
 NAME = "data.json.gz"
 

@@ -5,9 +5,10 @@ every document whose fingerprint it recorded.
 A document's pages (docs/<doc_id>/, sources/<doc_id>/ and its .txt.gz) and
 search entries are made by site.render_department from:
 
-- its rows in every dataset with a doc_id column (`row_digests`): the
-  aggregates too (department_ratios ranks the documents, so adding one
-  changes others' rows, and so their fingerprints);
+- its rows in every dataset with a doc_id column (`row_digests`), the
+  aggregates too, less the columns that rank it among other documents
+  (ACROSS_DOCUMENTS): its pages do not show them (the compare page does),
+  so adding a document keeps the others' pages;
 - the parser's problems reported for its file(s), as the page lists them
   (department.problems_of: that dataset has no doc_id);
 - its source text and original files, as sources.load reads them;
@@ -50,6 +51,14 @@ def code_version(config: Path) -> str:
         h.update(f"{name} {metadata.version(name)}\0".encode())
     h.update(config.read_bytes())
     return h.hexdigest()
+
+
+# Columns whose values depend on other documents (ranks among a year's
+# documents): left out of a document's fingerprint, and so never shown on
+# its pages nor put in its data file (department.three_public_figures,
+# downloads.NOT_PER_DOC). tests/test_incremental.py adds a document of the
+# same year and checks the others' pages are kept, byte for byte a cold build.
+ACROSS_DOCUMENTS = {"department_ratios": ("rank_total_budget", "three_public_rank", "n_comparable")}
 
 
 def _canonical(batch: pa.RecordBatch) -> tuple[np.ndarray, list[tuple[np.ndarray, pa.Buffer | None]]]:
@@ -107,6 +116,7 @@ def row_digests(data: SiteData) -> dict[str, str]:
         if "doc_id" not in table.column_names:
             continue
         slices = data.slices(name)
+        table = table.drop_columns([c for c in ACROSS_DOCUMENTS.get(name, ()) if c in table.column_names])
         for doc_id, h in hashes.items():
             h.update(f"{name}\0{table.schema}\0{slices.get(doc_id, (0, 0))[1]}\0".encode())
         batches = table.to_batches()
