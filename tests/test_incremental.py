@@ -299,7 +299,7 @@ def test_changed_code_or_frame_makes_every_page_again(project, monkeypatch):
 
 def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
     """The record is the last thing a build writes and names its site folder."""
-    from yusuan.render import search
+    from yusuan.render import search, site
     from yusuan.render.site import SiteError
 
     assert project.build() == (0, 3)
@@ -307,12 +307,15 @@ def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
     assert project.build() == (0, 3)                          # the record was the other folder's
 
     def stop(*_):
-        raise search.SearchIndexError("stopped")
-    with monkeypatch.context() as m:
-        m.setattr(search, "write_index", stop)
-        with pytest.raises(SiteError, match="stopped"):
-            project.build()
-    assert project.build() == (0, 3)
+        raise SiteError("stopped")
+    # stopped with the last build's pages set aside in the site folder, then once they are back in it
+    for where in (site, search):
+        with monkeypatch.context() as m:
+            m.setattr(where, "run_mkdocs" if where is site else "write_index", stop)
+            with pytest.raises(SiteError, match="stopped"):
+                project.build()
+        assert (project.site / ".yusuan-previous").exists() == (where is site)
+        assert project.build() == (0, 3)
     assert not (project.site / ".yusuan-previous").exists()
     project.assert_as_cold()
 

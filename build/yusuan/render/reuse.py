@@ -1,11 +1,13 @@
 """Department pages kept from the last build.
 
 Rendering every document's pages is most of the site stage (~170 s of 252
-at 10,000 department-years), and adding one file changes few of them. So
-each build records, in the cache folder, the fingerprint of every
-document's pages in the site folder it wrote (render/fingerprint.py), and
-the next build into that folder keeps the pages of every document whose
-fingerprint is the same, made again only the others. Pages made across
+at 10,000 department-years), and adding one file changes only its own
+(a page shows its document's numbers only, no rank among the others:
+fingerprint.ACROSS_DOCUMENTS). So each build records, in the cache folder, the
+fingerprint of every document's pages in the site folder it wrote
+(render/fingerprint.py), and the next build into that folder keeps the
+pages of every document whose fingerprint is the same and makes only the
+others. Pages made across
 documents (home, compare, departments, the search index …) are made anew
 every time.
 
