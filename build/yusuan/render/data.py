@@ -16,6 +16,7 @@ the page cache, which the kernel shares between the workers and can drop."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ class SiteData:
     folder: Path
     arrow: dict[str, pa.Table]
     package: dict = field(default_factory=dict)
+    mapped: dict[str, Path] = field(default_factory=dict)     # name → the Arrow file a dataset is mapped from
     _slices: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False)
     _records: dict[str, list[dict]] = field(default_factory=dict, repr=False)
     _last_doc: str | None = field(default=None, repr=False)
@@ -69,6 +71,19 @@ class SiteData:
         if name not in self._slices:
             self._slices[name] = _slices(self.arrow[name])
         return self._slices[name]
+
+    def batches(self, name: str) -> Iterator[pa.RecordBatch]:
+        """A dataset's record batches, in order. A mapped one's are read from
+        its file into memory one at a time, not through the map: a pass over
+        every row (fingerprint.row_digests) would otherwise leave the whole
+        file in the process's resident set (3.3 GB at 10,000 documents)."""
+        if name not in self.mapped:
+            yield from self.arrow[name].to_batches()
+            return
+        with pa.OSFile(str(self.mapped[name])) as f:
+            reader = pa.ipc.open_file(f)
+            for k in range(reader.num_record_batches):
+                yield reader.get_batch(k)
 
     def doc_table(self, name: str, doc_id: str) -> pa.Table | None:
         """The Arrow rows of dataset `name` for one document (file order), or None."""
@@ -158,15 +173,16 @@ def load(folder: Path, scratch: Path | None = None) -> SiteData:
     if not (folder / "documents.parquet").exists():
         raise DataFolderError(f"{folder}/documents.parquet not found: run `yusuan data` first "
                               f"(or pass --data-dir to the folder it wrote).")
-    tables = {}
+    tables, mapped = {}, {}
     for ds in DATASETS:
         path = folder / f"{ds.name}.parquet"
         if not path.exists():
             continue
         if scratch is not None and "doc_id" in ds.columns:
-            tables[ds.name] = _mapped(path, Path(scratch) / f"{ds.name}.arrow")
+            mapped[ds.name] = Path(scratch) / f"{ds.name}.arrow"
+            tables[ds.name] = _mapped(path, mapped[ds.name])
         else:
             tables[ds.name] = _sorted_by_doc(pq.read_table(path))
     package_path = folder / "datapackage.json"
     package = json.loads(package_path.read_text(encoding="utf-8")) if package_path.exists() else {}
-    return SiteData(folder, tables, package)
+    return SiteData(folder, tables, package, mapped)

@@ -116,26 +116,29 @@ def row_digests(data: SiteData) -> dict[str, str]:
         if "doc_id" not in table.column_names:
             continue
         slices = data.slices(name)
-        table = table.drop_columns([c for c in ACROSS_DOCUMENTS.get(name, ()) if c in table.column_names])
+        across = [c for c in ACROSS_DOCUMENTS.get(name, ()) if c in table.column_names]
+        schema = table.schema
+        for column in across:
+            schema = schema.remove(schema.get_field_index(column))
         for doc_id, h in hashes.items():
-            h.update(f"{name}\0{table.schema}\0{slices.get(doc_id, (0, 0))[1]}\0".encode())
-        batches = table.to_batches()
-        ends = np.cumsum([b.num_rows for b in batches])
+            h.update(f"{name}\0{schema}\0{slices.get(doc_id, (0, 0))[1]}\0".encode())
+        ends = np.cumsum([b.num_rows for b in table.to_batches()])     # sizes only: no rows are read
         in_batch: dict[int, list[tuple[str, int, int]]] = {}
         for doc_id, (start, n) in slices.items():
             if doc_id not in hashes or not n:
                 continue
             k = int(np.searchsorted(ends, start, side="right"))
-            first = int(ends[k]) - batches[k].num_rows
+            first = int(ends[k - 1]) if k else 0
             if start + n <= ends[k]:
                 in_batch.setdefault(k, []).append((doc_id, start - first, n))
             else:    # across two batches (rare): its rows as one
-                (rows,) = table.slice(start, n).combine_chunks().to_batches()
+                (rows,) = table.slice(start, n).drop_columns(across).combine_chunks().to_batches()
                 _add_rows(hashes[doc_id], _canonical(rows), 0, n)
-        for k, docs in in_batch.items():
-            canonical = _canonical(batches[k])
-            for doc_id, start, n in docs:
-                _add_rows(hashes[doc_id], canonical, start, n)
+        for k, batch in enumerate(data.batches(name)):
+            if k in in_batch:
+                canonical = _canonical(batch.drop_columns(across))
+                for doc_id, start, n in in_batch[k]:
+                    _add_rows(hashes[doc_id], canonical, start, n)
     return {doc_id: h.hexdigest() for doc_id, h in hashes.items()}
 
 
