@@ -264,6 +264,9 @@ def test_detail_tables_are_drawn_from_the_rows_file(built):
             assert len(rows[name]["rows"]) == len(mine), (doc_id, name)
             tag = re.search(rf'<table [^>]*data-rows="rows.json.gz" data-total="(\d+)"[^>]* data-name="{name}">', html)
             assert tag and int(tag[1]) == len(mine), (doc_id, name)
+            # the pager counts rows (“共 35 行”), checks (条) and indicators (个)
+            unit = {"checks": "条", "targets": "个"}.get(name, "行")
+            assert f'data-unit="{unit}"' in tag[0], (doc_id, name, tag[0])
             body = html[tag.end():]
             assert body[body.index("<tbody>"):body.index("</tbody>")] == "<tbody>\n", (doc_id, name)
             if name == "assets":   # a tree: its vehicles indented under 车辆 (site.css tr.i1)

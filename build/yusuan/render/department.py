@@ -58,7 +58,7 @@ class Section:
             return table
         return self.paged(table, name, limit, limit,
                           f"共 {len(table.rows):,} 行，此处列出前 {limit:,} 行；浏览器运行 JavaScript 时可翻页查看全部，"
-                          f"全部也在“数据”页的数据集中（按 doc_id 筛选）。")
+                          f"全部也在“数据”页的数据集中（按 doc_id 筛选）。", unit=ROW_UNIT)
 
     def later(self, table: Table, name: str, dataset: str) -> Table:
         """A table of the page's details (projects, carryover, 比上年, …):
@@ -69,7 +69,7 @@ class Section:
             return table
         return self.paged(table, name, 0, MAX_ROWS,
                           f"{len(table.rows):,} 行，在浏览器运行 JavaScript 时列于此表；"
-                          f"也在“数据”页的 {dataset} 数据集中（按 doc_id 筛选）。")
+                          f"也在“数据”页的 {dataset} 数据集中（按 doc_id 筛选）。", unit=ROW_UNIT)
 
     def paged(self, table: Table, name: str, shown: int, page_rows: int, note: str, **more) -> Table:
         """The table as the HTML shows it (its first `shown` rows, the note),
@@ -77,6 +77,9 @@ class Section:
         by site.js `page_rows` at a time; `full` keeps every row for the search index."""
         table, self.rows[name] = paged(table, ROWS_FILE, name, shown, page_rows, note, **more)
         return table
+
+
+ROW_UNIT = ("行", "行")     # the pager counts a detail table's rows: “第 1–20 行，共 35 行”
 
 
 def _sum(rows, key) -> float:
