@@ -233,6 +233,22 @@ def rows_file(folder: Path) -> dict:
     return json.loads(gzip.decompress((folder / "rows.json.gz").read_bytes()))
 
 
+def test_a_wide_table_says_the_columns_site_css_aligns(fixture_site):
+    """A table says a column's class for the columns site.css has rules for
+    (SAID_COLUMNS); a cell further right keeps its own class."""
+    from yusuan.render.tables import SAID_COLUMNS, Col, Row, Table, m, to_html
+
+    n = SAID_COLUMNS + 2
+    html = str(to_html(Table([Col(str(k), True) for k in range(n)], [Row([m(1.0) for _ in range(n)])])))
+    said = re.search(r'<table class="([^"]*)"', html)[1].split()
+    assert said == ["ys-table"] + [f"n{k}" for k in range(1, SAID_COLUMNS + 1)]
+    assert re.findall(r"<td[^>]*>", html) == ["<td>"] * SAID_COLUMNS + ['<td class="num">'] * 2
+    css = (fixture_site / "assets" / "yusuan" / "site.css").read_text(encoding="utf-8")
+    for k in (1, SAID_COLUMNS):
+        assert f"table.n{k} td:nth-child({k})" in css and f"table.l{k} td:nth-child({k})" in css
+    assert f"table.n{SAID_COLUMNS + 1} " not in css
+
+
 def test_secret_projects_marked(fixture_site):
     rows = rows_file(fixture_site / "docs" / "2026-ats-swkj")["projects"]
     secret = [r for r in rows["rows"] if r[0] == ["", "secret"]]

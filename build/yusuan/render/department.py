@@ -10,7 +10,7 @@ from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
 from yusuan.render.provenance import line_cell, lines_cell
-from yusuan.render.tables import (ROWS_FILE, Cell, Col, Row, Table, c, gzip_json, i, m, paged, tree_depth,
+from yusuan.render.tables import (ROWS_FILE, Cell, Col, Row, Table, c, i, m, paged, rows_file, tree_depth,
                                   without_empty_columns)
 from yusuan.schema import STATUSES
 from yusuan.terms import TABLE_TITLES, norm
@@ -874,12 +874,6 @@ def problems_section(doc: dict, problems: list[dict]) -> Section:
     return sec
 
 
-def rows_file(sections: list[Section]) -> dict[str, bytes]:
-    """{ROWS_FILE: its bytes}, or nothing when no table has one."""
-    rows = {name: data for sec in sections for name, data in sec.rows.items()}
-    return {ROWS_FILE: gzip_json(rows)} if rows else {}
-
-
 def context(data: SiteData, doc: dict) -> dict:
     doc_id = doc["doc_id"]
     units = data.for_doc("units", doc_id)
@@ -910,5 +904,5 @@ def context(data: SiteData, doc: dict) -> dict:
         "units": units,
         "sections": sections,
         "charts": [ch for s in sections for ch in s.charts],
-        "files": rows_file(sections),
+        "files": rows_file({name: data for sec in sections for name, data in sec.rows.items()}),
     }

@@ -21,7 +21,7 @@ from yusuan.identity import name_key
 from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
-from yusuan.render.tables import ROWS_FILE, Cell, Col, Row, Table, c, gzip_json, paged, y
+from yusuan.render.tables import ROWS_FILE, Cell, Col, Row, Table, c, paged, rows_file, y
 from yusuan.terms import KIND_NAMES, norm
 
 # Final accounts and the budget they are the outcome of.
@@ -285,7 +285,7 @@ def context(data: SiteData, k: str, slug: str, docs: list[dict]) -> Page:
     if yoy.rows:
         yoy, rows = paged(yoy, ROWS_FILE, "yoy", 0, YOY_ROWS, f"{len(yoy.rows):,} 条，在浏览器运行 JavaScript 时列于此表；"
                           "各年的变化也在各文件页面的“比上年变化”与“数据”页的 yoy_changes 数据集中。", unit=("条", "变化"))
-        page.files[ROWS_FILE] = gzip_json({"yoy": rows})
+        page.files = rows_file({"yoy": rows})
     page.tables["yoy"] = yoy
     page.plan_actual = plan_actual(docs, lines)
     return page

@@ -52,9 +52,8 @@ class Table:
     full: "Table | None" = None        # every row, when the HTML shows only some (for the search index)
     searchable: bool = True    # False: kept out of the search index (lists of every document)
     # Put before every link in a cell: a department's tables link their
-    # source lines as "#L12" under "../../sources/<doc_id>/", and the same
-    # table shown on a sub-page one folder deeper gets one more "../"
-    # (source lines are linked by site.js: see _lines_unlinked).
+    # source lines as "#L12" under "../../sources/<doc_id>/" (linked by
+    # site.js: see _lines_unlinked).
     href_base: str = ""
     filters: str = ""          # columns the reader can filter by (site.js), as "year:2,kind:3"
     rows_file: str = ""        # a long table or a list of every document: its rows in this file (rows_data), a page at a time
@@ -144,6 +143,7 @@ _CLASS_ATTRS: dict[str, str] = {}
 # on each cell: site.css aligns the column by position and site.js gives
 # the cells their class back. ~7 KB of a document page's ~60 KB.
 COLUMN_CLASSES = {"num": "n", "ln": "l"}
+SAID_COLUMNS = 20      # site.css has rules for the first 20 columns; a cell further right keeps its class
 
 
 def column_classes(t: Table) -> list[str]:
@@ -152,7 +152,7 @@ def column_classes(t: Table) -> list[str]:
     for k in range(len(t.columns)):
         found = ""
         for cls in COLUMN_CLASSES:
-            if t.rows and all(cls in row.cells[k].cls.split() for row in t.rows):
+            if t.rows and k < SAID_COLUMNS and all(cls in row.cells[k].cls.split() for row in t.rows):
                 found = cls
                 break
         out.append(found)
@@ -333,6 +333,11 @@ def first_page(t: Table, rows_file: str) -> Table:
 # A page's long and detail tables, every row, in one file beside it (one
 # fetch; gzip shares their words): {table name: rows_data}.
 ROWS_FILE = "rows.json.gz"
+
+
+def rows_file(rows: dict[str, dict]) -> dict[str, bytes]:
+    """{ROWS_FILE: its bytes} for a page's tables' rows (paged), or nothing when it has none."""
+    return {ROWS_FILE: gzip_json(rows)} if rows else {}
 
 
 def paged(table: Table, rows_file: str, name: str, shown: int, page_rows: int, note: str,
