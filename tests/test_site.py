@@ -934,6 +934,34 @@ def test_a_csv_has_the_lower_limit(tmp_path):
     assert catalog.on_site(tmp_path / "small.csv")
 
 
+def test_build_publishes_the_workbook_and_database_written_beside_the_site(tmp_path):
+    """`yusuan build` goes on to the site while two processes write the
+    workbook and the database, and waits for them to publish them: the
+    site's copies are the data folder's files whole, and the data page
+    gives their sizes."""
+    from click.testing import CliRunner
+
+    from conftest import CONTENT
+    from yusuan.cli import main
+    from yusuan.render import fmt
+
+    result = CliRunner().invoke(main, ["build", "--content", str(CONTENT), "--data-dir", str(tmp_path / "data"),
+                                       "--site-dir", str(tmp_path / "site"), "--cache-dir", ""])
+    assert result.exit_code == 0, result.output
+    said = result.output.splitlines()
+    data_done = next(k for k, m in enumerate(said) if m.startswith("yusuan data: 3 documents"))
+    whole_done = next(k for k, m in enumerate(said) if "wrote yusuan.duckdb and yusuan.xlsx" in m)
+    site_started = next(k for k, m in enumerate(said) if m.startswith("site: 3 documents"))
+    assert data_done < site_started < whole_done
+    assert "being written meanwhile" in said[data_done]
+    page = (tmp_path / "site" / "data" / "index.html").read_text(encoding="utf-8")
+    for name in ("yusuan.xlsx", "yusuan.duckdb"):
+        data = (tmp_path / "data" / name).read_bytes()
+        assert (tmp_path / "site" / "data" / "files" / name).read_bytes() == data
+        assert f'<li><a href="files/{name}" download>{name}</a>（{fmt.filesize(len(data))}）</li>' in page
+    assert not list((tmp_path / "data").glob(".*.*"))      # no temporary file left behind
+
+
 def test_large_data_files_are_linked_in_the_release(tmp_path, monkeypatch):
     """A data file over catalog.SITE_FILE_LIMIT (a large CSV, the workbook,
     the database, the archive) is left off the site and linked in the latest

@@ -13,7 +13,7 @@ import json
 import re
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,6 +162,7 @@ def _to_ipc(table: pa.Table) -> bytes:
 class Result:
     documents: list[Parsed]
     problems: list[dict]
+    whole_written: Callable[[], None] = lambda: None   # waits for the workbook and database (run_data's whole_later)
 
     @property
     def failed(self) -> bool:
@@ -507,8 +508,10 @@ def write_sources(result: Result, data_dir: Path) -> None:
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
-             workers: int | None = None, meanwhile=None) -> Result:
-    """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list)."""
+             workers: int | None = None, meanwhile=None, whole_later: bool = False) -> Result:
+    """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list).
+    whole_later: return before the workbook and the database are written
+    (result.whole_written() waits for them; see store.write_all)."""
     started = time.perf_counter()
     folders.check(data_dir, folders.DATA, "--data-dir")    # stale source texts are deleted in it
     folders.make(data_dir, folders.DATA)
@@ -527,8 +530,10 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
         step(f"read {len(result.documents)} documents")
         # the source texts (~0.6 s for 1,000) are written beside the data files, by a second core
         sources_written = in_second_process(write_sources, result, data_dir, what="writing the source texts")
-        counts = store.write_all(datasets(result, data_dir), aggregate.queries(), data_dir, step)
+        counts, result.whole_written = store.write_all(datasets(result, data_dir), aggregate.queries(), data_dir,
+                                                       step, whole_later)
         sources_written()
     progress(f"yusuan data: {len(result.documents)} documents, {counts['table_cells']} amount cells, "
-             f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s")
+             f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s"
+             + (" (the workbook and the database are being written meanwhile)" if whole_later else ""))
     return result

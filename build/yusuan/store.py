@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -409,13 +410,17 @@ def _batches(parts, rows: int = 65536):
 BESIDE = ("table_cells", "checks")
 
 
-def write_all(datasets, views: dict[str, str], data_dir: Path, progress=print) -> dict[str, int]:
+def write_all(datasets, views: dict[str, str], data_dir: Path, progress=print,
+              whole_later: bool = False) -> tuple[dict[str, int], Callable[[], None]]:
     """Every dataset in every format from (name, its rows in parts), documents
     first (the other datasets' years are their documents'); each dataset's
     parts are asked for after the one before was written (or, for BESIDE,
     handed to its process), a dataset named in `views` (made from the
     others' files) once every other is written. Returns each dataset's
-    number of rows."""
+    number of rows, and a function that waits for the workbook and the
+    database: written from the Parquet files by two more processes, waited
+    for here unless `whole_later` (`yusuan build`: the site is made
+    meanwhile, and waits for them only to publish them)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     partitions = Partitions(data_dir / PARTITIONED)
     counts, documents, beside = {}, None, {}
@@ -439,19 +444,36 @@ def write_all(datasets, views: dict[str, str], data_dir: Path, progress=print) -
         counts[name] = write_dataset(BY_NAME[name], parts, data_dir, partitions, documents)
     wait_beside()
     counts = {d.name: counts[d.name] for d in DATASETS if d.name in counts}
-    progress(f"wrote {len(counts)} datasets as Parquet and CSV, and partitioned by year ({PARTITIONED}/)")
     partitions.finish()
-    parquet = {d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name in counts}
-    # the workbook takes as long as all the other files together: a second core writes it
-    wait_for_xlsx = in_second_process(write_xlsx, {name: ParquetTable(path) for name, path in parquet.items()},
-                                      data_dir / "yusuan.xlsx",
-                                      what="writing yusuan.xlsx")
-    write_duckdb(parquet, views, data_dir / "yusuan.duckdb")
     write_json(datapackage(counts), data_dir / "datapackage.json")
-    progress("wrote yusuan.duckdb, datapackage.json")
-    wait_for_xlsx()
-    progress("wrote yusuan.xlsx")
-    return counts
+    progress(f"wrote {len(counts)} datasets as Parquet and CSV, partitioned by year ({PARTITIONED}/), "
+             f"datapackage.json")
+    written = write_whole({d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name in counts},
+                          views, data_dir, progress)
+    if not whole_later:
+        written()
+    return counts, written
+
+
+def write_whole(parquet: dict[str, Path], views: dict[str, str], data_dir: Path, progress) -> Callable[[], None]:
+    """Start writing the workbook and the database from the Parquet files,
+    each in a process of its own (at 10,000 documents ~9 s each, the
+    database as long as the workbook); returns a function that waits for
+    both. A process of its own for the database too: the process that
+    started them can go on (the site stage) while they are written."""
+    xlsx_written = in_second_process(write_xlsx, {name: ParquetTable(path) for name, path in parquet.items()},
+                                     data_dir / "yusuan.xlsx", what="writing yusuan.xlsx")
+    duckdb_written = in_second_process(write_duckdb, parquet, views, data_dir / "yusuan.duckdb",
+                                       what="writing yusuan.duckdb")
+
+    waiting = [duckdb_written, xlsx_written]
+
+    def written() -> None:      # once: later calls return at once
+        while waiting:
+            waiting.pop(0)()
+            if not waiting:
+                progress("wrote yusuan.duckdb and yusuan.xlsx")
+    return written
 
 
 class ParquetTable:

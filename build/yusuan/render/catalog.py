@@ -5,6 +5,7 @@ from pathlib import Path
 
 import datetime
 import os
+from html import escape
 
 from yusuan import __version__
 from yusuan.release import latest_release_url
@@ -65,9 +66,7 @@ def context(data: SiteData) -> dict:
         datasets.append({"name": ds.name, "title": ds.title, "description": ds.description,
                          "rows": fmt.integer(data.count(ds.name)), "files": files, "columns": cols,
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
-    whole = [{"name": n, "size": _size(data.folder, n), "href": file_href(data.folder, n, releases)}
-             for n in WHOLE if (data.folder / n).exists()]
-    return {"datasets": datasets, "whole": whole, "archive": archive.NAME, "version": __version__,
+    return {"datasets": datasets, "archive": archive.NAME, "version": __version__,
             "built": build_date(), "n_docs": len(data.documents), "releases": releases,
             "limit": fmt.filesize(SITE_FILE_LIMIT), "csv_limit": fmt.filesize(SITE_CSV_LIMIT)}
 
@@ -100,6 +99,30 @@ def files_to_publish(folder: Path) -> list[str]:
 
 
 ARCHIVE_MARK = "<!-- yusuan-archive -->"
+WHOLE_MARK = "<!-- yusuan-whole -->"
+
+
+def whole_files(folder: Path, releases: str | None) -> str:
+    """The data page's list of the whole-data files (the workbook, the
+    database, datapackage.json) once they are written (`yusuan build` writes
+    the first two while the pages are made)."""
+    items = []
+    for name in WHOLE:
+        if not (folder / name).exists():
+            continue
+        href = file_href(folder, name, releases)
+        link = f'<a href="{escape(href)}" download>{name}</a>' if href else name
+        items.append(f"<li>{link}（{_size(folder, name)}{'' if href.startswith('files/') else '，不在本站'}）</li>\n")
+    return '<ul class="ys-files">\n' + "".join(items) + "</ul>"
+
+
+def fill(page: str, folder: Path, archive_path: Path, releases: str | None) -> str:
+    """The built data page with what is known last: the archive's button and the whole-data files."""
+    for mark in (ARCHIVE_MARK, WHOLE_MARK):
+        if page.count(mark) != 1:
+            raise ValueError(f"the place of {mark} is missing or repeated")
+    return page.replace(ARCHIVE_MARK, archive_button(archive_path, releases)).replace(
+        WHOLE_MARK, whole_files(folder, releases))
 
 
 def archive_button(path: Path, releases: str | None) -> str:

@@ -432,7 +432,8 @@ def run_mkdocs(config_path: Path) -> None:
 
 
 def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print, *,
-               config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None) -> None:
+               config: Path | None = None, cache_dir: Path | None = None, workers: int | None = None,
+               whole_written=lambda: None) -> None:
     """Render the website from the data folder into site_dir.
 
     data_dir: the folder `yusuan data` wrote (NAME.parquet …, sources/).
@@ -441,16 +442,19 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     cache_dir: where the Vega bundle and the record of the pages in site_dir
       are kept between builds (render/reuse.py; default: made afresh, every
       page made).
+    whole_written: waits for the data folder's workbook and database, when
+      the data stage is still writing them (pipeline.run_data's whole_later):
+      the site needs them only to publish them, last.
     """
     site_dir = Path(site_dir)
     folders.check(site_dir, folders.SITE, "--site-dir")     # before any work
     with tempfile.TemporaryDirectory(prefix="yusuan-site-") as scratch:
         _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
-                    Path(cache_dir) if cache_dir else None, workers)
+                    Path(cache_dir) if cache_dir else None, workers, whole_written)
 
 
 def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, build_dir: Path,
-                config: Path | None, cache_dir: Path | None, workers: int | None) -> None:
+                config: Path | None, cache_dir: Path | None, workers: int | None, whole_written) -> None:
     started = time.perf_counter()
     config = base_config(config)
     if not config.is_file():
@@ -514,14 +518,15 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     except search.SearchIndexError as e:
         raise SiteError(str(e)) from e
     step("data files")
+    whole_written()
     publish_files(data, site_dir)
     archive_written()
     data_page = site_dir / "data" / "index.html"
-    page = data_page.read_text(encoding="utf-8")
-    if page.count(catalog.ARCHIVE_MARK) != 1:
-        raise SiteError(f"{data_page}: the place of the archive's button is missing or repeated")
-    data_page.write_text(page.replace(catalog.ARCHIVE_MARK, catalog.archive_button(archive_path, latest_release_url())),
-                         encoding="utf-8")
+    try:
+        page = catalog.fill(data_page.read_text(encoding="utf-8"), data.folder, archive_path, latest_release_url())
+    except ValueError as e:
+        raise SiteError(f"{data_page}: {e}") from e
+    data_page.write_text(page, encoding="utf-8")
     if catalog.on_site(archive_path):
         shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     if cache_dir:       # last: only a whole site is recorded
