@@ -78,10 +78,15 @@ def test_unreadable_cache_entry_is_parsed_again(tmp_path):
     cache = tmp_path / "cache"
     quiet = dict(progress=lambda *_: None, workers=1)
     pipeline.run_data(content, tmp_path / "first", cache, **quiet)
-    for entry in cache.iterdir():
-        entry.write_bytes(entry.read_bytes()[:100])    # cut short, as by a full disk
+    first = sorted((tmp_path / "first" / "sources").glob("*.txt"))
+    assert len(first) == 3
+    for k, entry in enumerate(sorted(cache.iterdir())):
+        # cut short, as by a full disk: in its header, or in its source text (the end of the file)
+        entry.write_bytes(entry.read_bytes()[:100 if k == 0 else -10])
     pipeline.run_data(content, tmp_path / "again", cache, **quiet)
     assert len(pd.read_parquet(tmp_path / "again" / "documents.parquet")) == 3
+    for text in first:      # every text whole: the entries cut in their text were parsed again
+        assert (tmp_path / "again" / "sources" / text.name).read_bytes() == text.read_bytes()
 
 
 def test_cache_keeps_only_what_the_run_uses(tmp_path):

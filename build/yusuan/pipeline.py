@@ -60,15 +60,20 @@ class Parsed:
     text: str | None = ""                 # None: in its cache entry (`source_text()` reads it)
 
     def _meta(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "tables"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("tables", "text")}
 
     def to_bytes(self) -> bytes:
         """The parse cache's form, also how a worker hands a parse back (as a
         file: its cache entry or a scratch one): a JSON header line, then each
-        table as an Arrow IPC stream (~5x cheaper to write than JSON)."""
+        table as an Arrow IPC stream (~5x cheaper to write than JSON), then
+        the source text. The text last, not in the header: every build reads
+        every entry's header, and at 10,000 documents ~600 MB of text in them
+        took ~3 s of JSON to read and put aside."""
         streams = [_to_ipc(t) for t in self.tables.values()]
-        header = {**self._meta(), "tables": [[name, len(b)] for name, b in zip(self.tables, streams)]}
-        return b"".join([CACHE_MAGIC, json.dumps(header, ensure_ascii=False).encode(), b"\n", *streams])
+        text = self.source_text().encode("utf-8")
+        header = {**self._meta(), "tables": [[name, len(b)] for name, b in zip(self.tables, streams)],
+                  "text_size": len(text)}
+        return b"".join([CACHE_MAGIC, json.dumps(header, ensure_ascii=False).encode(), b"\n", *streams, text])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Parsed":
@@ -77,7 +82,9 @@ class Parsed:
         for name, size in header.pop("tables"):
             tables[name] = _from_ipc(data[at:at + size])
             at += size
-        return cls(tables=tables, **header)
+        if at + header.pop("text_size") != len(data):
+            raise ValueError("a parse cache entry cut short")
+        return cls(tables=tables, text=data[at:].decode("utf-8"), **header)
 
     @classmethod
     def stored(cls, entry: Path) -> "Parsed":
@@ -85,10 +92,9 @@ class Parsed:
         until asked for: the data stage holds the facts of 10,000 documents,
         not their ~300 KB of rows and text each."""
         header, at = _read_header(entry)
-        if at + sum(size for _, size in header["tables"]) != entry.stat().st_size:
+        if at + sum(size for _, size in header["tables"]) + header.pop("text_size") != entry.stat().st_size:
             raise ValueError("a parse cache entry cut short")
-        header["text"] = None
-        return cls(tables=StoredTables(entry, at, header.pop("tables")), **header)
+        return cls(tables=StoredTables(entry, at, header.pop("tables")), text=None, **header)
 
     def source_text(self) -> str:
         return self.tables.text() if self.text is None else self.text
@@ -120,6 +126,7 @@ class StoredTables(Mapping):
         for name, size in sizes:
             self.spans[name] = (at, size)
             at += size
+        self.text_at = at       # the source text: the rest of the file
 
     def __getitem__(self, name: str) -> pa.Table:
         at, size = self.spans[name]
@@ -137,7 +144,9 @@ class StoredTables(Mapping):
         return len(self.spans)
 
     def text(self) -> str:
-        return _read_header(self.entry)[0]["text"]
+        with open(self.entry, "rb") as f:
+            f.seek(self.text_at)
+            return f.read().decode("utf-8")
 
 
 def _fix(parsed: Parsed, fix) -> None:
@@ -148,7 +157,7 @@ def _fix(parsed: Parsed, fix) -> None:
         parsed.tables = {name: fix(name, t) for name, t in parsed.tables.items()}
 
 
-CACHE_MAGIC = b"yusuan-parsed 1\n"
+CACHE_MAGIC = b"yusuan-parsed 2\n"
 
 
 def _to_ipc(table: pa.Table) -> bytes:
