@@ -61,7 +61,23 @@ def test_the_partitioned_parquet_unzips_to_be_read_in_place(multi_year_data, ass
 
 def test_the_whole_archive_is_the_data_pages(multi_year_data, assets, tmp_path):
     archive.write(multi_year_data, tmp_path / archive.NAME)
-    assert (assets / archive.NAME).read_bytes() == (tmp_path / archive.NAME).read_bytes()
+    whole = (tmp_path / archive.NAME).read_bytes()
+    assert (assets / archive.NAME).read_bytes() == whole
+    # the site's archive stops at its limit: none at all when larger, the same bytes when not
+    archive.write(multi_year_data, tmp_path / "over" / archive.NAME, limit=len(whole) - 1)
+    assert not (tmp_path / "over").exists() or not list((tmp_path / "over").iterdir())
+    archive.write(multi_year_data, tmp_path / "under" / archive.NAME, limit=len(whole))
+    assert (tmp_path / "under" / archive.NAME).read_bytes() == whole
+
+
+def test_the_data_page_names_an_archive_too_big_to_write(tmp_path):
+    """Without a file (archive.write stopped at the site's limit) the button
+    links the release's archive, or says the archive is not on the site."""
+    missing = tmp_path / archive.NAME
+    limit = f"大于 {catalog.fmt.filesize(catalog.SITE_FILE_LIMIT)}"
+    linked = catalog.archive_button(missing, "https://github.com/o/r/releases/latest")
+    assert 'href="https://github.com/o/r/releases/latest/download/yusuan-all.zip"' in linked and limit in linked
+    assert "太大，不放在本站" in catalog.archive_button(missing, None) and limit in catalog.archive_button(missing, None)
 
 
 def test_same_data_same_assets(multi_year_data, assets, tmp_path):

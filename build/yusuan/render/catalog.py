@@ -127,13 +127,15 @@ def fill(page: str, folder: Path, archive_path: Path, releases: str | None) -> s
 
 def archive_button(path: Path, releases: str | None) -> str:
     """The data page's "download everything" once the archive is written (it
-    is made while the pages are): on the site, or in the latest release."""
-    if on_site(path):
+    is made while the pages are): on the site, or in the latest release. No
+    file at `path`: it was larger than SITE_FILE_LIMIT (archive.write stops there)."""
+    size = fmt.filesize(path.stat().st_size) if path.exists() else f"大于 {fmt.filesize(SITE_FILE_LIMIT)}"
+    if path.exists() and on_site(path):
         href = f"files/{archive.NAME}"
     elif releases:
-        href = f"{releases}/download/{archive.NAME}"
+        href = f"{escape(releases)}/download/{archive.NAME}"
     else:
-        return (f'<p class="ys-download-all">全部数据的压缩包 {archive.NAME}（{fmt.filesize(path.stat().st_size)}）'
+        return (f'<p class="ys-download-all">全部数据的压缩包 {archive.NAME}（{size}）'
                 f"太大，不放在本站，见本仓库的 GitHub Release。</p>")
     return (f'<p class="ys-download-all"><a class="md-button md-button--primary" href="{href}" download>'
-            f"下载全部数据（ZIP，{fmt.filesize(path.stat().st_size)}）</a></p>")
+            f"下载全部数据（ZIP，{size}）</a></p>")

@@ -476,7 +476,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     step(f"{len(data.documents)} documents from {data_dir}")
     # the whole-data archive (hundreds of MB at 1,000 documents) is streamed by a second process meanwhile
     archive_path = build_dir / "archive" / archive.NAME
-    archive_written = in_second_process(archive.write, data.folder, archive_path, what="writing the data archive")
+    archive_written = in_second_process(archive.write, data.folder, archive_path, catalog.SITE_FILE_LIMIT,
+                                        what="writing the data archive")
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
@@ -527,7 +528,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     except ValueError as e:
         raise SiteError(f"{data_page}: {e}") from e
     data_page.write_text(page, encoding="utf-8")
-    if catalog.on_site(archive_path):
+    if archive_path.exists() and catalog.on_site(archive_path):
         shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     if cache_dir:       # last: only a whole site is recorded
         reuse.record(cache_dir, site_dir, {m.doc_id: m.fingerprint for m in made}, work.frame())
