@@ -195,9 +195,26 @@ class Project:
         self.messages = []
         build_site(self.data, site or self.site, self.content, progress=self.messages.append,
                    cache_dir=self.cache, workers=2, **options)
-        (said,) = [m for m in self.messages if "department pages unchanged" in m]
-        kept, total = re.search(r"([\d,]+) of ([\d,]+) department pages", said).groups()
+        return self.said("department pages")
+
+    def said(self, pages: str) -> tuple[int, int]:
+        """(pages kept, pages) of a kind as the last build says."""
+        (said,) = [m for m in self.messages if f"{pages} unchanged" in m]
+        kept, total = re.search(rf"([\d,]+) of ([\d,]+) {pages}", said).groups()
         return int(kept.replace(",", "")), int(total.replace(",", ""))
+
+    @property
+    def across_years(self) -> tuple[int, int]:
+        """(pages kept, pages) of the departments across years in the last build."""
+        return self.said("department-across-years pages")
+
+    def add(self, k: int, year: int) -> Path:
+        """A document of the benchmark's synthetic department k (from the first sample) in `year`."""
+        bench = load_benchmark()
+        name, text, _ = bench.make_file(bench.load_samples()[0], k, year)
+        path = self.content / "disclosures" / name
+        path.write_text(text, encoding="utf-8")
+        return path
 
     def assert_as_cold(self) -> None:
         """The site is byte for byte what a build without a record makes."""
@@ -218,11 +235,28 @@ def files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def identities(site: Path, paths) -> dict[str, tuple[int, int]]:
+    """Each file of `paths` with its inode and time: the same for a file not written again."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in paths if p.is_file()}
+
+
 def page_files(site: Path, doc_id: str) -> dict[str, tuple[int, int]]:
     """A document's files in the site (pages, downloads, source), each with its inode and time."""
-    paths = [*(site / "docs" / doc_id).rglob("*"), *(site / "sources" / doc_id).rglob("*"),
-             site / "sources" / f"{doc_id}.txt.gz"]
-    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in paths if p.is_file()}
+    return identities(site, [*(site / "docs" / doc_id).rglob("*"), *(site / "sources" / doc_id).rglob("*"),
+                             site / "sources" / f"{doc_id}.txt.gz"])
+
+
+def across_years_files(site: Path) -> dict[str, dict[str, tuple[int, int]]]:
+    """Each department's page across years (by its folder's name) → its files, with their inodes and times."""
+    return {folder.name: identities(site, folder.rglob("*"))
+            for folder in sorted((site / "departments").iterdir()) if folder.is_dir()}
+
+
+def across_years_of(site: Path, doc_id: str) -> str:
+    """The folder of the department page across years that lists the document."""
+    (folder,) = [p.parent.name for p in (site / "departments").glob("*/index.html")
+                 if f"../../docs/{doc_id}/" in p.read_text(encoding="utf-8")]
+    return folder
 
 
 def search_locations(site: Path) -> set[str]:
@@ -237,44 +271,92 @@ def project(tmp_path) -> Project:
     return p
 
 
-def test_pages_are_kept_or_made_again_as_their_inputs_change(project):
-    """Adding a document keeps the others' pages (the same files, not
-    rewritten); changing one makes its pages again; removing one removes
-    them and its search entries. Each time the site is a cold build's."""
-    assert project.build() == (0, 3)
+def test_pages_are_kept_or_made_again_as_their_inputs_change(project, monkeypatch):
+    """Adding a document keeps the others' pages and the other departments'
+    pages across years (the same files, not rewritten, their contexts not
+    made); changing one makes its pages and its department's again;
+    removing one removes them and their search entries, or makes its
+    department's page again without it. Each time the site is a cold build's."""
+    from yusuan.render import departments
+
+    made = []       # the departments whose page across years was made, by slug
+    real_context = departments.context
+    monkeypatch.setattr(departments, "context", lambda data, k, slug, docs: made.append(slug) or
+                        real_context(data, k, slug, docs))
+    assert project.build() == (0, 3) and project.across_years == (0, 3)
     before = {doc_id: page_files(project.site, doc_id) for doc_id in (ZIZHIQU, CHANGJI, ATUSHI)}
     assert all(before.values())
+    across = across_years_files(project.site)
+    assert len(across) == 3 and all(across.values())
 
     # a new department in 2026, the samples' year: their ranks among the year's
     # documents change (department_ratios), which their pages do not show
-    bench = load_benchmark()
-    name, text, _ = bench.make_file(bench.load_samples()[0], 77, 2026)
-    (project.content / "disclosures" / name).write_text(text, encoding="utf-8")
+    made.clear()
+    new = project.add(77, 2026)
     project.data_stage()
-    assert project.build() == (3, 4)
+    assert project.build() == (3, 4) and project.across_years == (3, 4)
     for doc_id, was in before.items():
         assert page_files(project.site, doc_id) == was, doc_id
+    now = across_years_files(project.site)
+    assert {slug: now[slug] for slug in across} == across      # not written again
+    (added,) = set(now) - set(across)
+    assert made == [added] and (project.site / "departments" / added / "index.html").is_file()
     project.assert_as_cold()
 
-    # one amount of one document changed (one of its checks fails now): its pages are made again
+    # the new department's page again with its second year, the others kept
+    made.clear()
+    across = across_years_files(project.site)
+    second = project.add(77, 2025)
+    project.data_stage()
+    assert project.build() == (4, 5) and project.across_years == (3, 4)
+    assert made == [added]
+    now = across_years_files(project.site)
+    assert not set(now[added].values()) & set(across[added].values())
+    assert {slug: now[slug] for slug in now if slug != added} == {slug: across[slug] for slug in across if slug != added}
+    page = (project.site / "departments" / added / "index.html").read_text(encoding="utf-8")
+    assert "年度：2025、2026" in page
+    project.assert_as_cold()
+
+    # one amount of one document changed (one of its checks fails now): its pages are made again,
+    # and its department's page across years
+    made.clear()
+    across = across_years_files(project.site)
+    changji_slug = across_years_of(project.site, CHANGJI)
     changji = project.content / "disclosures" / sample("昌吉").name
     changji.write_text(changji.read_text(encoding="utf-8").replace("2,332.95", "2,332.96", 1), encoding="utf-8")
     project.data_stage()
     kept, total = project.build()
-    assert total == 4 and kept < 4
+    assert total == 5 and kept < 5
     now = page_files(project.site, CHANGJI)
     assert now and not [rel for rel, identity in now.items() if identity == before[CHANGJI].get(rel)]
     assert page_files(project.site, ZIZHIQU) == before[ZIZHIQU]
+    assert made == [changji_slug] and project.across_years == (3, 4)
+    now = across_years_files(project.site)
+    assert not set(now[changji_slug].values()) & set(across[changji_slug].values())
+    assert {slug: now[slug] for slug in now if slug != changji_slug} == \
+        {slug: across[slug] for slug in across if slug != changji_slug}
     project.assert_as_cold()
 
-    # a document removed: gone from docs/, sources/ and the search index
+    # a document removed: gone from docs/, sources/, the search index and its department's
+    # pages across years (its only one: the page is gone); the new department's second year
+    # removed: its page made again with its first year only
+    made.clear()
+    across = across_years_files(project.site)
+    atushi_slug = across_years_of(project.site, ATUSHI)
     (project.content / "disclosures" / sample("阿图什").name).unlink()
+    second.unlink()
     project.data_stage()
-    assert project.build()[1] == 3
+    assert project.build()[1] == 3 and project.across_years == (2, 3)
     assert not page_files(project.site, ATUSHI)
     assert not list(project.site.rglob(f"*{ATUSHI}*"))
-    assert not [loc for loc in search_locations(project.site) if ATUSHI in loc]
+    assert not [loc for loc in search_locations(project.site) if ATUSHI in loc or atushi_slug in loc]
     assert [loc for loc in search_locations(project.site) if CHANGJI in loc]
+    assert made == [added]
+    now = across_years_files(project.site)
+    assert set(now) == set(across) - {atushi_slug}
+    assert not set(now[added].values()) & set(across[added].values())
+    page = (project.site / "departments" / added / "index.html").read_text(encoding="utf-8")
+    assert "年度：2026<" in page and new.exists()
     assert not (project.site / ".yusuan-previous").exists()
     project.assert_as_cold()
 
@@ -283,22 +365,28 @@ def test_changed_code_or_frame_makes_every_page_again(project, monkeypatch):
     from yusuan.render import fingerprint, reuse
 
     assert project.build() == (0, 3)
-    assert project.build() == (3, 3)
+    assert project.build() == (3, 3) and project.across_years == (3, 3)
     before = page_files(project.site, CHANGJI)
+    across = across_years_files(project.site)[across_years_of(project.site, CHANGJI)]
 
     real = fingerprint.code_version
     monkeypatch.setattr(fingerprint, "code_version", lambda config: "changed:" + real(config))
-    assert project.build() == (0, 3)
+    assert project.build() == (0, 3) and project.across_years == (0, 3)
     assert not set(page_files(project.site, CHANGJI).values()) & set(before.values())
+    assert not set(across_years_files(project.site)[across_years_of(project.site, CHANGJI)].values()) & \
+        set(across.values())
 
     # the frame mkdocs made (the shells) is compared after the pages are started: kept ones are made again
     record = project.cache / reuse.RECORD
     saved = json.loads(record.read_text(encoding="utf-8"))
     record.write_text(json.dumps(dict(saved, frame="another frame")), encoding="utf-8")
     before = page_files(project.site, CHANGJI)
-    assert project.build() == (0, 3)
+    across = across_years_files(project.site)[across_years_of(project.site, CHANGJI)]
+    assert project.build() == (0, 3) and project.across_years == (0, 3)
     assert [m for m in project.messages if "page frame changed" in m]
     assert not set(page_files(project.site, CHANGJI).values()) & set(before.values())
+    assert not set(across_years_files(project.site)[across_years_of(project.site, CHANGJI)].values()) & \
+        set(across.values())
     project.assert_as_cold()
 
 
@@ -309,7 +397,7 @@ def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
 
     assert project.build() == (0, 3)
     assert project.build(project.root / "other") == (0, 3)    # the same cache, another folder
-    assert project.build() == (0, 3)                          # the record was the other folder's
+    assert project.build() == (0, 3) and project.across_years == (0, 3)   # the record was the other folder's
 
     def stop(*_):
         raise SiteError("stopped")
@@ -320,7 +408,7 @@ def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
             with pytest.raises(SiteError, match="stopped"):
                 project.build()
         assert (project.site / ".yusuan-previous").exists() == (where is site)
-        assert project.build() == (0, 3)
+        assert project.build() == (0, 3) and project.across_years == (0, 3)
     assert not (project.site / ".yusuan-previous").exists()
     project.assert_as_cold()
 

@@ -108,11 +108,17 @@ def page_slugs(keys) -> dict[str, str]:
     return out
 
 
-def slugs(data: SiteData) -> dict[str, str]:
-    """doc_id → the slug of its department's page."""
+def pages(data: SiteData) -> list[tuple[str, str, list[dict]]]:
+    """Every department's page, by name key: (key, slug, its documents);
+    what it shows is made by `context`."""
     g = groups(data)
     by_key = page_slugs(g)
-    return {d["doc_id"]: by_key[k] for k, docs in g.items() for d in docs}
+    return [(k, by_key[k], docs) for k, docs in g.items()]
+
+
+def slugs(data: SiteData) -> dict[str, str]:
+    """doc_id → the slug of its department's page."""
+    return {d["doc_id"]: slug for _, slug, docs in pages(data) for d in docs}
 
 
 def href(slug: str, root: str) -> str:
@@ -280,6 +286,9 @@ def plan_actual(docs: list[dict], lines) -> list[dict]:
 
 
 def context(data: SiteData, k: str, slug: str, docs: list[dict]) -> Page:
+    """The page of department `k`: made from its key, its slug and its
+    documents' records and rows (table_cells, yoy_changes, function_lines)
+    only, nothing of other departments', so fingerprint.across_years covers it."""
     lines = {d["doc_id"]: provenance.headline_lines(data, d) for d in docs}
     names = list(dict.fromkeys(d["department"] for d in reversed(docs) if d["department"]))
     page = Page(k, slug, names[0] if names else k, names, docs)
@@ -294,9 +303,3 @@ def context(data: SiteData, k: str, slug: str, docs: list[dict]) -> Page:
     page.tables["yoy"] = yoy
     page.plan_actual = plan_actual(docs, lines)
     return page
-
-
-def pages(data: SiteData) -> list[Page]:
-    g = groups(data)
-    by_key = page_slugs(g)
-    return [context(data, k, by_key[k], docs) for k, docs in g.items()]

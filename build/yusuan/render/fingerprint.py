@@ -1,9 +1,9 @@
-"""What a document's pages are made from, as one hash (see render/reuse.py):
-equal fingerprints, equal pages, so a build keeps the last build's pages of
-every document whose fingerprint it recorded.
+"""What a page is made from, as one hash (see render/reuse.py): equal
+fingerprints, equal pages, so a build keeps the last build's pages of every
+document and every department across years whose fingerprint it recorded.
 
 A document's pages (docs/<doc_id>/, sources/<doc_id>/ and its .txt.gz) and
-search entries are made by site.render_department from:
+search entries are made by site.render_department from (`fingerprint`):
 
 - its rows in every dataset with a doc_id column (`row_digests`), the
   aggregates too, less the columns that rank it among other documents
@@ -17,6 +17,22 @@ search entries are made by site.render_department from:
 - the code (`code_version`): yusuan's package (templates, assets, render/
   and what it imports), the libraries that write the HTML, the mkdocs
   configuration.
+
+A department's page across years (departments/<slug>/) and its search
+entry are made by site.write_departments (departments.context) from
+(`across_years`):
+
+- its documents, in the page's order, and each one's rows (`row_digests`:
+  its record in `documents` and its rows of table_cells, yoy_changes and
+  function_lines, which the page reads, are among them; so are rows it does
+  not read, which only makes it again more often than needed);
+- its name key and its slug: the one thing it takes from other departments
+  (page_slugs: a name with the same pinyin gives both a hash after it),
+  and the page's folder, so another slug is another page;
+- the code, as above.
+
+It reads no dataset without a doc_id, no rank and nothing of another
+department.
 
 The frame the pages are put into (the shells) is made by mkdocs after the
 pages are started, so it is compared on its own (site.py).
@@ -142,13 +158,25 @@ def row_digests(data: SiteData) -> dict[str, str]:
     return {doc_id: h.hexdigest() for doc_id, h in hashes.items()}
 
 
+def _hash(parts) -> str:
+    """One hash of strings, each told apart from the next by its length."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(f"{len(part)}\0{part}".encode())
+    return h.hexdigest()
+
+
 def fingerprint(code: str, rows: str, data: SiteData, doc: dict, source: Source, slug: str) -> str:
     """The document's fingerprint: the code, its rows (row_digests), the
     problems its page lists, its source as published, its department's page."""
-    h = hashlib.sha256()
     problems = department.problems_of(data, doc)
     originals = [vars(o) for o in source.originals]
-    for part in (code, rows, json.dumps(problems, ensure_ascii=False), source.text,
-                 json.dumps([originals, source.withheld], ensure_ascii=False), slug):
-        h.update(f"{len(part)}\0{part}".encode())
-    return h.hexdigest()
+    return _hash((code, rows, json.dumps(problems, ensure_ascii=False), source.text,
+                  json.dumps([originals, source.withheld], ensure_ascii=False), slug))
+
+
+def across_years(code: str, rows: dict[str, str], key: str, slug: str, docs: list[dict]) -> str:
+    """A department's page across years' fingerprint: the code, its name key
+    and slug, its documents in the page's order, each with its rows
+    (row_digests: its record in `documents` is one of them)."""
+    return _hash((code, key, slug, *(f"{d['doc_id']}\0{rows[d['doc_id']]}" for d in docs)))

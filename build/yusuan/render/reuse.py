@@ -1,26 +1,31 @@
-"""Department pages kept from the last build.
+"""Department pages kept from the last build: each document's pages, and
+each department's page across years.
 
 Rendering every document's pages is most of the site stage (~170 s of 252
 at 10,000 department-years), and adding one file changes only its own
 (a page shows its document's numbers only, no rank among the others:
-fingerprint.ACROSS_DOCUMENTS). So each build records, in the cache folder, the
-fingerprint of every document's pages in the site folder it wrote
-(render/fingerprint.py), and the next build into that folder keeps the
-pages of every document whose fingerprint is the same and makes only the
-others. Pages made across
-documents (home, compare, departments, the search index …) are made anew
+fingerprint.ACROSS_DOCUMENTS) and its department's page across years
+(made in the main process: when every one was made, 24 s of the 122 s of
+adding one file at 10,000 as measured for issue 12, and 4.0 and 5.0 s at
+1,000; kept, 0.1 s at 1,000). So each build
+records, in the cache folder, the fingerprint of every page of these two
+kinds (KINDS) in the site folder it wrote (render/fingerprint.py), and the
+next build into that folder keeps every page whose fingerprint is the same
+(its context is not even made) and makes only the others; a page whose
+document or department is gone is deleted. Pages made across departments
+(home, compare, the list of departments, the search index …) are made anew
 every time.
 
-    cache/site-pages.json            the record: the site folder, the frame, doc_id → fingerprint
-    cache/site-pages/<fingerprint>.json   a document's search entries
-    site/.yusuan-previous/           the last build's docs/ and sources/, during a build
+    cache/site-pages.json            the record: the site folder, the frame, kind → name → fingerprint
+    cache/site-pages/<fingerprint>.json   a page's search entries
+    site/.yusuan-previous/           the last build's docs/, sources/ and departments/, during a build
 
 Never stale: the record is read and deleted when a build starts and
 written when it ends, so an interrupted build leaves none and the next
 build makes every page. It names the site folder and the marker file that
 build wrote there (yusuan.folders; its inode and time), so a build into
 another folder, or any other writer of the site folder, trusts nothing.
-A document's search entries are named by its fingerprint: they cannot
+A page's search entries are named by its fingerprint: they cannot
 belong to other pages.
 """
 from __future__ import annotations
@@ -28,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +43,28 @@ from yusuan.render import sources
 RECORD = "site-pages.json"
 ENTRIES = "site-pages"
 STASH = ".yusuan-previous"     # hidden: mkdocs leaves it when it empties the site folder
-FORMAT = 1
+FORMAT = 2
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Pages kept from build to build, one of each name (a doc_id, a slug):
+    a page is the folder <folder>/<name>/ of the site in each of `folders`
+    (each with its index.html), and its `files` beside them if made."""
+    name: str                           # its fingerprints' key in the record
+    folders: tuple[str, ...]
+    files: Callable[[str], list[str]] = lambda name: []
+
+    def paths(self, name: str) -> list[str]:
+        return [f"{folder}/{name}" for folder in self.folders] + self.files(name)
+
+    def in_site(self, site_dir: Path, name: str) -> bool:
+        return all((site_dir / folder / name / "index.html").is_file() for folder in self.folders)
+
+
+DOCUMENTS = Kind("documents", ("docs", "sources"), lambda doc_id: [f"sources/{sources.text_file(doc_id)}"])
+DEPARTMENTS = Kind("departments", ("departments",))     # a department across years, named by its slug
+KINDS = (DOCUMENTS, DEPARTMENTS)
 
 
 def _marker(site_dir: Path) -> list:
@@ -49,16 +76,16 @@ def _marker(site_dir: Path) -> list:
 @dataclass
 class Previous:
     """What the last build into the site folder made, and where its pages wait."""
-    fingerprints: dict[str, str] = field(default_factory=dict)   # doc_id → fingerprint of its pages in the folder
-    frame: str = ""                                             # shells' hash (site.shells_hash)
+    fingerprints: dict[str, dict[str, str]] = field(default_factory=dict)   # kind → name → fingerprint of its page
+    frame: str = ""                                             # the shells' hash (site.DepartmentWork.frame)
     stash: Path | None = None
 
     @classmethod
     def take(cls, cache_dir: Path, site_dir: Path) -> "Previous":
         """The record of the last build into site_dir, deleted from the
-        cache (this build writes its own when it ends), with the documents
-        whose pages are still in the folder; empty when there is none or it
-        is not that folder's."""
+        cache (this build writes its own when it ends), with the pages
+        still in the folder; empty when there is none or it is not that
+        folder's."""
         path = cache_dir / RECORD
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
@@ -70,10 +97,13 @@ class Previous:
                 return cls()
         except OSError:        # no site folder, or no marker in it
             return cls()
-        kept = {doc_id: fp for doc_id, fp in record["fingerprints"].items()
-                if (site_dir / "docs" / doc_id / "index.html").is_file()
-                and (site_dir / "sources" / doc_id / "index.html").is_file()}
+        kept = {kind.name: {name: fp for name, fp in record["pages"][kind.name].items() if kind.in_site(site_dir, name)}
+                for kind in KINDS}
         return cls(kept, record["frame"])
+
+    def of(self, kind: Kind) -> dict[str, str]:
+        """name → fingerprint of the pages of that kind in the folder."""
+        return self.fingerprints.get(kind.name, {})
 
     def clear_site(self, site_dir: Path) -> None:
         """Empty the site folder (made again by the build), the pages that
@@ -81,28 +111,30 @@ class Previous:
         file system, no copy)."""
         if not site_dir.exists():
             return
-        if not self.fingerprints:
+        if not any(self.fingerprints.values()):
             shutil.rmtree(site_dir)
             return
         stash = site_dir / STASH
         if stash.exists():
             shutil.rmtree(stash)
         stash.mkdir()
-        for name in ("docs", "sources"):
-            (site_dir / name).rename(stash / name)
+        for name in (folder for kind in KINDS for folder in kind.folders):
+            if (site_dir / name).exists():
+                (site_dir / name).rename(stash / name)
         for entry in site_dir.iterdir():
             if entry.name not in (STASH, folders.SITE):
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         self.stash = stash
 
-    def keep(self, doc_id: str, site_dir: Path) -> None:
-        """Move a document's pages from the last build into the site."""
-        for rel in (f"docs/{doc_id}", f"sources/{doc_id}", f"sources/{sources.text_file(doc_id)}"):
+    def keep(self, kind: Kind, name: str, site_dir: Path) -> None:
+        """Move a page of the last build into the site."""
+        for rel in kind.paths(name):
             if (self.stash / rel).exists():
+                (site_dir / rel).parent.mkdir(parents=True, exist_ok=True)
                 (self.stash / rel).rename(site_dir / rel)
 
     def drop(self) -> None:
-        """The pages not kept (documents removed or changed) go."""
+        """The pages not kept (removed or changed) go."""
         if self.stash:
             shutil.rmtree(self.stash)
             self.stash = None
@@ -128,15 +160,16 @@ def load_entries(cache_dir: Path, fingerprint: str) -> list[dict] | None:
         return None
 
 
-def record(cache_dir: Path, site_dir: Path, fingerprints: dict[str, str], frame: str) -> None:
-    """Write the record of this build into site_dir, last, whole or not at
-    all; remove the search entries of pages no longer in it."""
+def record(cache_dir: Path, site_dir: Path, pages: dict[str, dict[str, str]], frame: str) -> None:
+    """Write the record of this build into site_dir (kind → name →
+    fingerprint of its page), last, whole or not at all; remove the search
+    entries of pages no longer in it."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    keep = {f"{fp}.json" for fp in fingerprints.values()}
+    keep = {f"{fp}.json" for kind in pages.values() for fp in kind.values()}
     for path in (cache_dir / ENTRIES).glob("*"):
         if path.name not in keep:
             path.unlink()
     tmp = cache_dir / f"{RECORD}.tmp"
-    tmp.write_text(json.dumps({"format": FORMAT, "site": _marker(site_dir), "frame": frame,
-                               "fingerprints": fingerprints}, ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps({"format": FORMAT, "site": _marker(site_dir), "frame": frame, "pages": pages},
+                              ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, cache_dir / RECORD)

@@ -5,8 +5,9 @@ build folder → mkdocs-material → site_dir.
 
 The pages are made in a temporary folder, removed after the build; nothing
 is written into content/. site_dir is emptied and made again, and only if
-yusuan made it (yusuan.folders), keeping the pages of every document whose
-inputs did not change since the last build (render/reuse.py). The output is
+yusuan made it (yusuan.folders), keeping the pages of every document and
+every department across years whose inputs did not change since the last
+build (render/reuse.py). The output is
 deterministic: the same data gives the same bytes, kept pages or not.
 """
 from __future__ import annotations
@@ -317,7 +318,7 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prev
     (site_dir / "sources").mkdir(parents=True, exist_ok=True)
     for m in made:
         if m.kept:
-            previous.keep(m.doc_id, site_dir)
+            previous.keep(reuse.DOCUMENTS, m.doc_id, site_dir)
             continue
         shutil.move(work.out_dir / "docs" / m.doc_id, site_dir / "docs" / m.doc_id)
         shutil.move(work.out_dir / "sources" / m.doc_id, site_dir / "sources" / m.doc_id)
@@ -331,27 +332,49 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prev
     return made
 
 
-def write_departments(data: SiteData, env: jinja2.Environment, site_dir: Path,
-                      shells: dict[str, shell.Shell]) -> list[dict]:
-    """A page per department across years (departments/<slug>/) with its
-    charts' rows; their search entries. A few pages (one per department,
-    not per document), made in the main process while the workers make the
-    document pages."""
-    entries = []
-    template = env.get_template("department_years.html")
-    for page in departments.pages(data):
-        folder = site_dir / "departments" / page.slug
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(page.charts + [pa["chart"] for pa in page.plan_actual]))
-        for name, rows in page.files.items():      # a long table's rows, paged by site.js
-            (folder / name).write_bytes(rows)
-        years = "、".join(str(y) for y in dict.fromkeys(d["year"] for d in page.docs if d["year"]))
-        toc = [("documents", "公开文件"), ("series", "主要数字的变化"), ("plan-actual", "预算与决算"),
-               ("yoy", "说明中的“比上年”与上年文件")]
-        write(folder / "index.html", shells["main"].page(page.title, toc, template.render(page=page, years=years,
-                                                                                          root="../../")))
-        entries += search.department_entries(page)
-    return entries
+def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Previous,
+                      progress=print) -> tuple[list[dict], dict[str, str]]:
+    """A page per department across years (departments/<slug>/), unless the
+    last build's is kept (same fingerprint and frame: its context is not
+    even made); their search entries, and slug → fingerprint ("" without a
+    cache). A few pages (one per department, not per document), made in the
+    main process while the workers make the document pages."""
+    # a kept page has the last build's frame: with another, every page is made again
+    last = previous.of(reuse.DEPARTMENTS) if work.frame() == previous.frame else {}
+    entries, fingerprints, kept = [], {}, 0
+    for k, slug, docs in departments.pages(work.data):
+        fp = fingerprint.across_years(work.code, work.rows, k, slug, docs) if work.cache_dir else ""
+        saved = reuse.load_entries(work.cache_dir, fp) if last.get(slug) == fp else None
+        if saved is not None:
+            previous.keep(reuse.DEPARTMENTS, slug, site_dir)
+            kept += 1
+        else:
+            saved = write_department_years(departments.context(work.data, k, slug, docs), work.env, work.shells,
+                                           site_dir / "departments" / slug)
+            if work.cache_dir:
+                reuse.save_entries(work.cache_dir, fp, saved)
+        entries += saved
+        fingerprints[slug] = fp
+    if work.cache_dir:
+        progress(f"site: {kept:,} of {len(fingerprints):,} department-across-years pages unchanged, "
+                 f"kept from the last build")
+    return entries, fingerprints
+
+
+def write_department_years(page: departments.Page, env: jinja2.Environment, shells: dict[str, shell.Shell],
+                           folder: Path) -> list[dict]:
+    """Write a department's page across years and its charts' and long
+    table's rows into `folder`; its search entries."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / charts.ROWS_FILE).write_bytes(charts.rows_file(page.charts + [pa["chart"] for pa in page.plan_actual]))
+    for name, rows in page.files.items():      # a long table's rows, paged by site.js
+        (folder / name).write_bytes(rows)
+    years = "、".join(str(y) for y in dict.fromkeys(d["year"] for d in page.docs if d["year"]))
+    toc = [("documents", "公开文件"), ("series", "主要数字的变化"), ("plan-actual", "预算与决算"),
+           ("yoy", "说明中的“比上年”与上年文件")]
+    write(folder / "index.html", shells["main"].page(page.title, toc, env.get_template("department_years.html").render(
+        page=page, years=years, root="../../")))
+    return search.department_entries(page)
 
 
 def publish_files(data: SiteData, site_dir: Path) -> None:
@@ -485,9 +508,9 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
                           departments.slugs(data), cache_dir=cache_dir)
     if cache_dir:
         work.code, work.rows, work.previous = fingerprint.code_version(config), fingerprint.row_digests(data), \
-            previous.fingerprints
-        step(f"fingerprints of every document's rows; {len(previous.fingerprints):,} documents' pages "
-             f"in {site_dir} from the last build")
+            previous.of(reuse.DOCUMENTS)
+        step(f"fingerprints of every document's rows; {len(work.previous):,} documents' pages and "
+             f"{len(previous.of(reuse.DEPARTMENTS)):,} departments' in {site_dir} from the last build")
     # the department pages start now, beside the index pages and mkdocs (one core's work)
     load_jieba()   # once, here: the workers inherit its dictionary
     pool, results = start_departments(work, workers)
@@ -509,7 +532,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
             pool.shutdown(cancel_futures=True)
         raise
     step("departments across years")
-    across = write_departments(data, work.env, site_dir, work.shells)
+    across, across_fingerprints = write_departments(work, site_dir, previous, progress)
     step("department pages")
     made = finish_departments(work, pool, results, site_dir, previous, progress)
     entries = across + [e for m in made for e in m.entries]
@@ -531,5 +554,6 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     if archive_path.exists() and catalog.on_site(archive_path):
         shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     if cache_dir:       # last: only a whole site is recorded
-        reuse.record(cache_dir, site_dir, {m.doc_id: m.fingerprint for m in made}, work.frame())
+        reuse.record(cache_dir, site_dir, {reuse.DOCUMENTS.name: {m.doc_id: m.fingerprint for m in made},
+                                           reuse.DEPARTMENTS.name: across_fingerprints}, work.frame())
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
