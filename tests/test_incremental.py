@@ -1,7 +1,7 @@
 """Builds after a change: the parse cache (adding a file parses only it; a
 deleted file disappears) and the department pages kept from the last build
-(render/reuse.py: pages whose inputs did not change are not rewritten, and
-the site is byte for byte a cold build's)."""
+(render/reuse.py: pages whose inputs did not change and whose files are as
+recorded are not rewritten, and the site is byte for byte a cold build's)."""
 from __future__ import annotations
 
 import gzip
@@ -336,6 +336,7 @@ def test_pages_are_kept_or_made_again_as_their_inputs_change(project, monkeypatc
     assert {slug: now[slug] for slug in now if slug != changji_slug} == \
         {slug: across[slug] for slug in across if slug != changji_slug}
     project.assert_as_cold()
+    assert project.build() == (5, 5) and project.across_years == (4, 4)    # recorded as made again
 
     # a document removed: gone from docs/, sources/, the search index and its department's
     # pages across years (its only one: the page is gone); the new department's second year
@@ -396,7 +397,9 @@ def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
     from yusuan.render.site import SiteError
 
     assert project.build() == (0, 3)
-    assert project.build(project.root / "other") == (0, 3)    # the same cache, another folder
+    other = project.root / "other"
+    shutil.copytree(project.site, other)        # every page's files as recorded, in another folder
+    assert project.build(other) == (0, 3) and project.across_years == (0, 3)
     assert project.build() == (0, 3) and project.across_years == (0, 3)   # the record was the other folder's
 
     def stop(*_):
@@ -411,6 +414,62 @@ def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
         assert project.build() == (0, 3) and project.across_years == (0, 3)
     assert not (project.site / ".yusuan-previous").exists()
     project.assert_as_cold()
+
+
+def test_a_site_saved_and_restored_keeps_every_page(project):
+    """CI keeps site/ with actions/cache, a tar: the restored files have new
+    inodes, and their times to the ns or not. Every page is kept, the files
+    restored, and the site is a cold build's."""
+    assert project.build() == (0, 3)
+    for copy in (shutil.copy2, shutil.copy):      # the times kept (tar --posix), then lost
+        saved = project.root / "saved"
+        shutil.copytree(project.site, saved, copy_function=copy)
+        shutil.rmtree(project.site)
+        saved.rename(project.site)
+        restored = page_files(project.site, CHANGJI)
+        assert project.build() == (3, 3) and project.across_years == (3, 3), copy
+        assert page_files(project.site, CHANGJI) == restored
+        project.assert_as_cold()
+
+
+def _edit(path: Path) -> None:
+    """One byte changed, the size the same: only the hash tells."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+
+
+def _extra(path: Path) -> None:
+    path.with_name("notes.html").write_text("<p>written by someone else</p>", encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage, document_file, department_file", [
+    (_edit, "docs/{}/index.html", "index.html"),
+    (_truncate, "sources/{}.txt.gz", "charts.json.gz"),
+    (Path.unlink, "docs/{}/data.json.gz", "charts.json.gz"),
+    (_extra, "sources/{}/index.html", "index.html"),
+], ids=["edited", "truncated", "deleted", "extra file"])
+def test_a_page_changed_in_the_site_is_made_again(project, damage, document_file, department_file):
+    """A page whose files are not those the record lists (a file edited,
+    cut short, deleted, or one more) is made again; the others are kept,
+    the same files."""
+    assert project.build() == (0, 3)
+    before = files(project.site)
+    slug = across_years_of(project.site, CHANGJI)
+    others = {doc_id: page_files(project.site, doc_id) for doc_id in (ZIZHIQU, ATUSHI)}
+    other_slugs = {name: ids for name, ids in across_years_files(project.site).items() if name != slug}
+    damage(project.site / document_file.format(CHANGJI))
+    damage(project.site / "departments" / slug / department_file)
+    assert files(project.site) != before
+    assert project.build() == (2, 3) and project.across_years == (2, 3)
+    assert files(project.site) == before
+    assert {doc_id: page_files(project.site, doc_id) for doc_id in others} == others
+    assert {name: ids for name, ids in across_years_files(project.site).items() if name != slug} == other_slugs
+    assert project.build() == (3, 3) and project.across_years == (3, 3)    # recorded as made again
 
 
 def test_row_digests_depend_on_the_rows_not_where_they_sit(tmp_path):

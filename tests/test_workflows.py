@@ -128,13 +128,41 @@ def test_python_311_with_pip_cache(site):
     assert setup["with"]["cache"] == "pip"
 
 
+def cache_of(site: dict, path: str) -> dict:
+    """The build job's actions/cache step that keeps `path`."""
+    (cache,) = [s for s in step_using(site["jobs"]["build"], "actions/cache") if s["with"]["path"] == path]
+    return cache
+
+
+def build_default(option: str) -> str:
+    """The default of an option of `yusuan build`, as the README's command runs it."""
+    from yusuan.cli import build
+
+    (default,) = [p.default for p in build.params if p.name == option]
+    return str(default)
+
+
 def test_parse_cache_is_kept_between_runs(site):
-    (cache,) = step_using(site["jobs"]["build"], "actions/cache")
-    assert cache["with"]["path"] == ".cache/yusuan"
+    cache = cache_of(site, ".cache/yusuan")
+    assert build_default("cache_dir") == ".cache/yusuan"
     key = cache["with"]["key"]
     assert "hashFiles('content/**')" in key and "build/**" in key
     restore = cache["with"]["restore-keys"].strip()
     assert restore and key.startswith(restore), "restore-keys must be a prefix of the key"
+
+
+def test_last_site_is_restored_for_the_build_to_keep_its_pages(site):
+    """The build keeps the pages of the site folder it finds whose files the
+    record in the parse cache lists (render/reuse.py): the folder the
+    README's build writes is restored before it, an entry of its own, with
+    the parse cache's key scheme."""
+    build = site["jobs"]["build"]
+    parse, pages = cache_of(site, ".cache/yusuan"), cache_of(site, build_default("site_dir"))
+    for field in ("key", "restore-keys"):
+        assert pages["with"][field] == parse["with"][field].replace("yusuan-parse-", "yusuan-site-"), field
+    assert pages["with"]["key"] != parse["with"]["key"]
+    (build_step,) = [s for s in build["steps"] if s.get("run", "").strip() == f"{BUILD_COMMAND} --strict"]
+    assert build["steps"].index(pages) < build["steps"].index(build_step)
 
 
 def test_workflow_tests_with_the_readme_test_command(site):

@@ -7,7 +7,7 @@ The pages are made in a temporary folder, removed after the build; nothing
 is written into content/. site_dir is emptied and made again, and only if
 yusuan made it (yusuan.folders), keeping the pages of every document and
 every department across years whose inputs did not change since the last
-build (render/reuse.py). The output is
+build and whose files are as that build left them (render/reuse.py). The output is
 deterministic: the same data gives the same bytes, kept pages or not.
 """
 from __future__ import annotations
@@ -488,6 +488,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
 
     # read, and deleted until this build ends: a build stopped half-way leaves no record to trust
     previous = reuse.Previous.take(cache_dir, site_dir) if cache_dir else reuse.Previous()
+    if cache_dir:
+        step(f"the last build's pages in {site_dir} checked against its record")
     write_vega = start_vega(cache=cache_dir or build_dir)
     try:
         (build_dir / "arrow").mkdir()
@@ -554,6 +556,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     if archive_path.exists() and catalog.on_site(archive_path):
         shutil.move(archive_path, site_dir / "data" / "files" / archive.NAME)
     if cache_dir:       # last: only a whole site is recorded
+        step("record of the pages and their files")
         reuse.record(cache_dir, site_dir, {reuse.DOCUMENTS.name: {m.doc_id: m.fingerprint for m in made},
-                                           reuse.DEPARTMENTS.name: across_fingerprints}, work.frame())
+                                           reuse.DEPARTMENTS.name: across_fingerprints}, work.frame(), previous)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
