@@ -5,6 +5,7 @@ recorded are not rewritten, and the site is byte for byte a cold build's)."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -505,3 +506,13 @@ def test_row_digests_depend_on_the_rows_not_where_they_sit(tmp_path):
                    {"day": datetime.date(2026, 1, 3)}]:
         assert digest([dict(ours[0], **change)] + ours[1:], 100) != first, change
     assert digest(ours[:2], 100) != first
+
+
+def test_a_file_that_cannot_be_read_is_never_what_was_recorded(tmp_path):
+    """Its page is made again rather than the build stopped (as root, a
+    mode cannot make a file unreadable here: a folder stands for it)."""
+    from yusuan.render import reuse
+
+    assert reuse._digest(tmp_path) == "" and reuse._digest(tmp_path / "gone") == ""
+    (tmp_path / "a").write_bytes(b"x")
+    assert reuse._digest(tmp_path / "a") == hashlib.sha256(b"x").hexdigest()

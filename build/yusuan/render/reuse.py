@@ -133,12 +133,21 @@ def files_of(site_dir: Path, paths: list[str], known: Files) -> Files:
         if was and was[:2] == [st.st_size, st.st_mtime_ns]:
             digest = was[2]
         elif stat.S_ISREG(st.st_mode):
-            with open(site_dir / rel, "rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
+            digest = _digest(site_dir / rel)
         else:
             digest = ""     # a link or the like: the build makes none, so never what it recorded
         files[rel] = [st.st_size, st.st_mtime_ns, digest]
     return files
+
+
+def _digest(path: Path) -> str:
+    """A file's SHA-256; "" when it cannot be read (never what was recorded:
+    its page is made again, not the build stopped)."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def _same(files: Files, recorded: Files) -> bool:
