@@ -416,7 +416,8 @@ def _random_entries(seed: int) -> tuple[list[dict], list[dict]]:
     return mkdocs, ours
 
 
-def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch):
+@pytest.mark.parametrize("batch", [1 << 21, 700])
+def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
     """The written index, decoded as the worker decodes it, is the entries'
     terms: each term lists every entry holding it, by reference (file * 256 +
     place) in order, weight 2 where it is in the title, else 1; a term in
@@ -425,10 +426,12 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch):
     term files' JSON with terms in code point order, gzip level 6, time stamp
     0, as many term files as their size in TERM_FILE_BYTES. On a few hundred
     random entries, with CAP, CHUNK_BYTES and TERM_FILE_BYTES lowered so that
-    many terms are capped and there are many files of each kind."""
+    many terms are capped and there are many files of each kind; the index
+    made at once, and made 700 (term, entry) pairs at a time."""
     from yusuan.render import search
     from yusuan.render.search import plain, term_file, terms
 
+    monkeypatch.setattr(search, "BATCH", batch)
     monkeypatch.setattr(search, "CAP", 9)
     monkeypatch.setattr(search, "CHUNK_BYTES", 1500)
     monkeypatch.setattr(search, "TERM_FILE_BYTES", 700)
@@ -489,6 +492,32 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch):
     for term, h in held.items():
         kept = h if len(h) <= cap else sorted(sorted(h, key=lambda rw: -rw[1])[:cap])
         assert listed[term] == kept, term
+
+
+def test_search_index_of_entries_without_terms(tmp_path):
+    """Entries holding no term (no Chinese characters, letters or digits)
+    make one term file, empty."""
+    from yusuan.render.search import write_index
+
+    site = _index_site(tmp_path, [{"location": "", "title": "", "text": "<p>—</p>"}])
+    assert write_index(site, [{"location": "a/", "title": "…", "text": ""}]) == \
+        {"entries": 2, "term_files": 1, "entry_files": 1}
+    assert index_file(site / "search" / "t" / "0.json.gz") == {"t": {}, "c": []}
+
+
+def test_search_index_sorts_by_16_bits_as_numpy_sorts():
+    """The index's sort of term numbers 16 bits at a time (render/search.py
+    _stable_order; a site's terms pass 2^16 only with its vocabulary) is
+    numpy's stable sort, at every size of number."""
+    import numpy as np
+
+    from yusuan.render.search import _stable_order
+
+    rng = np.random.default_rng(7)
+    for top in (1, 2, 1 << 16, 1 << 17, 1 << 40):
+        keys = rng.integers(0, top, 50_000)
+        assert (_stable_order(keys) == np.argsort(keys, kind="stable")).all(), top
+    assert len(_stable_order(np.array([], np.int64))) == 0
 
 
 def test_search_terms_are_pairs_of_characters():
