@@ -371,6 +371,155 @@ def test_search_index_is_bounded(built):
     assert not (site / "assets" / "javascripts" / "lunr").exists()
 
 
+def _index_site(tmp_path: Path, mkdocs_docs: list[dict]) -> Path:
+    """A site folder as mkdocs leaves it for search.write_index: its search index and the theme's worker."""
+    site = tmp_path / "site"
+    (site / "search").mkdir(parents=True)
+    (site / "search" / "search_index.json").write_text(
+        json.dumps({"config": {"lang": ["zh"]}, "docs": mkdocs_docs}, ensure_ascii=False), encoding="utf-8")
+    (site / "assets" / "javascripts" / "workers").mkdir(parents=True)
+    (site / "assets" / "javascripts" / "workers" / "search.0.min.js").write_text("lunr", encoding="utf-8")
+    return site
+
+
+def _random_entries(seed: int) -> tuple[list[dict], list[dict]]:
+    """mkdocs' entries (HTML, zero-width spaces, no terms) and a few hundred of
+    ours, some with their terms made beforehand (as department pages' are),
+    some without: few characters, so terms overlap and many are in more
+    entries than a lowered CAP, in titles of some and texts of others."""
+    import random
+
+    from yusuan.render.search import entry_terms
+
+    rng = random.Random(seed)
+    chars = "预算支出经费项目部门财政工业信息化厅局三公𠀀〇"     # 𠀀: a character beyond the BMP
+
+    def char() -> str:                 # a common character, or one of 300 rarer ones
+        return rng.choice(chars) if rng.random() < 0.8 else chr(0x4E00 + rng.randrange(300))
+
+    def text(n: int) -> str:
+        words = ["".join(char() for _ in range(rng.randint(1, 4))) for _ in range(n)]
+        words += rng.sample(["2026", "pdf", "x1", "&amp;", "&lt;b&gt;", "“三公”经费", "a&amp;b"], 2)
+        rng.shuffle(words)
+        return rng.choice([" ", "，", "、"]).join(words)
+
+    mkdocs = [{"location": f"page{p}/" + (f"#s{s}" if s else ""), "title": f"标题\u200b{text(1)}",
+               "text": f"<p>{text(6)}</p>\u200b<li>{text(3)}</li>"} for p in range(5) for s in range(3)]
+    ours = []
+    for p in range(60):
+        for s in range(rng.randint(1, 8)):
+            e = {"location": f"docs/d{p}/" + (f"#s{s}" if s else ""), "title": text(rng.randint(0, 2)),
+                 "text": text(rng.randint(0, 40))}
+            if rng.random() < 0.7:
+                e["terms"] = entry_terms(e)
+            ours.append(e)
+    return mkdocs, ours
+
+
+@pytest.mark.parametrize("batch", [1 << 21, 700])
+def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
+    """The written index, decoded as the worker decodes it, is the entries'
+    terms: each term lists every entry holding it, by reference (file * 256 +
+    place) in order, weight 2 where it is in the title, else 1; a term in
+    more than CAP entries is listed as capped with the CAP entries where it
+    weighs most, the first of equals. And the files' bytes are the format's:
+    term files' JSON with terms in code point order, gzip level 6, time stamp
+    0, as many term files as their size in TERM_FILE_BYTES. On a few hundred
+    random entries, with CAP, CHUNK_BYTES and TERM_FILE_BYTES lowered so that
+    many terms are capped and there are many files of each kind; the index
+    made at once, and made 700 (term, entry) pairs at a time."""
+    from yusuan.render import search
+    from yusuan.render.search import plain, term_file, terms
+
+    monkeypatch.setattr(search, "BATCH", batch)
+    monkeypatch.setattr(search, "CAP", 9)
+    monkeypatch.setattr(search, "CHUNK_BYTES", 1500)
+    monkeypatch.setattr(search, "TERM_FILE_BYTES", 700)
+    mkdocs, ours = _random_entries(12)
+    site = _index_site(tmp_path, mkdocs)
+    written = search.write_index(site, ours)
+
+    def packed(text: str) -> bytes:
+        return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+
+    def compact(obj) -> str:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+    docs = [{k: d[k].replace("\u200b", "") for k in ("location", "title", "text")} for d in mkdocs + ours]
+    entry_files = sorted((site / "search" / "c").glob("*.json.gz"), key=index_file_number)
+    assert [index_file_number(p) for p in entry_files] == list(range(len(entry_files))) and len(entry_files) > 10
+    refs = []
+    for path in entry_files:
+        chunk = index_file(path)
+        assert path.read_bytes() == packed(compact(chunk))
+        refs += [index_file_number(path) << 8 | k for k in range(len(chunk))]
+        assert len({loc.split("#")[0] for loc, *_ in chunk}) >= 1
+    assert [e for p in entry_files for e in index_file(p)] == [[d["location"], d["title"], d["text"]] for d in docs]
+
+    held: dict[str, list[tuple[int, int]]] = {}      # term → (ref, weight) of every entry holding it, in order
+    for ref, d in zip(refs, docs):
+        title = terms(plain(d["title"]))
+        for term, weight in [(t, 2) for t in title] + [(t, 1) for t in terms(plain(d["text"])) - title]:
+            held.setdefault(term, []).append((ref, weight))
+    cap = search.CAP
+    assert sum(len(h) > cap for h in held.values()) > 20 and sum(len(h) <= cap for h in held.values()) > 20
+    assert any(len(h) > cap and h[cap][1] == 2 and h[0][1] == 1 for h in held.values())   # the cap's order matters
+
+    stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    n = stub["config"]["yusuan"]["terms"]
+    assert stub == {"config": {"lang": ["zh"], "yusuan": {"terms": n, "cap": cap, "entries": len(docs)}}, "docs": []}
+    assert written == {"entries": len(docs), "term_files": n, "entry_files": len(entry_files)}
+    assert sorted(index_file_number(p) for p in (site / "search" / "t").glob("*")) == list(range(n)) and n > 10
+    listed, size = {}, 0
+    for k in range(n):
+        path = site / "search" / "t" / f"{k}.json.gz"
+        found = index_file(path)
+        # the capped terms' list with json.dumps' default separators (", "), as it always was
+        assert path.read_bytes() == packed(f'{{"t":{compact(found["t"])},"c":{json.dumps(found["c"], ensure_ascii=False)}}}')
+        assert list(found["t"]) == sorted(found["t"]) and found["c"] == sorted(found["c"])
+        assert set(found["c"]) <= found["t"].keys()
+        for term, flat in found["t"].items():
+            assert term_file(term, n) == k
+            size += len(term) * 3 + len(",".join(map(str, flat))) + 8
+            ref, listed[term] = 0, []
+            for v in flat:                    # as the worker's postings()
+                assert v >= 4 or not listed[term]
+                ref += v // 4
+                listed[term].append((ref, v % 4))
+            assert (term in found["c"]) == (len(held[term]) > cap)
+    assert n == max(1, -(-size // search.TERM_FILE_BYTES))
+    assert listed.keys() == held.keys()
+    for term, h in held.items():
+        kept = h if len(h) <= cap else sorted(sorted(h, key=lambda rw: -rw[1])[:cap])
+        assert listed[term] == kept, term
+
+
+def test_search_index_of_entries_without_terms(tmp_path):
+    """Entries holding no term (no Chinese characters, letters or digits)
+    make one term file, empty."""
+    from yusuan.render.search import write_index
+
+    site = _index_site(tmp_path, [{"location": "", "title": "", "text": "<p>—</p>"}])
+    assert write_index(site, [{"location": "a/", "title": "…", "text": ""}]) == \
+        {"entries": 2, "term_files": 1, "entry_files": 1}
+    assert index_file(site / "search" / "t" / "0.json.gz") == {"t": {}, "c": []}
+
+
+def test_search_index_sorts_by_16_bits_as_numpy_sorts():
+    """The index's sort of term numbers 16 bits at a time (render/search.py
+    _stable_order; a site's terms pass 2^16 only with its vocabulary) is
+    numpy's stable sort, at every size of number."""
+    import numpy as np
+
+    from yusuan.render.search import _stable_order
+
+    rng = np.random.default_rng(7)
+    for top in (1, 2, 1 << 16, 1 << 17, 1 << 40):
+        keys = rng.integers(0, top, 50_000)
+        assert (_stable_order(keys) == np.argsort(keys, kind="stable")).all(), top
+    assert len(_stable_order(np.array([], np.int64))) == 0
+
+
 def test_search_terms_are_pairs_of_characters():
     from yusuan.render.search import terms
 
