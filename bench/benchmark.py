@@ -266,7 +266,7 @@ def site_mentions(site_dir: Path, text: str) -> list[str]:
 def stage_seconds(log: Path) -> tuple[float | None, float | None]:
     """The data and site stages' own times, from the lines `yusuan build` ends them with."""
     text = log.read_text(encoding="utf-8", errors="replace")
-    data = re.search(r"^yusuan data: .* in ([\d.]+) s$", text, re.M)
+    data = re.search(r"^yusuan data: .* in ([\d.]+) s( \(.*\))?$", text, re.M)     # (…): what goes on meanwhile
     site = re.search(r"^site: wrote .* in ([\d.]+) s$", text, re.M)
     return (float(data[1]) if data else None), (float(site[1]) if site else None)
 
