@@ -4,9 +4,10 @@ docs/<doc_id>/data.json.gz (gzip JSON, a column per field), and site.js
 makes of it, when the link is clicked, the XLSX (a sheet per dataset,
 header "title（unit）", frozen, amounts as #,##0.00) and the ZIP of CSVs
 (UTF-8 with a BOM, one per dataset, the checks, table_cells and
-department_ratios left out: NOT_PER_DOC) that the site used to store: ~120 KB a document as files,
-~9 KB as the data file. Read straight from the Arrow
-slices (render/data.py). Byte-for-byte reproducible: a fixed time stamp.
+department_ratios left out: NOT_PER_DOC) that the site used to store:
+~120 KB a document as files, ~9 KB as the data file. Read straight from
+the Arrow slices (render/data.py). Byte-for-byte reproducible: a fixed
+time stamp.
 
 What every document shares (each dataset's columns, headers, which are
 amounts) is written once, in assets/yusuan/datasets.json (FIELDS); the
