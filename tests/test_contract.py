@@ -10,7 +10,7 @@ import frictionless
 import pytest
 
 from yusuan.schema import BY_NAME, DATASETS, STATUSES
-from yusuan.store import ContractError, to_arrow
+from yusuan.rows import ContractError, to_arrow
 
 UNIT = {"doc_id": "2026-x", "unit_name": "某局本级", "is_self": True, "staff_authorized": 10,
         "staff_actual": 9, "source_line": 12}

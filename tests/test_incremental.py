@@ -16,6 +16,7 @@ import pytest
 
 from conftest import ATUSHI, CHANGJI, CONTENT, ZIZHIQU, copy_samples, load_benchmark, sample
 import yusuan.pipeline as pipeline
+from yusuan.parse import StoredTables
 
 
 def test_add_change_delete(tmp_path, monkeypatch):
@@ -112,8 +113,9 @@ def test_cache_keeps_only_what_the_run_uses(tmp_path):
 
 def test_parse_cache_outlives_site_changes_not_parser_changes(tmp_path):
     """The parse cache is keyed by the parser's code: editing the site's code
-    (render/, the command line) keeps every parse; editing the parser or the
-    vocabulary drops them all."""
+    (render/, the command line) or the data stage's (pipeline, the file
+    writers) keeps every parse; editing the parser or the vocabulary drops
+    them all."""
     import shutil
 
     import yusuan
@@ -122,10 +124,10 @@ def test_parse_cache_outlives_site_changes_not_parser_changes(tmp_path):
     package = tmp_path / "yusuan"
     shutil.copytree(Path(yusuan.__file__).parent, package)
     before = parser_version(package)
-    for site_file in ("render/department.py", "cli.py"):
+    for site_file in ("render/department.py", "cli.py", "pipeline.py", "store.py"):
         (package / site_file).write_text((package / site_file).read_text("utf-8") + "\n# edited\n", "utf-8")
         assert parser_version(package) == before, site_file
-    for parser_file in ("tables.py", "vocabulary.toml", "read/pdf.py"):
+    for parser_file in ("tables.py", "vocabulary.toml", "read/pdf.py", "parse.py", "rows.py"):
         edited = package / parser_file
         original = edited.read_text("utf-8")
         edited.write_text(original + "\n# edited\n", "utf-8")
@@ -142,7 +144,7 @@ def test_data_stage_keeps_no_rows_or_texts_in_memory(tmp_path):
     for cache in (tmp_path / "cache", None):
         result = pipeline.run_data(content, tmp_path / "data", cache, progress=lambda *_: None)
         assert len(result.documents) == 3
-        assert all(d.text is None and isinstance(d.tables, pipeline.StoredTables) for d in result.documents)
+        assert all(d.text is None and isinstance(d.tables, StoredTables) for d in result.documents)
         assert not hasattr(result, "tables")
 
 

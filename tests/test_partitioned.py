@@ -17,7 +17,8 @@ import pytest
 
 from conftest import ROOT
 from yusuan.schema import BY_NAME, DATASETS
-from yusuan.store import NO_YEAR, PARTITIONED, ContractError, partition_files, to_arrow, write_partitioned
+from yusuan.rows import ContractError, to_arrow
+from yusuan.store import NO_YEAR, PARTITIONED, partition_files, write_partitioned
 
 PARTITIONED_DATASETS = [ds.name for ds in DATASETS if ds.name != "problems"]   # problems has no year
 

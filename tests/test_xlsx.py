@@ -161,7 +161,7 @@ def test_a_dataset_longer_than_a_sheet_is_split_by_year_or_left_out(multi_year_d
 
 def test_a_long_dataset_without_years_is_left_out(tmp_path):
     problems = [{"source_file": f"{k}.txt", "line": None, "severity": "error", "message": "未收录"} for k in range(5)]
-    from yusuan.store import to_arrow
+    from yusuan.rows import to_arrow
     tables = {"problems": to_arrow(BY_NAME["problems"], problems)}
     write_xlsx(tables, tmp_path / "p.xlsx", max_rows=5)    # 4 data rows a sheet
     wb = load_workbook(tmp_path / "p.xlsx", read_only=True)
@@ -173,7 +173,7 @@ def test_a_long_dataset_without_years_is_left_out(tmp_path):
 
 
 def test_rows_without_a_year_get_a_sheet_of_their_own(tmp_path):
-    from yusuan.store import to_arrow
+    from yusuan.rows import to_arrow
     blank = {ds: {f.name: None for f in BY_NAME[ds].fields} for ds in ("documents", "table_cells")}
     tables = {"documents": to_arrow(BY_NAME["documents"], [blank["documents"] | {"doc_id": d, "year": y}
                                                            for d, y in [("2025-a", 2025), ("na-b", None)]]),

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from .schema import BY_NAME
-from .store import to_arrow
+from .rows import to_arrow
 
 SQL_DIR = Path(__file__).parent / "sql"
 ORDER = ["function_class_totals", "function_class_summary", "department_ratios"]

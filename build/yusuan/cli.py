@@ -181,7 +181,7 @@ def parse(files: tuple[Path, ...], all_checks: bool) -> None:
     """
     from .checks import run_checks
     from .document import NotADisclosure, parse_document
-    from .pipeline import merged_source
+    from .parse import merged_source
     from .read import ReadError, read_source
     from .read.pdf import page_of
 

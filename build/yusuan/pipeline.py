@@ -9,162 +9,26 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
-from . import aggregate, folders, privacy, store
-from .checks import run_checks
-from .document import NotADisclosure, parse_document
-from .extract import document_datasets
-from .parallel import default_jobs, in_second_process, worker_pool
+from . import aggregate, folders, store
+from .document import NotADisclosure
 from .identity import name_key, same_department
-from .read import ReadError, Source, find_disclosures, read_source
-from .read.pdf import FILE_MARKER
+from .parallel import default_jobs, in_second_process, worker_pool
+from .parse import (PER_DOCUMENT, Parsed, _fix, _parsed, combined_sha, merged_source, parse_file, parser_version,
+                    problem)
+from .read import ReadError, find_disclosures
+from .rows import to_arrow
 from .schema import BY_NAME, DATASETS
 
-PER_DOCUMENT = [d.name for d in DATASETS if "doc_id" in d.columns and d.name not in aggregate.ORDER]
 
-
-# Modules a parse never runs (their output is made from the datasets).
-_NOT_PARSING = {"cli.py", "xlsx.py", "zips.py"}
-
-
-def parser_version(here: Path = Path(__file__).parent) -> str:
-    """Hash of the code that makes a parse (reader, parser, checks, dataset
-    rows) and the vocabulary: a change there invalidates the cache; a change
-    to the site's code (render/, the command line, the file writers) does not."""
-    h = hashlib.sha256()
-    for p in sorted([*here.rglob("*.py"), *here.rglob("*.toml")]):
-        rel = p.relative_to(here).as_posix()
-        if rel.startswith("render/") or rel in _NOT_PARSING:
-            continue
-        h.update(rel.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
-@dataclass
-class Parsed:
-    doc_id: str
-    department: str
-    year: int | None
-    kind: str
-    tables: dict[str, pa.Table]          # PER_DOCUMENT dataset → this document's rows
-    problems: list[dict] = field(default_factory=list)
-    text: str | None = ""                 # None: in its cache entry (`source_text()` reads it)
-
-    def _meta(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("tables", "text")}
-
-    def to_bytes(self) -> bytes:
-        """The parse cache's form, also how a worker hands a parse back (as a
-        file: its cache entry or a scratch one): a JSON header line, then each
-        table as an Arrow IPC stream (~5x cheaper to write than JSON), then
-        the source text. The text last, not in the header: every build reads
-        every entry's header, and at 10,000 documents ~600 MB of text in them
-        took ~3 s of JSON to read and put aside."""
-        streams = [_to_ipc(t) for t in self.tables.values()]
-        text = self.source_text().encode("utf-8")
-        header = {**self._meta(), "tables": [[name, len(b)] for name, b in zip(self.tables, streams)],
-                  "text_size": len(text)}
-        return b"".join([CACHE_MAGIC, json.dumps(header, ensure_ascii=False).encode(), b"\n", *streams, text])
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "Parsed":
-        header, at = _header(data)
-        tables = {}
-        for name, size in header.pop("tables"):
-            tables[name] = _from_ipc(data[at:at + size])
-            at += size
-        if at + header.pop("text_size") != len(data):
-            raise ValueError("a parse cache entry cut short")
-        return cls(tables=tables, text=data[at:].decode("utf-8"), **header)
-
-    @classmethod
-    def stored(cls, entry: Path) -> "Parsed":
-        """The parse in a cache entry, its tables and text left in the file
-        until asked for: the data stage holds the facts of 10,000 documents,
-        not their ~300 KB of rows and text each."""
-        header, at = _read_header(entry)
-        if at + sum(size for _, size in header["tables"]) + header.pop("text_size") != entry.stat().st_size:
-            raise ValueError("a parse cache entry cut short")
-        return cls(tables=StoredTables(entry, at, header.pop("tables")), text=None, **header)
-
-    def source_text(self) -> str:
-        return self.tables.text() if self.text is None else self.text
-
-
-def _header(data: bytes) -> tuple[dict, int]:
-    """A cache entry's header, and where its tables begin."""
-    if not data.startswith(CACHE_MAGIC):
-        raise ValueError("not a yusuan parse cache entry")
-    end = data.index(b"\n", len(CACHE_MAGIC))
-    return json.loads(data[len(CACHE_MAGIC):end]), end + 1
-
-
-def _read_header(entry: Path) -> tuple[dict, int]:
-    with open(entry, "rb") as f:
-        return _header(f.readline() + f.readline())     # the magic's line, the header's
-
-
-def _from_ipc(data: bytes) -> pa.Table:
-    return pa.ipc.open_stream(pa.py_buffer(data)).read_all()
-
-
-class StoredTables(Mapping):
-    """The tables of a cache entry, each read when asked for, with the renames
-    made since it was cached (`fixes`: (dataset, table) → table)."""
-
-    def __init__(self, entry: Path, at: int, sizes: list[tuple[str, int]]):
-        self.entry, self.spans, self.fixes = entry, {}, []
-        for name, size in sizes:
-            self.spans[name] = (at, size)
-            at += size
-        self.text_at = at       # the source text: the rest of the file
-
-    def __getitem__(self, name: str) -> pa.Table:
-        at, size = self.spans[name]
-        with open(self.entry, "rb") as f:
-            f.seek(at)
-            table = _from_ipc(f.read(size))
-        for fix in self.fixes:
-            table = fix(name, table)
-        return table
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.spans)
-
-    def __len__(self) -> int:
-        return len(self.spans)
-
-    def text(self) -> str:
-        with open(self.entry, "rb") as f:
-            f.seek(self.text_at)
-            return f.read().decode("utf-8")
-
-
-def _fix(parsed: Parsed, fix) -> None:
-    """Apply fix(dataset, table) → table to a parse's tables: now, or as they are read."""
-    if isinstance(parsed.tables, StoredTables):
-        parsed.tables.fixes.append(fix)
-    else:
-        parsed.tables = {name: fix(name, t) for name, t in parsed.tables.items()}
-
-
-CACHE_MAGIC = b"yusuan-parsed 2\n"
-
-
-def _to_ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
 
 
 @dataclass
@@ -178,10 +42,6 @@ class Result:
         return bool(self.problems)
 
 
-def problem(source_file: str, line: int | None, severity: str, message: str) -> dict:
-    return {"source_file": source_file, "line": line, "severity": severity, "message": message}
-
-
 @dataclass(frozen=True)
 class Fragment:
     """A file without budget tables, with the department, year and kind it
@@ -191,39 +51,6 @@ class Fragment:
     year: int | None
     kind: str
     reason: str
-
-
-def parse_file(path: Path, root: Path) -> Parsed:
-    """One disclosure → its dataset rows. Raises ReadError / NotADisclosure."""
-    return _parsed(read_source(path, root))
-
-
-def _parsed(source: Source) -> Parsed:
-    doc = parse_document(source)
-    datasets = document_datasets(doc, run_checks(doc))
-    return Parsed(
-        doc_id=doc.doc_id, department=doc.department, year=doc.year, kind=doc.kind,
-        tables={name: store.to_arrow(BY_NAME[name], datasets.get(name, [])) for name in PER_DOCUMENT},
-        problems=[problem(source.rel, line, sev, msg) for line, sev, msg in doc.problems],
-        text=privacy.redact("\n".join(source.lines), doc.narrative.contacts),
-    )
-
-
-def combined_sha(shas: list[str]) -> str:
-    """The identity of a document read from several files: their hashes, in order, hashed."""
-    return hashlib.sha256(" ".join(shas).encode()).hexdigest()
-
-
-def merged_source(paths: list[Path], root: Path) -> Source:
-    """Files of one disclosure (its narrative, its tables) read as one text:
-    each file's lines after a marker naming it, so every line keeps its place."""
-    sources = [read_source(p, root) for p in paths]
-    lines: list[str] = []
-    for s in sources:
-        lines += [FILE_MARKER.format(s.rel), *s.lines]
-    return Source(path=paths[-1], rel=" + ".join(s.rel for s in sources),
-                  sha256=combined_sha([s.sha256 for s in sources]),
-                  encoding="+".join(dict.fromkeys(s.encoding for s in sources)), lines=lines)
 
 
 def _merge_fragments(outcome: dict, shas: dict[str, str], content: Path, cache_dir: Path | None,
@@ -476,7 +303,7 @@ def datasets(result: Result, data_dir: Path) -> Iterator[tuple[str, Iterator[pa.
     written by other processes in place by then)."""
     for name in PER_DOCUMENT:
         yield name, (d.tables[name] for d in result.documents)
-    yield "problems", iter([store.to_arrow(BY_NAME["problems"], result.problems)])
+    yield "problems", iter([to_arrow(BY_NAME["problems"], result.problems)])
     written = {d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name not in aggregate.ORDER}
     made = functools.cache(lambda: aggregate.aggregate(written))
     for name in aggregate.ORDER:
@@ -491,10 +318,10 @@ def build_tables(result: Result) -> dict:
     """Every dataset whole, in memory (for tests; the data stage streams them, see datasets())."""
     def concat(name: str) -> pa.Table:
         parts = [d.tables[name] for d in result.documents]
-        return pa.concat_tables(parts).combine_chunks() if parts else store.to_arrow(BY_NAME[name], [])
+        return pa.concat_tables(parts).combine_chunks() if parts else to_arrow(BY_NAME[name], [])
 
     tables = {name: concat(name) for name in PER_DOCUMENT}
-    tables["problems"] = store.to_arrow(BY_NAME["problems"], result.problems)
+    tables["problems"] = to_arrow(BY_NAME["problems"], result.problems)
     tables.update(aggregate.aggregate(tables))
     return {d.name: tables[d.name] for d in DATASETS}
 

@@ -6,7 +6,7 @@ Types are Frictionless field types: string, integer, number, boolean, date.
 Amounts are numbers in 万元 (10,000 yuan), two decimals as printed. A field
 with a closed set of values declares it (`enum`), a dataset the columns that
 identify a row (`key`); every dataset with doc_id refers to documents. The
-rows' keys are checked against the columns (store.to_arrow), the values
+rows' keys are checked against the columns (rows.to_arrow), the values
 against the rest by a test that validates the data package (frictionless).
 """
 from __future__ import annotations
