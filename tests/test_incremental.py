@@ -419,6 +419,60 @@ def test_a_stopped_build_or_another_folder_trusts_nothing(project, monkeypatch):
     project.assert_as_cold()
 
 
+def test_search_index_written_again_is_a_cold_builds(project, monkeypatch):
+    """Adding a document writes its pages' entry files and the term files of
+    their terms (and of the index pages that list documents); every other
+    file of search/ stays as it was, not written again, and search/ is byte
+    for byte a cold build's. A build stopped while it writes the index
+    leaves the theme's own index and worker, which do not read the files
+    it wrote, and no record: the next build writes every file."""
+    from yusuan.render import search
+    from yusuan.render.site import SiteError
+
+    def index_files() -> dict[str, tuple[int, int]]:
+        return identities(project.site, (project.site / "search").rglob("*.json.gz"))
+
+    assert project.build() == (0, 3)
+    before, was = index_files(), files(project.site / "search")
+    project.add(77, 2026)
+    project.data_stage()
+    assert project.build() == (3, 4)
+    now, bytes_now = index_files(), files(project.site / "search")
+    written = {rel for rel in now if now[rel] != before.get(rel)}
+    # written: the files whose bytes changed (its pages' two, the home page's, the lists'), no other
+    assert written == {f"search/{rel}" for rel in bytes_now if rel.endswith(".gz") and bytes_now[rel] != was.get(rel)}
+    (said,) = [m for m in project.messages if "search index files written" in m]
+    assert said.startswith(f"site: {len(written)} of {len(now)} search index files written")
+    entry_files = {rel for rel in written if rel.startswith("search/c/")}
+    assert 2 <= len(entry_files) < len([rel for rel in now if rel.startswith("search/c/")])
+    assert len(written) < len(now)
+    project.assert_as_cold()
+    cold = project.root / f"cold-{project.colds}"
+    assert files(project.site / "search") == files(cold / "search")
+
+    puts = []
+    real = search._Files.put
+
+    def put(self, rel: str, data: bytes) -> None:
+        if len(puts) == 3:
+            raise SiteError("stopped")
+        puts.append(rel)
+        real(self, rel, data)
+    project.add(78, 2026)
+    project.data_stage()
+    with monkeypatch.context() as m:
+        m.setattr(search._Files, "put", put)
+        with pytest.raises(SiteError, match="stopped"):
+            project.build()
+    stub = json.loads((project.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert stub["docs"] and "yusuan" not in stub["config"]        # mkdocs' own, for the theme's worker
+    (worker,) = (project.site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
+    assert "yusuan's search worker" not in worker.read_text(encoding="utf-8")
+    assert project.build() == (0, 5)
+    assert [m for m in project.messages if "search index files written" in m] == []      # no record: every file
+    project.assert_as_cold()
+
+
 def test_a_site_saved_and_restored_keeps_every_page(project):
     """CI keeps site/ with actions/cache, a tar: the restored files have new
     inodes, and their times to the ns or not. Every page is kept, the files

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 import re
 from collections import Counter
 from html import unescape
@@ -337,7 +338,7 @@ def test_search_index_is_bounded(built):
     """The stub the theme loads holds no entries; each term file lists at most
     CAP entries a term, every one of them an entry that holds the term; an
     entry file holds whole pages."""
-    from yusuan.render.search import CAP, CHUNK_BYTES, plain, terms
+    from yusuan.render.search import CAP, plain, terms
 
     _, site = built
     stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
@@ -355,29 +356,81 @@ def test_search_index_is_bounded(built):
                 ref += v >> 2
                 e = entries[ref]
                 assert term in terms(plain(e["title"]) + " " + plain(e["text"])), (term, e["location"])
-    pages = {}
-    entry_files = sorted((site / "search" / "c").glob("*"))
-    assert sorted(map(index_file_number, entry_files)) == list(range(len(entry_files)))
-    for path in entry_files:
-        chunk = index_file(path)
-        for location, *_ in chunk:
-            pages.setdefault(location.split("#")[0], set()).add(path.name)
-        if len({loc.split("#")[0] for loc, *_ in chunk}) > 1:
-            assert len(json.dumps(chunk, ensure_ascii=False).encode()) < CHUNK_BYTES * 2, path
-    assert all(len(files) == 1 for files in pages.values())
+    assert_entry_files(site)
     # the theme's lunr search is gone: its worker's file is ours
     worker = next((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert "yusuan's search worker" in worker.read_text(encoding="utf-8")
     assert not (site / "assets" / "javascripts" / "lunr").exists()
 
 
+def _power_of_two(total: int, unit: int) -> int:
+    """The fewest power of two of files of `unit` bytes that hold `total`."""
+    return 1 << (max(1, -(-total // unit)) - 1).bit_length()
+
+
+def json_size(entries: list) -> int:
+    """The bytes of entries (each [location, title, text], or a dict of them) as an entry file's compact JSON."""
+    rows = [[e["location"], e["title"], e["text"]] if isinstance(e, dict) else e for e in entries]
+    return len(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def by_page(entries: list) -> dict[str, list]:
+    """Entries (as json_size takes them) by page, a page's in order."""
+    pages: dict[str, list] = {}
+    for e in entries:
+        pages.setdefault((e["location"] if isinstance(e, dict) else e[0]).split("#")[0], []).append(e)
+    return pages
+
+
+def layout(pages: dict[str, list]) -> tuple[dict[str, int], int]:
+    """Each page's entry file as render/search.py says: among the pages of
+    its kind (small ones: JSON of SMALL_PAGE bytes or less), the one its
+    location hashes to among the fewest power of two of them that makes
+    CHUNK_BYTES a file or less on average, doubled while one would hold
+    more than MAX_ENTRIES entries; the files of small pages odd, the others
+    even. And the number after them all (the first of a page longer than
+    MAX_ENTRIES)."""
+    from yusuan.render import search
+
+    out, top = {}, 0
+    for kind in (0, 1):
+        held = {page: found for page, found in pages.items()
+                if len(found) <= search.MAX_ENTRIES and (json_size(found) <= search.SMALL_PAGE) == kind}
+        buckets = _power_of_two(sum(map(json_size, held.values())), search.CHUNK_BYTES)
+        while True:
+            counts = Counter()
+            for page, found in held.items():
+                counts[search.page_file(page, buckets)] += len(found)
+            if max(counts.values(), default=0) <= search.MAX_ENTRIES:
+                break
+            buckets *= 2
+        out.update({page: 2 * search.page_file(page, buckets) + kind for page in held})
+        top = max(top, 2 * buckets)
+    return out, top
+
+
+def assert_entry_files(site: Path) -> None:
+    """Whole pages in entry files, each in the file `layout` says, the pages
+    of a file in the order of their locations."""
+    files = {index_file_number(p): index_file(p) for p in (site / "search" / "c").glob("*.json.gz")}
+    pages: dict[str, list[int]] = {}
+    for number, chunk in sorted(files.items()):
+        order = list(dict.fromkeys(location.split("#")[0] for location, *_ in chunk))
+        assert order == sorted(order), number
+        for page in order:
+            pages.setdefault(page, []).append(number)
+    assert all(len(numbers) == 1 for numbers in pages.values())
+    where, top = layout(by_page([e for chunk in files.values() for e in chunk]))
+    assert {page: numbers[0] for page, numbers in pages.items()} == where and max(files) < top
+
+
 def _index_site(tmp_path: Path, mkdocs_docs: list[dict]) -> Path:
     """A site folder as mkdocs leaves it for search.write_index: its search index and the theme's worker."""
     site = tmp_path / "site"
-    (site / "search").mkdir(parents=True)
+    (site / "search").mkdir(parents=True, exist_ok=True)
     (site / "search" / "search_index.json").write_text(
         json.dumps({"config": {"lang": ["zh"]}, "docs": mkdocs_docs}, ensure_ascii=False), encoding="utf-8")
-    (site / "assets" / "javascripts" / "workers").mkdir(parents=True)
+    (site / "assets" / "javascripts" / "workers").mkdir(parents=True, exist_ok=True)
     (site / "assets" / "javascripts" / "workers" / "search.0.min.js").write_text("lunr", encoding="utf-8")
     return site
 
@@ -424,7 +477,8 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
     more than CAP entries is listed as capped with the CAP entries where it
     weighs most, the first of equals. And the files' bytes are the format's:
     term files' JSON with terms in code point order, gzip level 6, time stamp
-    0, as many term files as their size in TERM_FILE_BYTES. On a few hundred
+    0, the power of two of term files nearest their size in TERM_FILE_BYTES,
+    the entry files as assert_entry_files says. On a few hundred
     random entries, with CAP, CHUNK_BYTES and TERM_FILE_BYTES lowered so that
     many terms are capped and there are many files of each kind; the index
     made at once, and made 700 (term, entry) pairs at a time."""
@@ -447,17 +501,22 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
 
     docs = [{k: d[k].replace("\u200b", "") for k in ("location", "title", "text")} for d in mkdocs + ours]
     entry_files = sorted((site / "search" / "c").glob("*.json.gz"), key=index_file_number)
-    assert [index_file_number(p) for p in entry_files] == list(range(len(entry_files))) and len(entry_files) > 10
-    refs = []
+    assert len(entry_files) > 10
+    assert_entry_files(site)
+    refs, in_files = [], []
     for path in entry_files:
         chunk = index_file(path)
         assert path.read_bytes() == packed(compact(chunk))
         refs += [index_file_number(path) << 8 | k for k in range(len(chunk))]
-        assert len({loc.split("#")[0] for loc, *_ in chunk}) >= 1
-    assert [e for p in entry_files for e in index_file(p)] == [[d["location"], d["title"], d["text"]] for d in docs]
+        in_files += chunk
+    by_page: dict[str, list] = {}
+    for d in docs:
+        by_page.setdefault(d["location"].split("#")[0], []).append([d["location"], d["title"], d["text"]])
+    # every entry, a page's in its order, the pages in their files' order
+    assert in_files == [e for page in dict.fromkeys(loc.split("#")[0] for loc, *_ in in_files) for e in by_page[page]]
 
     held: dict[str, list[tuple[int, int]]] = {}      # term → (ref, weight) of every entry holding it, in order
-    for ref, d in zip(refs, docs):
+    for ref, d in zip(refs, ({"location": loc, "title": title, "text": text} for loc, title, text in in_files)):
         title = terms(plain(d["title"]))
         for term, weight in [(t, 2) for t in title] + [(t, 1) for t in terms(plain(d["text"])) - title]:
             held.setdefault(term, []).append((ref, weight))
@@ -468,7 +527,8 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
     stub = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     n = stub["config"]["yusuan"]["terms"]
     assert stub == {"config": {"lang": ["zh"], "yusuan": {"terms": n, "cap": cap, "entries": len(docs)}}, "docs": []}
-    assert written == {"entries": len(docs), "term_files": n, "entry_files": len(entry_files)}
+    assert (written.entries, written.term_files, written.entry_files) == (len(docs), n, len(entry_files))
+    assert written.written == n + len(entry_files)
     assert sorted(index_file_number(p) for p in (site / "search" / "t").glob("*")) == list(range(n)) and n > 10
     listed, size = {}, 0
     for k in range(n):
@@ -487,11 +547,146 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
                 ref += v // 4
                 listed[term].append((ref, v % 4))
             assert (term in found["c"]) == (len(held[term]) > cap)
-    assert n == max(1, -(-size // search.TERM_FILE_BYTES))
+    assert n & (n - 1) == 0 and abs(math.log2(n * search.TERM_FILE_BYTES / size)) <= 0.5   # the nearest power of two
     assert listed.keys() == held.keys()
     for term, h in held.items():
         kept = h if len(h) <= cap else sorted(sorted(h, key=lambda rw: -rw[1])[:cap])
         assert listed[term] == kept, term
+
+
+def test_entry_files_stay_when_pages_come_and_go(monkeypatch):
+    """A page added or removed changes its own entry file only, while the
+    number of files of its kind stays the same power of two; a file that
+    would hold more than MAX_ENTRIES entries doubles their number; a page of
+    more entries than that is cut into files after them all."""
+    from yusuan.render import search
+
+    monkeypatch.setattr(search, "CHUNK_BYTES", 1500)
+    monkeypatch.setattr(search, "SMALL_PAGE", 300)
+    mkdocs, ours = _random_entries(5)
+    docs = [{k: d[k] for k in ("location", "title", "text")} for d in mkdocs + ours]
+
+    def entry_files(entries: list[dict]) -> dict[int, list[dict]]:
+        out = {}
+        for n, held, text in search._entry_files(entries):
+            assert json.loads(text) == [[d["location"], d["title"], d["text"]] for d in held]
+            out[n] = held
+        return out
+
+    def expected(where: dict[str, int], numbers) -> dict[int, list[dict]]:
+        pages = by_page(docs)
+        return {n: [d for page in sorted(pages) if where[page] == n for d in pages[page]] for n in numbers}
+
+    before = entry_files(docs)
+    where, top = layout(by_page(docs))
+    assert {n % 2 for n in before} == {0, 1} and len(before) > 10
+    assert before == expected(where, before)
+    for page in ("docs/d7/", "docs/d30/", "page2/"):
+        fewer = [d for d in docs if d["location"].split("#")[0] != page]
+        assert layout(by_page(fewer))[1] == top
+        after = entry_files(fewer)
+        changed = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+        assert changed == {where[page]}, page
+        # and back: the same files
+        assert entry_files(fewer + [d for d in docs if d["location"].split("#")[0] == page]) == before
+
+    monkeypatch.setattr(search, "MAX_ENTRIES", 12)
+    long_page = [{"location": "docs/long/" + (f"#s{k}" if k else ""), "title": f"节{k}", "text": "长"}
+                 for k in range(30)]
+    files = entry_files(docs + long_page)
+    assert layout(by_page(docs))[1] > top         # more files: some would hold more than 12 entries
+    where, top = layout(by_page(docs))
+    assert [files[n] for n in range(top, top + 3)] == [long_page[:12], long_page[12:24], long_page[24:]]
+    assert max(files) == top + 2 and all(len(entries) <= 12 for entries in files.values())
+    assert {n: entries for n, entries in files.items() if n < top} == expected(where, [n for n in files if n < top])
+
+
+def test_search_index_written_again_writes_only_what_changed(tmp_path, monkeypatch):
+    """Given the record of the index in the folder, write_index writes only
+    the files whose text changed (a page added: its entry file and its
+    terms' files), removes those no longer in the index and anything else
+    in t/ and c/, writes again a file that is not as recorded (edited to
+    the same size, cut short, deleted, a link), and trusts no record of
+    another gzip; the files are byte for byte those written afresh."""
+    import os
+
+    from yusuan.render import search
+
+    monkeypatch.setattr(search, "CHUNK_BYTES", 1500)
+    monkeypatch.setattr(search, "TERM_FILE_BYTES", 700)
+    mkdocs, ours = _random_entries(12)
+    site = _index_site(tmp_path / "a", mkdocs)
+
+    def write(entries: list[dict], last: dict | None):
+        _index_site(site.parent, mkdocs)      # mkdocs' index and the theme's worker, as every build leaves them
+        return search.write_index(site, entries, last)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    def identities() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in (site / "search").rglob("*.json.gz")}
+
+    def cold(entries: list[dict]) -> dict[str, bytes]:
+        other = _index_site(tmp_path / f"cold{len(entries)}", mkdocs)
+        search.write_index(other, entries)
+        return files(other / "search")
+
+    first = write(ours, None)
+    before = identities()
+    same = write(ours, first.record)
+    assert same.written == 0 and identities() == before and same.record == first.record
+
+    # last in its file (a page before others of its file moves their entries, and so their terms' lists)
+    added = ours + [{"location": "zz/", "title": "新页", "text": "独一无二"}]
+    second = write(added, same.record)
+    where, top = layout(by_page([{k: d[k].replace("\u200b", "") for k in ("location", "title", "text")}
+                                 for d in mkdocs + added]))
+    assert second.term_files == first.term_files and second.entry_files >= first.entry_files
+    now = identities()
+    changed = {rel for rel in now if now[rel] != before.get(rel)}
+    term_files = {f"search/t/{search.term_file(t, second.term_files)}.json.gz"
+                  for t in search.terms("新页") | search.terms("独一无二")}
+    assert changed == {f"search/c/{where['zz/']}.json.gz"} | term_files
+    assert second.written == len(changed) and files(site / "search") == cold(added)
+
+    # the page gone again: its terms' files written, its entry file too, or removed if it held no other page
+    third = write(ours, second.record)
+    entry_file = site / "search" / "c" / f"{where['zz/']}.json.gz"
+    assert third.written == len(term_files) + entry_file.exists() and files(site / "search") == cold(ours)
+
+    # files not as recorded: written again, the others kept
+    kept = identities()
+    t = sorted((site / "search" / "t").glob("*.json.gz"), key=index_file_number)
+    c = sorted((site / "search" / "c").glob("*.json.gz"), key=index_file_number)
+    data = bytearray(t[0].read_bytes())
+    data[len(data) // 2] ^= 1
+    t[0].write_bytes(bytes(data))                   # edited, the same size
+    c[0].write_bytes(c[0].read_bytes()[:10])        # cut short
+    c[1].unlink()
+    c[2].unlink()
+    c[2].symlink_to(t[1])                           # a link
+    (site / "search" / "c" / "notes.txt").write_text("x", encoding="utf-8")
+    (site / "search" / "t" / "folder").mkdir()
+    fourth = write(ours, third.record)
+    assert fourth.written == 4 and files(site / "search") == cold(ours)
+    now = identities()
+    assert {rel for rel in now if now[rel] != kept.get(rel)} == \
+        {f"search/{p.parent.name}/{p.name}" for p in t[:1] + c[:3]}
+    assert not (site / "search" / "c" / "notes.txt").exists() and not (site / "search" / "t" / "folder").exists()
+
+    # files of another time, the same bytes (a site restored by CI): read, kept, recorded with their time
+    for path in t[:3]:
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))
+    fifth = write(ours, fourth.record)
+    assert fifth.written == 0 and identities() == {rel: (ino, mtime - 10**9 * (rel in {
+        f"search/t/{p.name}" for p in t[:3]})) for rel, (ino, mtime) in now.items()}
+    assert fifth.record["files"]["t/" + t[0].name][1] == t[0].stat().st_mtime_ns
+
+    # a record of another gzip (another zlib may make other bytes): every file written
+    assert write(ours, dict(fifth.record, gzip="another")).written == fourth.term_files + fourth.entry_files
+    assert files(site / "search") == cold(ours)
 
 
 def test_search_index_of_entries_without_terms(tmp_path):
@@ -500,8 +695,8 @@ def test_search_index_of_entries_without_terms(tmp_path):
     from yusuan.render.search import write_index
 
     site = _index_site(tmp_path, [{"location": "", "title": "", "text": "<p>—</p>"}])
-    assert write_index(site, [{"location": "a/", "title": "…", "text": ""}]) == \
-        {"entries": 2, "term_files": 1, "entry_files": 1}
+    written = write_index(site, [{"location": "a/", "title": "…", "text": ""}])
+    assert (written.entries, written.term_files, written.entry_files) == (2, 1, 1)
     assert index_file(site / "search" / "t" / "0.json.gz") == {"t": {}, "c": []}
 
 

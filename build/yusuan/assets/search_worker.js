@@ -5,11 +5,13 @@
    query one term file (search/t/<n>.json.gz), then the entry files
    (search/c/<n>.json.gz) of the best pages, at most MAX_CHUNKS of them and
    none that would take the bytes read past BUDGET (term files of a long
-   query may have spent much of it). A
-   query is cut as the build cuts texts (search.terms): pairs of
-   neighbouring Chinese characters, a lone character, words of Latin
-   letters and digits. Entries are then kept if their text holds a word
-   typed; a word missing from a page is listed by the theme as missing.
+   query may have spent much of it). An entry is named by its file and
+   place (file * 256 + place); a page's file is numbered by a hash of its
+   location, so not every number is a file. A query is cut as the build
+   cuts texts (search.terms): pairs of neighbouring Chinese characters, a
+   lone character, words of Latin letters and digits. Entries are then
+   kept if their text holds a word typed; a word missing from a page is
+   listed by the theme as missing.
 
    Titles and texts are HTML the build escaped; only <mark> is added, around
    the words typed, outside tags and entities. */
@@ -18,8 +20,10 @@
 const HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}";
 const TERMS = new RegExp(`[${HAN}]+|[a-z0-9]+`, "gu");
 const IS_HAN = new RegExp(`^[${HAN}]`, "u");
-const MAX_CHUNKS = 16;       // entry files read for one query (16 to 25 KB each)
-const ENTRY_FILE_MAX = 32000;  // bytes of an entry file, at most (a page larger than that is rare)
+const MAX_CHUNKS = 16;       // entry files read for one query (8 to 25 KB each, most of them)
+const ENTRY_FILE_MAX = 32000;  // bytes of an entry file, as the budget reckons it before reading (most are
+                               // 8-25 KB; pages are put in files by a hash, so a few hold more: the bytes
+                               // then read are counted, and stop the next four)
 const BUDGET = 800000;       // bytes of index files a query reads, at most, but for its first four entry files
 const MAX_CANDIDATES = 400;  // entries ranked by their terms before any entry file is read
 const SHOWN = 240;           // characters of an entry's text shown

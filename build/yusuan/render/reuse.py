@@ -15,11 +15,13 @@ fingerprint is the same and whose files are as recorded (its context is
 not even made) and makes only the others; a page whose document or
 department is gone is deleted. Pages made across departments (home,
 compare, the list of departments, the search index …) are made anew every
-time.
+time, but the search index's files whose text did not change are not
+written again (render/search.py: the record lists them too).
 
     cache/site-pages.json            the record: the site folder, the frame, kind → name → fingerprint and files
     cache/site-pages/<fingerprint>.json   a page's search entries
-    site/.yusuan-previous/           the last build's docs/, sources/ and departments/, during a build
+    site/.yusuan-previous/           the last build's docs/, sources/, departments/, search/t/ and search/c/,
+                                     during a build (search/ back in place once mkdocs has written the site)
 
 Never stale: the record is read and deleted when a build starts and
 written when it ends, so an interrupted build leaves none and the next
@@ -76,6 +78,7 @@ from yusuan.render import sources
 RECORD = "site-pages.json"
 ENTRIES = "site-pages"
 STASH = ".yusuan-previous"     # hidden: mkdocs leaves it when it empties the site folder
+SEARCH = ("search/t", "search/c")     # the search index's files (render/search.py), kept if unchanged
 FORMAT = 3
 
 # A page's files: site-relative path → [size, mtime_ns, SHA-256 in hex ("" for anything but a file)]
@@ -163,6 +166,7 @@ class Previous:
     frame: str = ""                                             # the shells' hash (site.DepartmentWork.frame)
     files: dict[str, dict[str, Files]] = field(default_factory=dict)   # kind → name → its files, as found
     kept: dict[str, dict[str, Files]] = field(default_factory=dict)    # the same, of the pages this build kept
+    search: dict | None = None          # the record of the search index's files (search.Written.record)
     stash: Path | None = None
 
     @classmethod
@@ -179,7 +183,7 @@ class Previous:
         path.unlink(missing_ok=True)
         if not record or record.get("format") != FORMAT or record.get("site") != str(site_dir.resolve()):
             return cls()
-        previous = cls(frame=record["frame"])
+        previous = cls(frame=record["frame"], search=record.get("search"))
         for kind in KINDS:
             previous.fingerprints[kind.name], previous.files[kind.name] = {}, {}
             for name, page in record["pages"][kind.name].items():
@@ -195,24 +199,33 @@ class Previous:
 
     def clear_site(self, site_dir: Path) -> None:
         """Empty the site folder (made again by the build), the pages that
-        may be kept moved into a hidden folder of it first (a rename: same
-        file system, no copy)."""
+        may be kept and the search index's files moved into a hidden folder
+        of it first (a rename: same file system, no copy)."""
         if not site_dir.exists():
             return
-        if not any(self.fingerprints.values()):
+        if not any(self.fingerprints.values()) and not self.search:
             shutil.rmtree(site_dir)
             return
         stash = site_dir / STASH
         if stash.exists():
             shutil.rmtree(stash)
         stash.mkdir()
-        for name in (folder for kind in KINDS for folder in kind.folders):
+        for name in [folder for kind in KINDS for folder in kind.folders] + list(SEARCH):
             if (site_dir / name).exists():
+                (stash / name).parent.mkdir(parents=True, exist_ok=True)
                 (site_dir / name).rename(stash / name)
         for entry in site_dir.iterdir():
             if entry.name not in (STASH, folders.SITE):
                 shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         self.stash = stash
+
+    def restore_search(self, site_dir: Path) -> None:
+        """The last build's search index files back in search/, once mkdocs
+        has written the site (search.write_index keeps those unchanged)."""
+        for name in SEARCH:
+            if self.stash and (self.stash / name).exists() and (site_dir / name).parent.is_dir() \
+                    and not (site_dir / name).exists():
+                (self.stash / name).rename(site_dir / name)
 
     def keep(self, kind: Kind, name: str, site_dir: Path) -> None:
         """Move a page of the last build into the site (a rename: its files
@@ -250,10 +263,12 @@ def load_entries(cache_dir: Path, fingerprint: str) -> list[dict] | None:
         return None
 
 
-def record(cache_dir: Path, site_dir: Path, pages: dict[str, dict[str, str]], frame: str, previous: Previous) -> None:
+def record(cache_dir: Path, site_dir: Path, pages: dict[str, dict[str, str]], frame: str, previous: Previous,
+           search: dict | None = None) -> None:
     """Write the record of this build into site_dir (kind → name →
     fingerprint of its page and its files: those of a page kept from
-    `previous` as take found them, the others read), last, whole or not at
+    `previous` as take found them, the others read; and the search index's
+    files, as search.write_index recorded them), last, whole or not at
     all; remove the search entries of pages no longer in it."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     keep = {f"{fp}.json" for kind in pages.values() for fp in kind.values()}
@@ -264,6 +279,6 @@ def record(cache_dir: Path, site_dir: Path, pages: dict[str, dict[str, str]], fr
     recorded = {kind.name: {name: {"fingerprint": fp, "files": previous.kept.get(kind.name, {}).get(name)
                                    or files_of(site_dir, kind.paths(name), {})}
                             for name, fp in pages[kind.name].items()} for kind in KINDS}
-    tmp.write_text(json.dumps({"format": FORMAT, "site": str(site_dir.resolve()), "frame": frame, "pages": recorded},
-                              ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps({"format": FORMAT, "site": str(site_dir.resolve()), "frame": frame, "pages": recorded,
+                               "search": search}, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, cache_dir / RECORD)

@@ -10,13 +10,39 @@ ours (`assets/search_worker.js`), which fetches only what a query needs:
   in it (the number of term files and the cap below), and no documents;
 - `search/t/<n>.json.gz`, the term files: each term (a pair of Chinese
   characters, a single character, or a word of Latin letters and digits),
-  hashed into one of n files, with the entries that hold it. A term held by
-  more than CAP entries keeps the CAP where it weighs most (in the title,
-  most often), so no term file grows with the site beyond
-  (terms in it) × CAP;
+  hashed into one of n files (a power of two), with the entries that hold
+  it. A term held by more than CAP entries keeps the CAP where it weighs
+  most (in the title, most often), so no term file grows with the site
+  beyond (terms in it) × CAP;
 - `search/c/<n>.json.gz`, the entry files: whole pages' entries (location,
-  title, text), about CHUNK_BYTES each; an entry is named by its file and
-  its place in it.
+  title, text), a page in the file its location hashes to, among a power
+  of two of them that makes about CHUNK_BYTES a file (small pages, such as
+  the departments' across years, among files of their own); an entry is
+  named by its file and its place in it.
+
+Made again at every build, but a file whose text is that of the last
+build's file of its name is not written again (_Files): a page's file does
+not change when another page comes or goes (but for the one time in a
+doubling of the site that the number of files doubles), nor does a term
+file none of whose terms the page holds. So a build that adds one page
+gzips and writes its entry file and the term files of its terms, nothing
+else; the postings (below) are still made whole (~0.4 s at 1,000
+department-years, ~2 s at 10,000). Measured in `yusuan build` at 1,000
+(the benchmark's corpus, 999 files and one added), write_index took
+0.9-1.1 s to add one, 510 of its 1,309 files written (the corpus has
+~6,000 terms in 512 term files, and a new page ~1,300: it reaches most), where
+writing every file took 1.8-3.0 s, and emptying the site folder 0.3-0.5 s
+more to delete them; a cold index 2.2 s both. On the entries of 10,000
+(those of the 1,000 ten times, renamed; write_index alone), 3.0-3.8 s and
+69 of 9,617 files, where every file took 9.9-12.6 s; a cold index ~1 s
+more than before: term lists in the order of hashed files gzip slower
+(and to 7.1 MB where the corpus' lists, periodic in page order, made
+0.4 MB), the entry files to 48.7 MB from 56.4. The last build's files
+wait in the site folder's stash while mkdocs empties it
+(render/reuse.py); its record of them, as of its pages, is in the cache:
+a stopped build leaves none, so the next one writes every file. Until
+every file is in place the site has mkdocs' own index and the theme's
+worker, which never read them.
 
 A query of Chinese words is cut into the same pairs of characters, so every
 word is found wherever it stands, with no dictionary in the browser and none
@@ -40,12 +66,15 @@ from __future__ import annotations
 
 import functools
 import gzip
+import hashlib
 import html
 import json
-import math
 import operator
+import os
 import re
 import shutil
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +85,10 @@ from yusuan.render.tables import Table
 
 WORKER = Path(__file__).resolve().parent.parent / "assets" / "search_worker.js"
 CAP = 2000              # entries kept per term
-CHUNK_BYTES = 16_000    # an entry file's size (a page larger than this is a file of its own)
+CHUNK_BYTES = 16_000    # pages' JSON an entry file holds, at most on average (a page is never cut)
 TERM_FILE_BYTES = 16_000  # a term file's mean size (the largest is a few times that)
 MAX_ENTRIES = 255       # entries per entry file (an entry's number is file * 256 + place)
+SMALL_PAGE = 1_000      # a page of this many bytes or less is in an entry file of small pages
 BATCH = 1 << 20         # (term, entry) pairs indexed at once (26 million at 10,000 department-years)
 
 # Chinese characters (as the worker's HAN), a run of them, or a word of Latin letters and digits
@@ -162,39 +192,78 @@ def plain(escaped: str) -> str:
     return html.unescape(_TAG.sub(" ", escaped.replace("\u200b", "")))
 
 
-def _pages(docs: list[dict]) -> list[list[dict]]:
-    """Entries grouped by page, in order (a page's entries are consecutive)."""
-    pages: list[list[dict]] = []
-    current = None
+def _pages(docs: list[dict]) -> dict[str, list[dict]]:
+    """Entries by page (the location before its #), a page's in order."""
+    pages: dict[str, list[dict]] = {}
     for d in docs:
-        page = d["location"].split("#")[0]
-        if page != current:
-            pages.append([])
-            current = page
-        pages[-1].append(d)
+        pages.setdefault(d["location"].split("#")[0], []).append(d)
     return pages
 
 
-def _chunks(docs: list[dict]) -> list[list[dict]]:
-    """Whole pages into entry files of about CHUNK_BYTES (at most MAX_ENTRIES
-    entries; a page of more sections than that, none so far, is cut)."""
-    chunks: list[list[dict]] = []
-    size = CHUNK_BYTES
-    for page in _pages(docs):
-        while len(page) > MAX_ENTRIES:
-            chunks.append(page[:MAX_ENTRIES])
-            page = page[MAX_ENTRIES:]
-            size = CHUNK_BYTES
-        page_size = sum(len(d["location"]) + len(d["title"].encode()) + len(d["text"].encode()) for d in page)
-        if size + page_size > CHUNK_BYTES or len(chunks[-1]) + len(page) > MAX_ENTRIES:
-            chunks.append([])
-            size = 0
-        chunks[-1] += page
-        size += page_size
-    return chunks
+def page_file(page: str, buckets: int) -> int:
+    """The entry file of a page among `buckets` (a power of two): from the
+    SHA-256 of its location, so that no other page moves it."""
+    return int.from_bytes(hashlib.sha256(page.encode("utf-8")).digest()[:8], "big") % buckets
 
 
-def _postings(chunks: list[list[dict]]) -> tuple[pa.Array, pa.Array, np.ndarray]:
+def _entry_files(docs: list[dict]) -> list[tuple[int, list[dict], bytes]]:
+    """Whole pages into entry files, as (number, entries, the file's JSON),
+    by number. A page is in the file its location hashes to (page_file)
+    among a power of two of them, the fewest that make CHUNK_BYTES of pages'
+    JSON a file or less on average (and hold at most MAX_ENTRIES entries
+    each: a fuller file doubles them); small pages (SMALL_PAGE bytes or
+    less: a department's page across years is ~250 bytes) among their own,
+    so that a file read for one holds many (a department's name finds many
+    such pages, as when pages were put in files in order). The files of
+    other pages are numbered 0, 2, 4 …, of small ones 1, 3, 5 …; the pages
+    of a file in the order of their locations. So a page added, changed or
+    removed changes its own file only, unless it takes the size of its kind
+    past a power of two (then every page of the kind may move: once for
+    each doubling). A page of more entries than MAX_ENTRIES (none so far)
+    is cut into files after those, in order.
+
+    Each page's JSON is made once, measured, and joined with its file's
+    others (compact JSON: a list's text is its items' joined by commas):
+    at 10,000 department-years, 0.6 s to make, where measuring the entries'
+    UTF-8 apart took 0.2 s more."""
+    pages = _pages(docs)
+    text = {page: _json(found) for page, found in pages.items()}
+    files: dict[int, list[str]] = {}
+    top = 0
+    for kind in (0, 1):
+        held = sorted(page for page, found in pages.items()
+                      if len(found) <= MAX_ENTRIES and (len(text[page]) <= SMALL_PAGE) == kind)
+        size, buckets = sum(len(text[page]) for page in held), 1
+        while buckets * CHUNK_BYTES < size:
+            buckets *= 2
+        while True:
+            these: dict[int, list[str]] = {}
+            for page in held:
+                these.setdefault(2 * page_file(page, buckets) + kind, []).append(page)
+            if all(sum(len(pages[page]) for page in found) <= MAX_ENTRIES for found in these.values()):
+                break
+            buckets *= 2
+        files.update(these)
+        top = max(top, 2 * buckets)
+    out = [(n, [d for page in held for d in pages[page]], b"[" + b",".join(text[page][1:-1] for page in held) + b"]")
+           for n, held in sorted(files.items())]
+    n = top
+    for page in sorted(page for page, found in pages.items() if len(found) > MAX_ENTRIES):
+        for at in range(0, len(pages[page]), MAX_ENTRIES):
+            out.append((n, pages[page][at:at + MAX_ENTRIES], _json(pages[page][at:at + MAX_ENTRIES])))
+            n += 1
+    if n > 1 << 23:     # a reference must stay below 2^31 (the worker reads it as a signed 32-bit integer)
+        raise SearchIndexError(f"the search index would need {n:,} entry files: more than it can name")
+    return out
+
+
+def _json(entries: list[dict]) -> bytes:
+    """Entries as an entry file holds them: [[location, title, text], …], compact, UTF-8."""
+    return json.dumps([[d["location"], d["title"], d["text"]] for d in entries], ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def _postings(chunks: list[tuple[int, list[dict]]]) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """Every term, in code point order; the entries that hold it, as the
     items of a JSON list ("4,8,…"); whether CAP cut them. An entry is its
     reference (file * 256 + place) with its weight for the term (2 in the
@@ -216,7 +285,7 @@ def _postings(chunks: list[list[dict]]) -> tuple[pa.Array, pa.Array, np.ndarray]
     return terms.take(order), lists.take(order), capped[order.to_numpy()]
 
 
-def _candidates(chunks: list[list[dict]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(chunks: list[tuple[int, list[dict]]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """The (term, entry) pairs that may be kept, as term number * 2^34 +
     (3 - weight) * 2^32 + reference (a reference is below 2^32: the worker
     reads it as a 32-bit integer); and for each term * 4 + 3 - weight, the
@@ -233,13 +302,13 @@ def _candidates(chunks: list[list[dict]], names: dict[str, int]) -> tuple[np.nda
     return np.concatenate(found), seen
 
 
-def _batches(chunks: list[list[dict]]):
+def _batches(chunks: list[tuple[int, list[dict]]]):
     """The entries' terms, in entry order, BATCH (term, entry) pairs or a
     few more at a time: the strings of terms (space-separated), and for
     each pair its entry's reference and its weight there."""
     held, refs, weights, counts = [], [], [], []
     pairs = 0
-    for c, chunk in enumerate(chunks):
+    for c, chunk in chunks:
         for k, d in enumerate(chunk):
             title, text = d["terms"] if "terms" in d else entry_terms(d)     # mkdocs' entries have none
             for weight, found in ((2, title), (1, text)):
@@ -290,7 +359,7 @@ def _first(pair: np.ndarray, seen: np.ndarray) -> np.ndarray:
     return order[place < CAP]
 
 
-def _kept(chunks: list[list[dict]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _kept(chunks: list[tuple[int, list[dict]]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The entries each term keeps, as reference * 4 + weight, by term (its
     number in `names`), in entry order within: of the pairs that may be kept
     (_candidates), the first CAP of the term in the order of the weight
@@ -362,13 +431,17 @@ def _grouped(values: pa.Array, counts: np.ndarray) -> pa.ListArray:
 
 
 def _term_files(terms: pa.Array, lists: pa.Array, capped: np.ndarray) -> pa.Array:
-    """The term files' JSON: as many as make TERM_FILE_BYTES each, a term in
-    the file of its hash, in code point order there. Made by Arrow, and
+    """The term files' JSON: a power of two of them, the nearest to their
+    size in TERM_FILE_BYTES (so their number changes only when the index
+    doubles, and a term stays in its file till then), a term in the file of
+    its hash, in code point order there. Made by Arrow, and
     read by write_index a file at a time (as Python strings all at once,
     they took 150 MB more at 10,000 department-years)."""
     size = (3 * pc.sum(pc.utf8_length(terms), min_count=0).as_py()
             + pc.sum(pc.binary_length(lists), min_count=0).as_py() + 8 * len(terms))
-    files = max(1, math.ceil(size / TERM_FILE_BYTES))
+    files = 1
+    while 2 * (files * TERM_FILE_BYTES) ** 2 < size ** 2:      # files * TERM_FILE_BYTES * √2 < size
+        files *= 2
     names = terms.to_pylist()
     where = np.array([term_file(t, files) for t in names], np.int64)
     # "term":[…]; a term needs no escaping in JSON (Chinese characters, Latin letters and digits: _TERMS)
@@ -382,10 +455,24 @@ def _term_files(terms: pa.Array, lists: pa.Array, capped: np.ndarray) -> pa.Arra
     return pc.binary_join_element_wise('{"t":{', bodies, '},"c":', capped_json, "}", "")
 
 
-def write_index(site_dir: Path, new: list[dict]) -> dict:
+@dataclass
+class Written:
+    """What write_index wrote: the index's entries and files, how many of
+    the files it wrote (the others kept as the last build left them), and
+    its record for the next build (reuse.record keeps it)."""
+    entries: int
+    term_files: int
+    entry_files: int
+    written: int
+    record: dict
+
+
+def write_index(site_dir: Path, new: list[dict], last: dict | None = None) -> Written:
     """The bounded index of mkdocs' entries (the index pages) and `new` (ours),
     written under site_dir/search/, and our worker in place of the theme's.
-    Returns what was written (entries, term and entry files)."""
+    `last`: the record of the index the last build left in search/t/ and
+    search/c/ (Written.record), whose files that are as it says and hold
+    the same text are kept, not written again; any other file there goes."""
     path = site_dir / "search" / "search_index.json"
     try:
         index = json.loads(path.read_text(encoding="utf-8"))
@@ -394,30 +481,100 @@ def write_index(site_dir: Path, new: list[dict]) -> dict:
                                "is the `search` plugin on in the mkdocs configuration?") from e
     docs = [{"location": d["location"], "title": d["title"].replace("\u200b", ""),
              "text": d["text"].replace("\u200b", "")} for d in index["docs"]] + new
-    chunks = _chunks(docs)
-    term_files = _term_files(*_postings(chunks))
-    folder = site_dir / "search"
-    for sub in ("t", "c"):
-        shutil.rmtree(folder / sub, ignore_errors=True)
-        (folder / sub).mkdir(parents=True)
+    entry_files = _entry_files(docs)
+    term_files = _term_files(*_postings([(c, entries) for c, entries, _ in entry_files]))
+    files = _Files(site_dir / "search", last)
     for n, text in enumerate(term_files):
-        _gzip(folder / "t" / f"{n}.json.gz", text.as_py())
-    for c, chunk in enumerate(chunks):
-        _gzip(folder / "c" / f"{c}.json.gz",
-              json.dumps([[d["location"], d["title"], d["text"]] for d in chunk], ensure_ascii=False, separators=(",", ":")))
-    # the theme hands the worker the config and the docs, nothing else: ours goes in the config
+        files.put(f"t/{n}.json.gz", text.as_buffer().to_pybytes())
+    for c, _, text in entry_files:
+        files.put(f"c/{c}.json.gz", text)
+    record = files.finish()
+    # last, once every file is in place (till then the theme's worker reads mkdocs' own index, not
+    # these files); the theme hands the worker the config and the docs, nothing else: ours goes in the config
     _dump(path, {"config": {**index["config"], "yusuan": {"terms": len(term_files), "cap": CAP, "entries": len(docs)}},
                  "docs": []})
     replace_worker(site_dir)
-    return {"entries": len(docs), "term_files": len(term_files), "entry_files": len(chunks)}
+    return Written(len(docs), len(term_files), len(entry_files), len(files.fresh), record)
 
 
-def _gzip(path: Path, text: str) -> None:
-    """A term or entry file, gzip-compressed (the worker unpacks it): a third
-    of the bytes for entry files, a fiftieth for term files (measured at
-    1,000 department-years: 40.6 MB of index → 8.6 MB). Fixed time stamp:
-    the same index, the same bytes."""
-    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0))
+# How a text becomes a file's bytes: gzip level 6, time stamp 0 (the same
+# index, the same bytes), by this zlib. A file of another build is kept only
+# if the record says it was made so (another zlib may make other bytes).
+GZIP = f"gzip level 6, mtime 0, zlib {zlib.ZLIB_RUNTIME_VERSION}"
+
+
+class _Files:
+    """The index's files under search/t/ and search/c/, each written unless
+    the last build's is there, as its record says (size and time, or else
+    SHA-256 of its bytes, as render/reuse.py checks a page's files), with
+    the same text (SHA-256). Gzip (a third of the bytes for entry files, a
+    fiftieth for term files) and making files were most of the index's
+    time when every file was written."""
+
+    def __init__(self, folder: Path, last: dict | None):
+        self.folder = folder
+        self.known: dict[str, list] = (last.get("files") or {}) if last and last.get("gzip") == GZIP else {}
+        self.found = self._found()          # the files there: relative path → lstat
+        self.files: dict[str, list] = {}    # relative path → [size, mtime_ns, SHA-256 of its bytes, of its text]
+        self.fresh: list[str] = []         # those written
+
+    def _found(self) -> dict[str, os.stat_result]:
+        """The regular files in t/ and c/ (folders made if need be); anything
+        else there (a folder, a link) removed."""
+        found = {}
+        for sub in ("t", "c"):
+            folder = self.folder / sub
+            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+                folder.unlink()
+            folder.mkdir(parents=True, exist_ok=True)
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_file(follow_symlinks=False):
+                        found[f"{sub}/{entry.name}"] = entry.stat(follow_symlinks=False)
+                    elif entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path)
+                    else:
+                        os.unlink(entry.path)
+        return found
+
+    def put(self, rel: str, data: bytes) -> None:
+        """A file of the index, its text in UTF-8."""
+        digest = hashlib.sha256(data).hexdigest()
+        st, was = self.found.pop(rel, None), self.known.get(rel)
+        if st and was and was[3] == digest and st.st_size == was[0] and (
+                st.st_mtime_ns == was[1] or _digest(self.folder / rel) == was[2]):
+            self.files[rel] = [st.st_size, st.st_mtime_ns, was[2], digest]
+            return
+        packed = gzip.compress(data, compresslevel=6, mtime=0)
+        path = self.folder / rel
+        if st and st.st_nlink > 1:
+            path.unlink()       # not written through another name of the file
+        # a file there is written over: measured here (ext4), ~65 µs a file where making one took
+        # ~370 µs, deleting and making one ~800 µs
+        path.write_bytes(packed)
+        self.files[rel] = [len(packed), 0, hashlib.sha256(packed).hexdigest(), digest]
+        self.fresh.append(rel)
+
+    def finish(self) -> dict:
+        """Remove the files of the last build not put; the record of the
+        index's files (the times of those written read now, after them all)."""
+        for rel in self.found:
+            (self.folder / rel).unlink()
+        for rel in self.fresh:
+            st = os.lstat(self.folder / rel)
+            if st.st_size != self.files[rel][0]:
+                self.files[rel][2] = ""       # changed since written: never kept
+            self.files[rel][:2] = [st.st_size, st.st_mtime_ns]
+        return {"gzip": GZIP, "files": self.files}
+
+
+def _digest(path: Path) -> str:
+    """A file's SHA-256; "" when it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 def _dump(path: Path, obj) -> None:

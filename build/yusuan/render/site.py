@@ -526,6 +526,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
         step(f"mkdocs build (index pages and the department page frame), department pages started "
              f"({workers} processes)")
         run_mkdocs(derived_config(config, build_dir, site_dir))
+        previous.restore_search(site_dir)
         deferred.fill(site_dir)
         write_vega(site_dir / "assets" / "yusuan" / "vega.js")
         work.publish_shells(take_shells(site_dir))
@@ -540,9 +541,12 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     entries = across + [e for m in made for e in m.entries]
     step("search index")
     try:
-        search.write_index(site_dir, entries)
+        index = search.write_index(site_dir, entries, previous.search)
     except search.SearchIndexError as e:
         raise SiteError(str(e)) from e
+    if previous.search:
+        progress(f"site: {index.written:,} of {index.term_files + index.entry_files:,} search index files written, "
+                 f"the others unchanged")
     step("data files")
     whole_written()
     publish_files(data, site_dir)
@@ -558,5 +562,6 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     if cache_dir:       # last: only a whole site is recorded
         step("record of the pages and their files")
         reuse.record(cache_dir, site_dir, {reuse.DOCUMENTS.name: {m.doc_id: m.fingerprint for m in made},
-                                           reuse.DEPARTMENTS.name: across_fingerprints}, work.frame(), previous)
+                                           reuse.DEPARTMENTS.name: across_fingerprints}, work.frame(), previous,
+                      index.record)
     progress(f"site: wrote {site_dir} in {time.perf_counter() - started:.1f} s")
