@@ -7,13 +7,12 @@ again, and a deleted file simply is no longer collected.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,7 +21,7 @@ from . import aggregate, folders, store
 from .document import NotADisclosure
 from .identity import name_key, same_department
 from .parallel import default_jobs, in_second_process, worker_pool
-from .parse import (PER_DOCUMENT, Parsed, _fix, _parsed, combined_sha, merged_source, parse_file, parser_version,
+from .parse import (PER_DOCUMENT, Parsed, StoredTables, _fix, _parsed, combined_sha, merged_source, parse_file, parser_version,
                     problem)
 from .read import ReadError, find_disclosures
 from .rows import to_arrow
@@ -36,6 +35,7 @@ class Result:
     documents: list[Parsed]
     problems: list[dict]
     whole_written: Callable[[], None] = lambda: None   # waits for the workbook and database (run_data's whole_later)
+    identities: dict[str, str] = field(default_factory=dict)   # doc_id → identity (see identity())
 
     @property
     def failed(self) -> bool:
@@ -54,11 +54,12 @@ class Fragment:
 
 
 def _merge_fragments(outcome: dict, shas: dict[str, str], content: Path, cache_dir: Path | None,
-                     version: str) -> set[str]:
+                     version: str, joined: dict[str, str]) -> set[str]:
     """Join each file without tables to the one disclosure of the same
     department, year and kind that has them (a disclosure published as its
     narrative and its tables); a file that matches none stays a problem.
-    Returns the combined hashes, whose cache entries are kept."""
+    Returns the combined hashes, whose cache entries are kept; `joined`
+    gets each partner's name as a document of several files."""
     def matches(frag: Fragment, rel: str, p: Parsed, prel: str) -> bool:
         if p.kind != frag.kind:
             return False
@@ -84,7 +85,7 @@ def _merge_fragments(outcome: dict, shas: dict[str, str], content: Path, cache_d
         sha = combined_sha([shas[r] for r in group])
         kept.add(sha)
         entry = _cache_entry(cache_dir, sha, version)
-        rel = " + ".join(group)
+        rel = joined[partner] = " + ".join(group)
         parsed = _from_cache(entry, rel) if entry and entry.exists() else None
         if parsed is None:
             parsed = _parsed(merged_source([content / r for r in group], content))
@@ -248,11 +249,13 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
     outcome.update(zip(to_parse, _parse_many(jobs, workers, progress, meanwhile)))
-    merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version)
+    joined: dict[str, str] = {}
+    merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version, joined)
     if cache_dir:
         _prune_cache(cache_dir, {_cache_entry(cache_dir, sha, version).name for sha in [*by_sha, *merged]})
 
     docs: list[Parsed] = []
+    identities: dict[str, str] = {}
     by_key: dict[tuple[str, int | None, str], str] = {}
     ids: set[str] = set()
     for path in files:   # in file order, so duplicate handling is deterministic
@@ -279,10 +282,23 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
                 n += 1
             _rename(parsed, f"{parsed.doc_id}-{n}")
         ids.add(parsed.doc_id)
+        identities[parsed.doc_id] = identity(parsed, joined.get(rel, rel))
         problems += parsed.problems
         docs.append(parsed)
     docs.sort(key=lambda d: d.doc_id)
-    return Result(docs, problems)
+    return Result(docs, problems, identities=identities)
+
+
+def identity(parsed: Parsed, source_file: str) -> str:
+    """What a document's rows are made from: its parse (the cache entry's
+    name: the file's SHA-256 and the parser's version; a parse not in the
+    cache, by its bytes), its doc_id and its source file's name (both may
+    differ from the entry's: see _from_cache and _rename). The same identity,
+    the same rows: a data part (store.write_parts) and a page made from them
+    are kept while their documents' identities stay."""
+    made = parsed.tables.entry.name if isinstance(parsed.tables, StoredTables) else \
+        hashlib.sha256(parsed.to_bytes()).hexdigest()
+    return f"{made}|{parsed.doc_id}|{source_file}"
 
 
 def _rename(parsed: Parsed, doc_id: str) -> None:
@@ -294,28 +310,8 @@ def _rename(parsed: Parsed, doc_id: str) -> None:
     _fix(parsed, rename)
 
 
-def datasets(result: Result, data_dir: Path) -> Iterator[tuple[str, Iterator[pa.Table]]]:
-    """Each dataset as its rows in parts (a document's, for the per-document
-    datasets), for store.write_all, which writes each before asking for the
-    next: so only one document's rows are in memory at a time, and the
-    aggregates, made last, are queries over the Parquet files just written
-    (made when their rows are first asked for: write_all has the datasets
-    written by other processes in place by then)."""
-    for name in PER_DOCUMENT:
-        yield name, (d.tables[name] for d in result.documents)
-    yield "problems", iter([to_arrow(BY_NAME["problems"], result.problems)])
-    written = {d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name not in aggregate.ORDER}
-    made = functools.cache(lambda: aggregate.aggregate(written))
-    for name in aggregate.ORDER:
-        yield name, _rows_of(made, name)
-
-
-def _rows_of(made, name: str) -> Iterator[pa.Table]:
-    yield made()[name]
-
-
 def build_tables(result: Result) -> dict:
-    """Every dataset whole, in memory (for tests; the data stage streams them, see datasets())."""
+    """Every dataset whole, in memory (for tests; the data stage writes them a part at a time)."""
     def concat(name: str) -> pa.Table:
         parts = [d.tables[name] for d in result.documents]
         return pa.concat_tables(parts).combine_chunks() if parts else to_arrow(BY_NAME[name], [])
@@ -344,8 +340,10 @@ def write_sources(result: Result, data_dir: Path) -> None:
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
-             workers: int | None = None, meanwhile=None, whole_later: bool = False) -> Result:
+             workers: int | None = None, meanwhile=None, whole_later: bool = False,
+             exports: bool | None = True) -> Result:
     """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list).
+    exports: write the whole files (see store.write_all; None: only while the datasets are small).
     whole_later: return before the workbook and the database are written
     (result.whole_written() waits for them; see store.write_all)."""
     started = time.perf_counter()
@@ -366,8 +364,9 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
         step(f"read {len(result.documents)} documents")
         # the source texts (~0.6 s for 1,000) are written beside the data files, by a second core
         sources_written = in_second_process(write_sources, result, data_dir, what="writing the source texts")
-        counts, result.whole_written = store.write_all(datasets(result, data_dir), aggregate.queries(), data_dir,
-                                                       step, whole_later)
+        counts, result.whole_written = store.write_all(
+            result.documents, result.identities, to_arrow(BY_NAME["problems"], result.problems),
+            aggregate.queries(), data_dir, step, exports, whole_later)
         sources_written()
     progress(f"yusuan data: {len(result.documents)} documents, {counts['table_cells']} amount cells, "
              f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s"

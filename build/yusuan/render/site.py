@@ -493,7 +493,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     write_vega = start_vega(cache=cache_dir or build_dir)
     try:
         (build_dir / "arrow").mkdir()
-        data = load(data_dir, build_dir / "arrow")
+        # the datasets' parts as Arrow files, kept with the cache: only the parts the data stage wrote are read
+        data = load(data_dir, build_dir / "arrow", cache_dir / "arrow" if cache_dir else None)
     except DataFolderError as e:
         raise SiteError(str(e)) from e
     except (OSError, ValueError) as e:      # ValueError: Arrow's and json's "cannot read this"
