@@ -53,6 +53,37 @@ def test_add_change_delete(tmp_path, monkeypatch):
     assert not (out / "sources" / f"{CHANGJI}.txt").exists()
 
 
+def test_source_texts_are_written_again_only_when_changed(tmp_path):
+    """A source text made from the same parse, of the recorded size and time,
+    is left alone (not even read); one changed by another hand is written
+    again, and one of a changed document too."""
+    content, cache, out = copy_samples(tmp_path / "content"), tmp_path / "cache", tmp_path / "data"
+    quiet = dict(progress=lambda *_: None)
+    result = pipeline.run_data(content, out, cache, **quiet)
+    texts = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    assert len(texts) == 3
+    read = []
+    for d in result.documents:       # the texts are not even read (the data stage runs this in a process of its own)
+        d.source_text = lambda d=d: read.append(d.doc_id) or "changed"
+    pipeline.write_sources(result, out, cache)
+    assert read == [] and {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")} == texts
+    edited = out / "sources" / f"{CHANGJI}.txt"
+    right = edited.read_bytes()
+    edited.write_bytes(right.replace("昌吉".encode(), "某地".encode(), 1))
+    pipeline.run_data(content, out, cache, **quiet)
+    assert edited.read_bytes() == right
+    after = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    assert {name for name in texts if after[name] != texts[name]} == {edited.name}
+
+    changed = content / "disclosures" / sample("昌吉").name
+    changed.write_text(changed.read_text(encoding="utf-8").replace("2,332.95", "2,332.96", 1), encoding="utf-8")
+    again = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    pipeline.run_data(content, out, cache, **quiet)
+    assert "收入总计\t2,332.96" in edited.read_text(encoding="utf-8")
+    last = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    assert {name for name in again if last[name] != again[name]} == {edited.name}
+
+
 def test_cached_run_writes_the_same_datasets(tmp_path):
     """A run served from the cache writes exactly what a fresh parse writes,
     with the file's new name where the same bytes moved."""

@@ -162,6 +162,7 @@ DIGEST_KEY = b"yusuan.part"       # in a part's footer: what it was made from (p
 DOCUMENTS_KEY = b"yusuan.documents"   # in a documents part's footer: doc_id → its identity
 
 
+@functools.cache      # asked once a dataset for each document
 def bucket(doc_id: str) -> int:
     return int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:4], "big") % BUCKETS
 
@@ -468,15 +469,16 @@ def _write_parts_of(names, docs, identities: dict[str, str], folder: Path, progr
 
 def write_all(docs, identities: dict[str, str], problems: pa.Table, views: dict[str, str], data_dir: Path,
               progress=print, exports: bool | None = True, whole_later: bool = False
-              ) -> tuple[dict[str, int], Callable[[], None]]:
+              ) -> tuple[dict[str, int], Callable[[], None] | None]:
     """The data folder: each per-document dataset as its parts (write_parts;
     docs in doc_id order), problems and the aggregates whole (the aggregates
     are queries over the parts: `views`), datapackage.json; then the exports
     (write_exports) if `exports`, or None and the parts are small
     (EXPORT_LIMIT), else none (any of an earlier build removed). Returns each
     dataset's number of rows, and a function that waits for the workbook and
-    the database: waited for here unless `whole_later` (`yusuan build`: the
-    site is made meanwhile, and waits for them only to publish them)."""
+    the database (None: no exports): waited for here unless `whole_later`
+    (`yusuan build`: the site is made meanwhile, and waits for them only to
+    publish them)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     folder = data_dir / PARTITIONED
     here = [n for n in PARTED if n not in BESIDE]
@@ -499,7 +501,7 @@ def write_all(docs, identities: dict[str, str], problems: pa.Table, views: dict[
     if not exports:
         for name in [*(f"{n}.{ext}" for n in PARTED for ext in ("parquet", "csv")), *EXPORTS]:
             (data_dir / name).unlink(missing_ok=True)
-        return counts, lambda: None
+        return counts, None
     return counts, write_exports(data_dir, views, progress, whole_later)
 
 
