@@ -229,15 +229,18 @@ def render_department(work: DepartmentWork, doc: dict, fresh: bool = False) -> M
     """Write one department-year's pages, chart specs and downloads, unless
     the last build's pages are kept (same fingerprint; not if `fresh`)."""
     doc_id = doc["doc_id"]
-    source = sources.load(doc, work.data.folder, work.content_dir)
     slug = work.slugs.get(doc_id, "")
-    fp = ""
+    fp, source = "", None
     if work.cache_dir:
-        fp = fingerprint.fingerprint(work.code, work.rows[doc_id], work.data, doc, source, slug)
+        # a document known by what it is made from is fingerprinted without reading its source
+        if doc_id not in work.data.identities:
+            source = sources.load(doc, work.data.folder, work.content_dir)
+        fp = fingerprint.fingerprint(work.code, work.rows[doc_id], work.data, doc, source, slug, work.content_dir)
         if not fresh and work.previous.get(doc_id) == fp:
             entries = reuse.load_entries(work.cache_dir, fp)
             if entries is not None:
                 return Made(doc_id, entries, [], fp, kept=True)
+    source = source or sources.load(doc, work.data.folder, work.content_dir)
     ctx = department.context(work.data, doc)
     folder = work.out_dir / "docs" / doc_id
     folder.mkdir(parents=True, exist_ok=True)
