@@ -317,11 +317,11 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prev
         if pool:
             pool.shutdown(cancel_futures=True)
         _WORK = None
+    previous.keep_all(reuse.DOCUMENTS, [m.doc_id for m in made if m.kept], site_dir)
     (site_dir / "docs").mkdir(parents=True, exist_ok=True)
     (site_dir / "sources").mkdir(parents=True, exist_ok=True)
     for m in made:
         if m.kept:
-            previous.keep(reuse.DOCUMENTS, m.doc_id, site_dir)
             continue
         shutil.move(work.out_dir / "docs" / m.doc_id, site_dir / "docs" / m.doc_id)
         shutil.move(work.out_dir / "sources" / m.doc_id, site_dir / "sources" / m.doc_id)
@@ -344,13 +344,12 @@ def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Prev
     main process while the workers make the document pages."""
     # a kept page has the last build's frame: with another, every page is made again
     last = previous.of(reuse.DEPARTMENTS) if work.frame() == previous.frame else {}
-    entries, fingerprints, kept = [], {}, 0
+    entries, fingerprints, kept = [], {}, []
     for k, slug, docs in departments.pages(work.data):
         fp = fingerprint.across_years(work.code, work.rows, k, slug, docs) if work.cache_dir else ""
         saved = reuse.load_entries(work.cache_dir, fp) if last.get(slug) == fp else None
         if saved is not None:
-            previous.keep(reuse.DEPARTMENTS, slug, site_dir)
-            kept += 1
+            kept.append(slug)
         else:
             saved = write_department_years(departments.context(work.data, k, slug, docs), work.env, work.shells,
                                            site_dir / "departments" / slug)
@@ -358,8 +357,9 @@ def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Prev
                 reuse.save_entries(work.cache_dir, fp, saved)
         entries += saved
         fingerprints[slug] = fp
+    previous.keep_all(reuse.DEPARTMENTS, kept, site_dir)
     if work.cache_dir:
-        progress(f"site: {kept:,} of {len(fingerprints):,} department-across-years pages unchanged, "
+        progress(f"site: {len(kept):,} of {len(fingerprints):,} department-across-years pages unchanged, "
                  f"kept from the last build")
     return entries, fingerprints
 
