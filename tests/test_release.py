@@ -133,8 +133,8 @@ def test_data_page_links_the_latest_release_only_when_told_the_repository(data_d
 
 
 def test_a_large_corpus_leaves_the_whole_files_to_the_release(multi_year_data, tmp_path, monkeypatch):
-    """`yusuan build` writes the datasets' whole files only while their parts
-    are small (store.EXPORT_LIMIT). Past it, a build removes those of an
+    """`yusuan build` writes the datasets' whole files only while they are
+    small (store.EXPORT_ROWS rows). Past it, a build removes those of an
     earlier build (none is left stale), the data page links them in the
     release (or says they are not on the site), and `yusuan release-assets`
     writes them from the parts: byte for byte what `yusuan data` writes."""
@@ -146,7 +146,7 @@ def test_a_large_corpus_leaves_the_whole_files_to_the_release(multi_year_data, t
     bench.generate(bench.load_samples(), 9, tmp_path / "content" / "disclosures")
     data = tmp_path / "data"
     shutil.copytree(multi_year_data, data)
-    monkeypatch.setattr(store, "EXPORT_LIMIT", 0)
+    monkeypatch.setattr(store, "EXPORT_ROWS", 0)
     run_data(tmp_path / "content", data, cache_dir=None, progress=lambda *_: None, exports=None)
     whole = {f"{name}.{ext}" for name in store.PARTED for ext in ("parquet", "csv")} | {"yusuan.xlsx", "yusuan.duckdb"}
     assert not {p.name for p in data.iterdir()} & whole

@@ -133,7 +133,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
           strict: bool) -> None:
     """Run the data stage, then render the site. The datasets' whole files
     (NAME.parquet, NAME.csv, yusuan.xlsx, yusuan.duckdb) are written only
-    while the datasets are small (their Parquet parts at most 20 MB); larger,
+    while the datasets are small (400,000 rows, a workbook of ~20 MB); larger,
     `yusuan release-assets` writes them and the data page links the release."""
     from .render.site import load_jieba
 

@@ -89,7 +89,7 @@ def write_assets(data_dir: Path, out: Path, progress=print) -> list[Path]:
                            f"(every file in it becomes an asset of the release)")
     missing = [n for n in dataset_files() if not (data_dir / n).is_file()]
     if missing and (data_dir / PARTITIONED).is_dir() and (data_dir / "datapackage.json").is_file():
-        # `yusuan build` leaves them to the release when the datasets are large (store.EXPORT_LIMIT)
+        # `yusuan build` leaves them to the release when the datasets are large (store.EXPORT_ROWS)
         progress(f"release assets: writing the datasets' whole files into {data_dir}/ from their parts")
         write_exports(data_dir, aggregate.queries(), progress)
         missing = [n for n in dataset_files() if not (data_dir / n).is_file()]

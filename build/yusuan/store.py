@@ -11,7 +11,7 @@
 - The exports (write_exports): every per-document dataset whole as
   NAME.parquet and NAME.csv, the workbook (XLSX) and the database (DuckDB).
   `yusuan data` and `yusuan release-assets` make them; `yusuan build` only
-  while the datasets are small (EXPORT_LIMIT).
+  while the datasets are small (EXPORT_ROWS).
 
 Every file is written to a temporary name beside its target and renamed into
 place (an aggregate's partitioned folder is made beside its target and
@@ -449,12 +449,14 @@ def _batches(parts, rows: int = 65536):
 BESIDE = ("table_cells", "checks")
 # The whole files of the per-document datasets (NAME.parquet, NAME.csv), the
 # workbook and the database (the exports) are made by `yusuan build` only
-# while the datasets' parts are no larger than this: then they go on the site
-# (catalog.on_site). Larger, every build would rewrite gigabytes that the
-# site does not publish (at 10,000 department-years 36 s of a 88 s build
-# that added one file): `yusuan release-assets` makes them for the release,
-# and `yusuan data` always does.
-EXPORT_LIMIT = 20 * 2**20
+# while those datasets hold at most this many rows together: about what a
+# workbook of 20 MB holds, the most the site publishes (catalog.on_site;
+# measured: 57 bytes a row for the 28 real documents of tests/real, 17.5
+# at 10,000 synthetic department-years). Beyond, every build would rewrite
+# what the site does not publish (at 10,000 department-years 36 s of an
+# 88 s build that added one file): `yusuan release-assets` makes them for
+# the release, and `yusuan data` always does.
+EXPORT_ROWS = 400_000
 EXPORTS = ["yusuan.xlsx", "yusuan.duckdb"]
 
 
@@ -473,8 +475,8 @@ def write_all(docs, identities: dict[str, str], problems: pa.Table, views: dict[
     """The data folder: each per-document dataset as its parts (write_parts;
     docs in doc_id order), problems and the aggregates whole (the aggregates
     are queries over the parts: `views`), datapackage.json; then the exports
-    (write_exports) if `exports`, or None and the parts are small
-    (EXPORT_LIMIT), else none (any of an earlier build removed). Returns each
+    (write_exports) if `exports`, or None and the datasets are small
+    (EXPORT_ROWS), else none (any of an earlier build removed). Returns each
     dataset's number of rows, and a function that waits for the workbook and
     the database (None: no exports): waited for here unless `whole_later`
     (`yusuan build`: the site is made meanwhile, and waits for them only to
@@ -497,7 +499,7 @@ def write_all(docs, identities: dict[str, str], problems: pa.Table, views: dict[
     progress(f"wrote {len(PARTED)} datasets as Parquet parts by year ({PARTITIONED}/), "
              f"{len(DATASETS) - len(PARTED)} whole, datapackage.json")
     if exports is None:
-        exports = sum(p.stat().st_size for name in PARTED for p in part_files(folder, name)) <= EXPORT_LIMIT
+        exports = sum(counts[name] for name in PARTED) <= EXPORT_ROWS
     if not exports:
         for name in [*(f"{n}.{ext}" for n in PARTED for ext in ("parquet", "csv")), *EXPORTS]:
             (data_dir / name).unlink(missing_ok=True)

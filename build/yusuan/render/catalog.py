@@ -60,7 +60,7 @@ def context(data: SiteData) -> dict:
             desc = fields.get(f.name, {}).get("description") or f.description
             cols.rows.append(Row([c(f.name, cls="code"), c(f.title), c(TYPES.get(f.type, f.type)), c(f.unit),
                                   c(desc)]))
-        # a file not in the data folder: made only for the release (store.EXPORT_LIMIT)
+        # a file not in the data folder: made only for the release (store.EXPORT_ROWS)
         files = [{"name": f"{ds.name}.{ext}", "size": _size(data.folder, f"{ds.name}.{ext}"),
                   "href": file_href(data.folder, f"{ds.name}.{ext}", releases)} for ext in ("parquet", "csv")]
         datasets.append({"name": ds.name, "title": ds.title, "description": ds.description,
