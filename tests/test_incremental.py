@@ -84,6 +84,31 @@ def test_source_texts_are_written_again_only_when_changed(tmp_path):
     assert {name for name in again if last[name] != again[name]} == {edited.name}
 
 
+def test_files_of_the_same_size_and_time_are_not_read_again(tmp_path):
+    """The content index in the cache (pipeline.Known): a file of the size and
+    time recorded is taken to have the recorded SHA-256, and a cache entry
+    the recorded source file name, without reading either; a file whose
+    time or size changed is read (and parsed) again."""
+    import os
+
+    content, cache, out = copy_samples(tmp_path / "content"), tmp_path / "cache", tmp_path / "data"
+    quiet = dict(progress=lambda *_: None, workers=1)
+    pipeline.run_data(content, out, cache, **quiet)
+    pipeline.run_data(content, out, cache, **quiet)     # the entries' names are learnt when read from the cache
+    index = json.loads((cache / pipeline.CONTENT_INDEX).read_text(encoding="utf-8"))
+    for rel, (size, _, sha) in index["files"].items():
+        data = (content / rel).read_bytes()
+        assert (size, sha) == (len(data), hashlib.sha256(data).hexdigest()), rel
+    assert sorted(e[2] for e in index["entries"].values()) == sorted(index["files"])
+
+    known = pipeline.Known(cache)
+    rel = sorted(index["files"])[0]
+    known.files[rel][2] = "0" * 64              # trusted while size and time agree
+    assert known.sha256(content / rel, rel) == "0" * 64
+    os.utime(content / rel, ns=(1, 1))        # another time: read again
+    assert known.sha256(content / rel, rel) == index["files"][rel][2]
+
+
 def test_cached_run_writes_the_same_datasets(tmp_path):
     """A run served from the cache writes exactly what a fresh parse writes,
     with the file's new name where the same bytes moved."""
