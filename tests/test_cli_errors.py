@@ -101,8 +101,12 @@ def test_site_from_a_folder_without_datasets(tmp_path):
 def test_site_from_unreadable_datasets(tmp_path, data_dir):
     broken = tmp_path / "data"
     shutil.copytree(data_dir, broken)
-    (broken / "documents.parquet").write_bytes(b"not parquet")
-    one_line_error(invoke("site", "--data-dir", broken, "--site-dir", tmp_path / "site"), broken, "yusuan data")
+    # the site reads the per-document datasets from their parts (parquet/NAME/year=…/part-…), the others whole
+    for damaged in (next((broken / "parquet" / "documents").glob("year=*/part-*.parquet")), broken / "problems.parquet"):
+        kept = damaged.read_bytes()
+        damaged.write_bytes(b"not parquet")
+        one_line_error(invoke("site", "--data-dir", broken, "--site-dir", tmp_path / "site"), broken, "yusuan data")
+        damaged.write_bytes(kept)
 
 
 def test_parse_a_file_that_is_no_disclosure(tmp_path):

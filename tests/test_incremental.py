@@ -53,6 +53,62 @@ def test_add_change_delete(tmp_path, monkeypatch):
     assert not (out / "sources" / f"{CHANGJI}.txt").exists()
 
 
+def test_source_texts_are_written_again_only_when_changed(tmp_path):
+    """A source text made from the same parse, of the recorded size and time,
+    is left alone (not even read); one changed by another hand is written
+    again, and one of a changed document too."""
+    content, cache, out = copy_samples(tmp_path / "content"), tmp_path / "cache", tmp_path / "data"
+    quiet = dict(progress=lambda *_: None)
+    result = pipeline.run_data(content, out, cache, **quiet)
+    texts = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    assert len(texts) == 3
+    read = []
+    for d in result.documents:       # the texts are not even read (the data stage runs this in a process of its own)
+        d.source_text = lambda d=d: read.append(d.doc_id) or "changed"
+    pipeline.write_sources(result, out, cache)
+    assert read == [] and {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")} == texts
+    edited = out / "sources" / f"{CHANGJI}.txt"
+    right = edited.read_bytes()
+    edited.write_bytes(right.replace("昌吉".encode(), "某地".encode(), 1))
+    pipeline.run_data(content, out, cache, **quiet)
+    assert edited.read_bytes() == right
+    after = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    assert {name for name in texts if after[name] != texts[name]} == {edited.name}
+
+    changed = content / "disclosures" / sample("昌吉").name
+    changed.write_text(changed.read_text(encoding="utf-8").replace("2,332.95", "2,332.96", 1), encoding="utf-8")
+    again = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    pipeline.run_data(content, out, cache, **quiet)
+    assert "收入总计\t2,332.96" in edited.read_text(encoding="utf-8")
+    last = {p.name: p.stat().st_mtime_ns for p in (out / "sources").glob("*.txt")}
+    assert {name for name in again if last[name] != again[name]} == {edited.name}
+
+
+def test_files_of_the_same_size_and_time_are_not_read_again(tmp_path):
+    """The content index in the cache (pipeline.Known): a file of the size and
+    time recorded is taken to have the recorded SHA-256, and a cache entry
+    the recorded source file name, without reading either; a file whose
+    time or size changed is read (and parsed) again."""
+    import os
+
+    content, cache, out = copy_samples(tmp_path / "content"), tmp_path / "cache", tmp_path / "data"
+    quiet = dict(progress=lambda *_: None, workers=1)
+    pipeline.run_data(content, out, cache, **quiet)
+    pipeline.run_data(content, out, cache, **quiet)     # the entries' names are learnt when read from the cache
+    index = json.loads((cache / pipeline.CONTENT_INDEX).read_text(encoding="utf-8"))
+    for rel, (size, _, sha) in index["files"].items():
+        data = (content / rel).read_bytes()
+        assert (size, sha) == (len(data), hashlib.sha256(data).hexdigest()), rel
+    assert sorted(e[2] for e in index["entries"].values()) == sorted(index["files"])
+
+    known = pipeline.Known(cache)
+    rel = sorted(index["files"])[0]
+    known.files[rel][2] = "0" * 64              # trusted while size and time agree
+    assert known.sha256(content / rel, rel) == "0" * 64
+    os.utime(content / rel, ns=(1, 1))        # another time: read again
+    assert known.sha256(content / rel, rel) == index["files"][rel][2]
+
+
 def test_cached_run_writes_the_same_datasets(tmp_path):
     """A run served from the cache writes exactly what a fresh parse writes,
     with the file's new name where the same bytes moved."""
@@ -60,7 +116,7 @@ def test_cached_run_writes_the_same_datasets(tmp_path):
     cache = tmp_path / "cache"
     quiet = dict(progress=lambda *_: None, workers=1)
     pipeline.run_data(content, tmp_path / "first", cache, **quiet)
-    assert len(list(cache.iterdir())) == 3
+    assert len(list(cache.glob("*.parsed"))) == 3
 
     old = content / "disclosures" / sample("昌吉").name
     old.rename(old.with_name("moved.txt"))
@@ -82,7 +138,7 @@ def test_unreadable_cache_entry_is_parsed_again(tmp_path):
     pipeline.run_data(content, tmp_path / "first", cache, **quiet)
     first = sorted((tmp_path / "first" / "sources").glob("*.txt"))
     assert len(first) == 3
-    for k, entry in enumerate(sorted(cache.iterdir())):
+    for k, entry in enumerate(sorted(cache.glob("*.parsed"))):
         # cut short, as by a full disk: in its header, or in its source text (the end of the file)
         entry.write_bytes(entry.read_bytes()[:100 if k == 0 else -10])
     pipeline.run_data(content, tmp_path / "again", cache, **quiet)
@@ -124,7 +180,7 @@ def test_parse_cache_outlives_site_changes_not_parser_changes(tmp_path):
     package = tmp_path / "yusuan"
     shutil.copytree(Path(yusuan.__file__).parent, package)
     before = parser_version(package)
-    for site_file in ("render/department.py", "cli.py", "pipeline.py", "store.py"):
+    for site_file in ("render/department.py", "cli.py", "pipeline.py", "store.py", "aggregate.py", "sql/department_ratios.sql"):
         (package / site_file).write_text((package / site_file).read_text("utf-8") + "\n# edited\n", "utf-8")
         assert parser_version(package) == before, site_file
     for parser_file in ("tables.py", "vocabulary.toml", "read/pdf.py", "parse.py", "rows.py"):

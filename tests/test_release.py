@@ -130,3 +130,45 @@ def test_data_page_links_the_latest_release_only_when_told_the_repository(data_d
     monkeypatch.setenv(REPOSITORY_URL, "https://github.com/acme/yusuan-site")
     page = data_page(data_dir)
     assert '<a href="https://github.com/acme/yusuan-site/releases/latest">' in page and "SHA256SUMS" in page
+
+
+def test_a_large_corpus_leaves_the_whole_files_to_the_release(multi_year_data, tmp_path, monkeypatch):
+    """`yusuan build` writes the datasets' whole files only while they are
+    small (store.EXPORT_ROWS rows). Past it, a build removes those of an
+    earlier build (none is left stale), the data page links them in the
+    release (or says they are not on the site), and `yusuan release-assets`
+    writes them from the parts: byte for byte what `yusuan data` writes."""
+    from conftest import load_benchmark
+    from yusuan import store
+    from yusuan.pipeline import run_data
+
+    bench = load_benchmark()
+    bench.generate(bench.load_samples(), 9, tmp_path / "content" / "disclosures")
+    data = tmp_path / "data"
+    shutil.copytree(multi_year_data, data)
+    monkeypatch.setattr(store, "EXPORT_ROWS", 0)
+    run_data(tmp_path / "content", data, cache_dir=None, progress=lambda *_: None, exports=None)
+    whole = {f"{name}.{ext}" for name in store.PARTED for ext in ("parquet", "csv")} | {"yusuan.xlsx", "yusuan.duckdb"}
+    assert not {p.name for p in data.iterdir()} & whole
+    assert {"problems.csv", "department_ratios.parquet", "datapackage.json"} <= {p.name for p in data.iterdir()}
+    for name in ("documents.parquet", "table_cells.csv", "department_ratios.csv", "problems.parquet"):
+        assert (data / name).exists() == (name.split(".")[0] not in store.PARTED), name
+
+    monkeypatch.setenv(REPOSITORY_URL, "https://github.com/o/r")
+    site_data = load(data)
+    assert site_data.count("table_cells") == load(multi_year_data).count("table_cells") > 0
+    files = {f["name"]: f for ds in catalog.context(site_data)["datasets"] for f in ds["files"]}
+    assert files["table_cells.parquet"] == {"name": "table_cells.parquet", "size": "",
+                                            "href": "https://github.com/o/r/releases/latest/download/table_cells.parquet"}
+    assert files["problems.csv"]["href"] == "files/problems.csv" and files["problems.csv"]["size"]
+    listed = catalog.whole_files(data, latest_release_url())
+    assert '<a href="https://github.com/o/r/releases/latest/download/yusuan.xlsx" download>yusuan.xlsx</a>（不在本站）' in listed
+    page = environment().get_template("data.md").render(catalog=catalog.context(site_data))
+    assert "table_cells.parquet</a>（不在本站）" in page
+
+    out = tmp_path / "assets"
+    write_assets(data, out, progress=lambda *_: None)
+    for name in sorted(whole - {"yusuan.duckdb"}):     # (a database file holds its own page layout)
+        assert (out / name).read_bytes() == (multi_year_data / name).read_bytes(), name
+    assert duckdb.connect(str(out / "yusuan.duckdb"), read_only=True).sql(
+        "select count(*) from table_cells").fetchall() == [(site_data.count("table_cells"),)]

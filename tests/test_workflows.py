@@ -165,6 +165,21 @@ def test_last_site_is_restored_for_the_build_to_keep_its_pages(site):
     assert build["steps"].index(pages) < build["steps"].index(build_step)
 
 
+def test_last_data_parts_are_restored_for_the_build_to_keep_them(site):
+    """The datasets' parts of the data folder the README's build writes are
+    restored before it, an entry of its own; from any run (a part whose
+    footer names other documents or other code is written again:
+    store.part_digest), so its restore key names no code."""
+    from yusuan.store import PARTITIONED
+
+    build = site["jobs"]["build"]
+    parts = cache_of(site, f"{build_default('data_dir')}/{PARTITIONED}")
+    assert parts["with"]["key"].startswith("yusuan-parts-") and "hashFiles('content/**')" in parts["with"]["key"]
+    assert parts["with"]["restore-keys"].strip() == "yusuan-parts-${{ runner.os }}-"
+    (build_step,) = [s for s in build["steps"] if s.get("run", "").strip() == f"{BUILD_COMMAND} --strict"]
+    assert build["steps"].index(parts) < build["steps"].index(build_step)
+
+
 def test_workflow_tests_with_the_readme_test_command(site):
     assert TEST_COMMAND in run_scripts(site["jobs"]["build"])
 

@@ -22,15 +22,22 @@ def queries() -> dict[str, str]:
 
 
 def aggregate(tables: dict[str, pa.Table | Path]) -> dict[str, pa.Table]:
-    """The aggregate datasets from the others: tables in memory, or their
-    Parquet files (which DuckDB reads as far as each query needs)."""
+    """The aggregate datasets from the others: tables in memory, their
+    Parquet files, or their folders of parts by year (store.write_parts),
+    which DuckDB reads as far as each query needs."""
     con = duckdb.connect()
     try:
         for name, table in tables.items():
-            if isinstance(table, Path):
+            if isinstance(table, Path) and table.is_dir() and any(table.glob("year=*/*.parquet")):
+                # the hive layout: the year is in the path (null for __HIVE_DEFAULT_PARTITION__)
+                columns = ", ".join("CAST(year AS BIGINT) AS year" if c == "year" else f'"{c}"'
+                                    for c in BY_NAME[name].columns)
+                con.execute(f'CREATE VIEW "{name}" AS SELECT {columns} FROM read_parquet('
+                            f'{sql_text(table / "year=*" / "*.parquet")}, hive_partitioning = true)')
+            elif isinstance(table, Path) and table.suffix == ".parquet":
                 con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({sql_text(table)})')
-            else:
-                con.register(name, table)
+            else:    # no rows (a folder without parts)
+                con.register(name, table if isinstance(table, pa.Table) else to_arrow(BY_NAME[name], []))
         out: dict[str, pa.Table] = {}
         for name, sql in queries().items():
             cur = con.execute(sql)

@@ -65,14 +65,14 @@ def main() -> None:
 
 
 def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None, meanwhile=None,
-          whole_later: bool = False):
+          whole_later: bool = False, exports: bool | None = True):
     from .pipeline import run_data
 
     if not content.is_dir():
         raise UserError(f"content folder not found: {content} (use --content DIR)")
     try:
         result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs, meanwhile,
-                          whole_later)
+                          whole_later, exports)
     except FolderError as e:
         raise UserError(str(e)) from None
     if strict and result.failed:
@@ -86,7 +86,7 @@ def _site(data_dir: Path, site_dir: Path, content: Path, config: Path | None, ca
           jobs: int | None = None, whole_written=lambda: None) -> None:
     from .render.site import SiteError, build_site
 
-    if not (data_dir / "documents.parquet").exists():
+    if not (data_dir / "datapackage.json").exists():
         raise UserError(f"no datasets in {data_dir}: run `yusuan data` first (or `yusuan build`)")
     try:
         build_site(data_dir, site_dir, content, progress=_progress, config=config,
@@ -102,7 +102,9 @@ def _site(data_dir: Path, site_dir: Path, content: Path, config: Path | None, ca
 @jobs_option
 @strict_option
 def data(content: Path, data_dir: Path, cache_dir: str, jobs: int | None, strict: bool) -> None:
-    """Parse every disclosure in --content into the datasets in --data-dir."""
+    """Parse every disclosure in --content into the datasets in --data-dir:
+    every dataset as Parquet by year (parquet/), whole as NAME.parquet and
+    NAME.csv, in yusuan.xlsx and yusuan.duckdb."""
     _data(content, data_dir, cache_dir, strict, jobs)
 
 
@@ -129,7 +131,10 @@ def site(data_dir: Path, site_dir: Path, content: Path, config: Path | None, cac
 @strict_option
 def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, cache_dir: str, jobs: int | None,
           strict: bool) -> None:
-    """Run the data stage, then render the site."""
+    """Run the data stage, then render the site. The datasets' whole files
+    (NAME.parquet, NAME.csv, yusuan.xlsx, yusuan.duckdb) are written only
+    while the datasets are small (400,000 rows, a workbook of ~20 MB); larger,
+    `yusuan release-assets` writes them and the data page links the release."""
     from .render.site import load_jieba
 
     # the site's word list (1 s) loads while the worker processes parse
@@ -137,7 +142,7 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
     # dataset in memory; the site memory-maps them: render/data.py).
     # The workbook and the database are written by two more processes while
     # the site is made (at 10,000 documents ~9 s each).
-    result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba, whole_later=True)
+    result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba, whole_later=True, exports=None)
     try:
         _site(data_dir, site_dir, content, config, cache_dir, jobs, result.whole_written)
     finally:
@@ -151,7 +156,8 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
 def release_assets(data_dir: Path, out: Path) -> None:
     """Gather the datasets of --data-dir in every format, flat, with a
     SHA256SUMS file, in --out: the assets of a GitHub Release (the workflow
-    publishes them on every build).
+    publishes them on every build). The datasets' whole files that
+    `yusuan build` left out (a large corpus) are written first, into --data-dir.
 
     \b
     Example:

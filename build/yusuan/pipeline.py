@@ -7,13 +7,13 @@ again, and a deleted file simply is no longer collected.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
+import json
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -22,7 +22,7 @@ from . import aggregate, folders, store
 from .document import NotADisclosure
 from .identity import name_key, same_department
 from .parallel import default_jobs, in_second_process, worker_pool
-from .parse import (PER_DOCUMENT, Parsed, _fix, _parsed, combined_sha, merged_source, parse_file, parser_version,
+from .parse import (PER_DOCUMENT, Parsed, StoredTables, _fix, _parsed, combined_sha, merged_source, parse_file, parser_version,
                     problem)
 from .read import ReadError, find_disclosures
 from .rows import to_arrow
@@ -36,6 +36,7 @@ class Result:
     documents: list[Parsed]
     problems: list[dict]
     whole_written: Callable[[], None] = lambda: None   # waits for the workbook and database (run_data's whole_later)
+    identities: dict[str, str] = field(default_factory=dict)   # doc_id → identity (see identity())
 
     @property
     def failed(self) -> bool:
@@ -54,11 +55,12 @@ class Fragment:
 
 
 def _merge_fragments(outcome: dict, shas: dict[str, str], content: Path, cache_dir: Path | None,
-                     version: str) -> set[str]:
+                     version: str, joined: dict[str, str], known: Known) -> set[str]:
     """Join each file without tables to the one disclosure of the same
     department, year and kind that has them (a disclosure published as its
     narrative and its tables); a file that matches none stays a problem.
-    Returns the combined hashes, whose cache entries are kept."""
+    Returns the combined hashes, whose cache entries are kept; `joined`
+    gets each partner's name as a document of several files."""
     def matches(frag: Fragment, rel: str, p: Parsed, prel: str) -> bool:
         if p.kind != frag.kind:
             return False
@@ -84,8 +86,8 @@ def _merge_fragments(outcome: dict, shas: dict[str, str], content: Path, cache_d
         sha = combined_sha([shas[r] for r in group])
         kept.add(sha)
         entry = _cache_entry(cache_dir, sha, version)
-        rel = " + ".join(group)
-        parsed = _from_cache(entry, rel) if entry and entry.exists() else None
+        rel = joined[partner] = " + ".join(group)
+        parsed = _from_cache(entry, rel, known) if entry and entry.exists() else None
         if parsed is None:
             parsed = _parsed(merged_source([content / r for r in group], content))
             if entry:
@@ -101,11 +103,62 @@ def _cache_entry(cache_dir: Path | None, sha: str, version: str) -> Path | None:
     return cache_dir / f"{sha}-{version}.parsed" if cache_dir else None
 
 
-def _from_cache(entry: Path, rel: str) -> Parsed | None:
+class Known:
+    """What the last run learnt of the content folder's files and of the
+    cache's entries, kept in the cache (CONTENT_INDEX) so that this run need
+    not read them again: a file's SHA-256, by its size and time; the name
+    an entry's rows give their source file, by the entry's size and time.
+    At 10,000 department-years hashing every file took 0.8 s of every build,
+    reading every entry's documents table for its name 0.8 s. A file
+    rewritten with the same size in the very tick of its last write, before
+    that run read it, would be taken for the old one: the check render/reuse.py
+    trusts too."""
+
+    def __init__(self, cache_dir: Path | None):
+        self.path = cache_dir / CONTENT_INDEX if cache_dir else None
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8")) if self.path else {}
+            self.files, self.entries = dict(saved["files"]), dict(saved["entries"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self.files, self.entries = {}, {}
+        self.seen_files: dict[str, list] = {}
+        self.seen_entries: dict[str, list] = {}
+
+    def sha256(self, path: Path, rel: str) -> str:
+        """The file's SHA-256 (raises OSError when it cannot be read)."""
+        st = path.stat()
+        known = self.files.get(rel)
+        if known and known[:2] == [st.st_size, st.st_mtime_ns]:
+            sha = known[2]
+        else:
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.seen_files[rel] = [st.st_size, st.st_mtime_ns, sha]
+        return sha
+
+    def source_file(self, entry: Path, parsed: Parsed) -> str:
+        """The name the entry's rows give their source file."""
+        st = entry.stat()
+        known = self.entries.get(entry.name)
+        if known and known[:2] == [st.st_size, st.st_mtime_ns]:
+            stored = known[2]
+        else:
+            stored = parsed.tables["documents"].column("source_file")[0].as_py()
+        self.seen_entries[entry.name] = [st.st_size, st.st_mtime_ns, stored]
+        return stored
+
+    def save(self) -> None:
+        if self.path:
+            store.write_json({"files": self.seen_files, "entries": self.seen_entries}, self.path)
+
+
+CONTENT_INDEX = "content-index.json"
+
+
+def _from_cache(entry: Path, rel: str, known: Known | None = None) -> Parsed | None:
     """The cached parse, or None when the entry cannot be read (then the file is parsed again)."""
     try:
         parsed = Parsed.stored(entry)
-        stored = parsed.tables["documents"].column("source_file")[0].as_py()
+        stored = (known or Known(None)).source_file(entry, parsed)
     except (OSError, ValueError, KeyError, TypeError, IndexError, pa.ArrowInvalid):
         return None
     for p in parsed.problems:
@@ -227,10 +280,11 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     outcome: dict[str, Parsed | Fragment | str | None] = {}     # rel → parsed, or why not
     to_parse: list[str] = []
     jobs = []
+    known = Known(cache_dir)
     for i, path in enumerate(files, start=1):
         rel = path.relative_to(content).as_posix()
         try:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            sha = known.sha256(path, rel)
         except OSError as e:   # unreadable: reported like any file that cannot be read
             outcome[rel] = f"未收录：无法读取文件（{e.strerror}）"
             continue
@@ -239,7 +293,7 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
             continue
         by_sha[sha] = rel
         entry = _cache_entry(cache_dir, sha, version)
-        cached = _from_cache(entry, rel) if entry and entry.exists() else None
+        cached = _from_cache(entry, rel, known) if entry and entry.exists() else None
         if cached:
             outcome[rel] = cached
         else:
@@ -248,11 +302,15 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
     outcome.update(zip(to_parse, _parse_many(jobs, workers, progress, meanwhile)))
-    merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version)
+    joined: dict[str, str] = {}
+    merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version, joined,
+                              known)
+    known.save()
     if cache_dir:
         _prune_cache(cache_dir, {_cache_entry(cache_dir, sha, version).name for sha in [*by_sha, *merged]})
 
     docs: list[Parsed] = []
+    identities: dict[str, str] = {}
     by_key: dict[tuple[str, int | None, str], str] = {}
     ids: set[str] = set()
     for path in files:   # in file order, so duplicate handling is deterministic
@@ -279,10 +337,23 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
                 n += 1
             _rename(parsed, f"{parsed.doc_id}-{n}")
         ids.add(parsed.doc_id)
+        identities[parsed.doc_id] = identity(parsed, joined.get(rel, rel))
         problems += parsed.problems
         docs.append(parsed)
     docs.sort(key=lambda d: d.doc_id)
-    return Result(docs, problems)
+    return Result(docs, problems, identities=identities)
+
+
+def identity(parsed: Parsed, source_file: str) -> str:
+    """What a document's rows are made from: its parse (the cache entry's
+    name: the file's SHA-256 and the parser's version; a parse not in the
+    cache, by its bytes), its doc_id and its source file's name (both may
+    differ from the entry's: see _from_cache and _rename). The same identity,
+    the same rows: a data part (store.write_parts) and a page made from them
+    are kept while their documents' identities stay."""
+    made = parsed.tables.entry.name if isinstance(parsed.tables, StoredTables) else \
+        hashlib.sha256(parsed.to_bytes()).hexdigest()
+    return f"{made}|{parsed.doc_id}|{source_file}"
 
 
 def _rename(parsed: Parsed, doc_id: str) -> None:
@@ -294,28 +365,8 @@ def _rename(parsed: Parsed, doc_id: str) -> None:
     _fix(parsed, rename)
 
 
-def datasets(result: Result, data_dir: Path) -> Iterator[tuple[str, Iterator[pa.Table]]]:
-    """Each dataset as its rows in parts (a document's, for the per-document
-    datasets), for store.write_all, which writes each before asking for the
-    next: so only one document's rows are in memory at a time, and the
-    aggregates, made last, are queries over the Parquet files just written
-    (made when their rows are first asked for: write_all has the datasets
-    written by other processes in place by then)."""
-    for name in PER_DOCUMENT:
-        yield name, (d.tables[name] for d in result.documents)
-    yield "problems", iter([to_arrow(BY_NAME["problems"], result.problems)])
-    written = {d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name not in aggregate.ORDER}
-    made = functools.cache(lambda: aggregate.aggregate(written))
-    for name in aggregate.ORDER:
-        yield name, _rows_of(made, name)
-
-
-def _rows_of(made, name: str) -> Iterator[pa.Table]:
-    yield made()[name]
-
-
 def build_tables(result: Result) -> dict:
-    """Every dataset whole, in memory (for tests; the data stage streams them, see datasets())."""
+    """Every dataset whole, in memory (for tests; the data stage writes them a part at a time)."""
     def concat(name: str) -> pa.Table:
         parts = [d.tables[name] for d in result.documents]
         return pa.concat_tables(parts).combine_chunks() if parts else to_arrow(BY_NAME[name], [])
@@ -326,26 +377,53 @@ def build_tables(result: Result) -> dict:
     return {d.name: tables[d.name] for d in DATASETS}
 
 
-def write_sources(result: Result, data_dir: Path) -> None:
-    """Each document's text as UTF-8, named by doc_id, for the site to publish."""
+SOURCES_RECORD = "data-sources.json"   # in the cache: the data folder, and per text [identity, size, st_mtime_ns]
+
+
+def write_sources(result: Result, data_dir: Path, cache_dir: Path) -> None:
+    """Each document's text as UTF-8, named by doc_id, for the site to
+    publish. A file recorded (in `cache_dir`) as made from the same parse
+    (its identity) and still of the recorded size and time is not read
+    again: at 10,000 department-years reading every text and its file took
+    ~6 s of a core."""
     out = data_dir / "sources"
     out.mkdir(parents=True, exist_ok=True)
-    keep = set()
+    folder = str(data_dir.resolve())
+    try:
+        saved = json.loads((cache_dir / SOURCES_RECORD).read_text(encoding="utf-8"))
+        recorded = saved["files"] if saved["folder"] == folder else {}     # another data folder: nothing known
+    except (OSError, ValueError, KeyError, TypeError):
+        recorded = {}
+    record = {}
     for d in result.documents:
         target = out / f"{d.doc_id}.txt"
-        keep.add(target.name)
+        made_from = result.identities.get(d.doc_id)
+        try:
+            st = target.stat()
+        except OSError:
+            st = None
+        if made_from and st and recorded.get(target.name) == [made_from, st.st_size, st.st_mtime_ns]:
+            record[target.name] = recorded[target.name]
+            continue
         data = d.source_text().encode("utf-8")
-        if not target.exists() or target.read_bytes() != data:
+        if st is None or st.st_size != len(data) or target.read_bytes() != data:
             with store.atomic_path(target) as tmp:
                 tmp.write_bytes(data)
+            st = target.stat()
+        if made_from:
+            record[target.name] = [made_from, st.st_size, st.st_mtime_ns]
+    wanted = {f"{d.doc_id}.txt" for d in result.documents}
     for stale in out.glob("*.txt"):
-        if stale.name not in keep:
+        if stale.name not in wanted:
             stale.unlink()
+    store.write_json({"folder": folder, "files": record}, cache_dir / SOURCES_RECORD)
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
-             workers: int | None = None, meanwhile=None, whole_later: bool = False) -> Result:
+             workers: int | None = None, meanwhile=None, whole_later: bool = False,
+             exports: bool | None = True) -> Result:
     """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list).
+    exports: write the whole files (see store.write_all; None: only while the datasets are small).
     whole_later: return before the workbook and the database are written
     (result.whole_written() waits for them; see store.write_all)."""
     started = time.perf_counter()
@@ -359,17 +437,21 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
     # Without a cache, the parses still go to files (a scratch cache), where
     # each document's rows and text stay until they are written.
     with tempfile.TemporaryDirectory(prefix="yusuan-cache-") as scratch:
-        result = collect(content, cache_dir or Path(scratch), progress, workers, meanwhile)
+        cache_dir = cache_dir or Path(scratch)
+        result = collect(content, cache_dir, progress, workers, meanwhile)
         for p in result.problems:
             where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
             progress(f"  {p['severity']}: {where}: {p['message']}")
         step(f"read {len(result.documents)} documents")
         # the source texts (~0.6 s for 1,000) are written beside the data files, by a second core
-        sources_written = in_second_process(write_sources, result, data_dir, what="writing the source texts")
-        counts, result.whole_written = store.write_all(datasets(result, data_dir), aggregate.queries(), data_dir,
-                                                       step, whole_later)
+        sources_written = in_second_process(write_sources, result, data_dir, cache_dir, what="writing the source texts")
+        counts, whole_written = store.write_all(
+            result.documents, result.identities, to_arrow(BY_NAME["problems"], result.problems),
+            aggregate.queries(), data_dir, step, exports, whole_later)
+        result.whole_written = whole_written or result.whole_written
         sources_written()
     progress(f"yusuan data: {len(result.documents)} documents, {counts['table_cells']} amount cells, "
              f"{len(result.problems)} problems → {data_dir}/ in {time.perf_counter() - started:.1f} s"
-             + (" (the workbook and the database are being written meanwhile)" if whole_later else ""))
+             + (" (the workbook and the database are being written meanwhile)" if whole_later and whole_written
+                else "" if whole_written else " (the datasets' whole files are left to `yusuan release-assets`)"))
     return result

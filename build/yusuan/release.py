@@ -30,7 +30,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .schema import DATASETS
-from .store import PARTITIONED, atomic_path
+from . import aggregate
+from .store import PARTITIONED, atomic_path, write_exports
 from .zips import write_zip
 
 PARQUET_BY_YEAR = "yusuan-parquet-by-year.zip"
@@ -87,6 +88,11 @@ def write_assets(data_dir: Path, out: Path, progress=print) -> list[Path]:
         raise ReleaseError(f"{out} is not an empty folder: choose a new or empty --out "
                            f"(every file in it becomes an asset of the release)")
     missing = [n for n in dataset_files() if not (data_dir / n).is_file()]
+    if missing and (data_dir / PARTITIONED).is_dir() and (data_dir / "datapackage.json").is_file():
+        # `yusuan build` leaves them to the release when the datasets are large (store.EXPORT_ROWS)
+        progress(f"release assets: writing the datasets' whole files into {data_dir}/ from their parts")
+        write_exports(data_dir, aggregate.queries(), progress)
+        missing = [n for n in dataset_files() if not (data_dir / n).is_file()]
     if not (data_dir / PARTITIONED).is_dir():
         missing.append(f"{PARTITIONED}/")
     if missing:

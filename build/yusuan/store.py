@@ -1,21 +1,32 @@
-"""Store stage: dataset rows → Parquet, CSV (UTF-8 with BOM), XLSX, DuckDB and
-datapackage.json, typed by the contract in schema.py; and Parquet again,
-partitioned by year (hive layout, parquet/NAME/year=YYYY/part-0.parquet), for
-query engines that read only the years asked for.
+"""Store stage: dataset rows → the data folder, typed by the contract in schema.py.
+
+- Each per-document dataset (PARTED) as Parquet partitioned by year (hive
+  layout), each year cut into parts by doc_id:
+  parquet/NAME/year=YYYY/part-BB.parquet (write_parts). A part is kept by
+  the next build while its documents are the same, so adding one document
+  rewrites one part per dataset.
+- problems and the aggregates (queries over the parts) whole, as NAME.parquet
+  and NAME.csv (UTF-8 with BOM), the aggregates partitioned by year too
+  (parquet/NAME/year=YYYY/part-0.parquet); datapackage.json.
+- The exports (write_exports): every per-document dataset whole as
+  NAME.parquet and NAME.csv, the workbook (XLSX) and the database (DuckDB).
+  `yusuan data` and `yusuan release-assets` make them; `yusuan build` only
+  while the datasets are small (EXPORT_ROWS).
 
 Every file is written to a temporary name beside its target and renamed into
-place (the partitioned folder is made beside its target and swapped in), so a
-reader never sees half a file. Output bytes depend only on the rows (no
-timestamps).
+place (an aggregate's partitioned folder is made beside its target and
+swapped in), so a reader never sees half a file. Output bytes depend only on
+the rows (no timestamps).
 """
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import xlsx
+from . import aggregate, xlsx
 from .parallel import in_second_process
 from .rows import ContractError, arrow_schema
 from .schema import BY_NAME, DATASETS, WANYUAN, Dataset
@@ -137,37 +148,124 @@ def _sheet_name(dataset: str, year: int | None) -> str:
 
 PARTITIONED = "parquet"                       # the folder, in the data folder, of the Parquet partitioned by year
 NO_YEAR = "__HIVE_DEFAULT_PARTITION__"        # the partition of rows without a year (Hive's, Spark's; null to DuckDB and Arrow)
+# A per-document dataset's rows of a year are cut into parts by a hash of
+# the doc_id (parquet/NAME/year=YYYY/part-07.parquet), each part made from
+# its documents' parses and kept by the next build unless one of them
+# changed: adding a document rewrites one part per dataset, not every file.
+# At 10,000 department-years (5 years) a part holds ~125 documents.
+BUCKETS = 16
+PARTED = tuple(d.name for d in DATASETS if "doc_id" in d.columns and d.name not in aggregate.ORDER)
+# The code that writes a part's rows (another version of it: every part is made again)
+PART_CODE = hashlib.sha256(b"".join((Path(__file__).parent / name).read_bytes()
+                                    for name in ("store.py", "rows.py", "schema.py"))).hexdigest()
+DIGEST_KEY = b"yusuan.part"       # in a part's footer: what it was made from (part_digest)
+DOCUMENTS_KEY = b"yusuan.documents"   # in a documents part's footer: doc_id → its identity
 
 
-def partition_files(tables: dict[str, pa.Table]) -> list[tuple[str, pa.Table]]:
-    """(path in the partitioned folder, rows) of every partition: each
-    dataset with a year (its own, or its document's) as
-    NAME/year=YYYY/part-0.parquet, the year in the path and not in the file
-    (the hive layout); a dataset without rows has none. problems, which has
-    no year, is not partitioned."""
-    out = []
-    for ds in DATASETS:
-        if ds.name not in tables:
+@functools.cache      # asked once a dataset for each document
+def bucket(doc_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:4], "big") % BUCKETS
+
+
+def year_folder(year: int | None) -> str:
+    return f"year={NO_YEAR if year is None else year}"
+
+
+def part_digest(ds: Dataset, identities: dict[str, str]) -> str:
+    """What a part is made from: its dataset, the code and the library that
+    write it, and each document's identity (its parse's cache entry, doc_id
+    and source file: pipeline.identity)."""
+    return hashlib.sha256(json.dumps([PART_CODE, pa.__version__, ds.name, identities],
+                                     ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def part_footer(path: Path) -> tuple[str, int, dict[bytes, bytes]] | None:
+    """(digest, number of rows, footer metadata) of a part; None if it cannot be read."""
+    try:
+        meta = pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return None
+    kv = meta.metadata or {}
+    return kv.get(DIGEST_KEY, b"").decode(), meta.num_rows, kv
+
+
+def part_files(folder: Path, name: str) -> list[Path]:
+    """A dataset's part files in the partitioned folder: years ascending (rows
+    without a year last), each year's parts by name."""
+    def order(path: Path):
+        year = path.parent.name.removeprefix("year=")
+        return (year == NO_YEAR, int(year) if year.isdigit() else 0, path.name)
+    return sorted((folder / name).glob("year=*/part-*.parquet"), key=order)
+
+
+def write_parts(ds: Dataset, docs, identities: dict[str, str], folder: Path) -> tuple[int, int, int]:
+    """A per-document dataset's parts in `folder` (the partitioned folder):
+    one per year and bucket of its documents (docs: objects with doc_id,
+    year and tables, in doc_id order), each its documents' rows in doc_id
+    order, the year in the path and not in the file (hive layout). A part
+    whose footer says it was made from the same documents is kept; parts of
+    no document any more are removed. Returns (rows, parts written, kept)."""
+    schema = arrow_schema(ds)
+    if "year" in schema.names:
+        schema = schema.remove(schema.get_field_index("year"))
+    groups: dict[tuple, list] = {}
+    for d in docs:
+        groups.setdefault((d.year, bucket(d.doc_id)), []).append(d)
+    rows = written = kept = 0
+    wanted = set()
+    for (year, b), members in groups.items():
+        path = folder / ds.name / year_folder(year) / f"part-{b:02d}.parquet"
+        wanted.add(path)
+        ids = {d.doc_id: identities[d.doc_id] for d in members}
+        digest = part_digest(ds, ids)
+        footer = part_footer(path)
+        if footer and footer[0] == digest:
+            rows, kept = rows + footer[1], kept + 1
             continue
-        years = row_years(ds.name, tables)
-        if years is None:
-            continue
-        for year, rows in by_year(tables[ds.name], years):
-            if "year" in rows.column_names:
-                rows = rows.drop_columns(["year"])
-            out.append((f"{ds.name}/year={NO_YEAR if year is None else year}/part-0.parquet", rows))
+        table = pa.concat_tables([d.tables[ds.name] for d in members]).combine_chunks()
+        if "year" in table.column_names:
+            table = table.drop_columns(["year"])
+        meta = {DIGEST_KEY: digest.encode()}
+        if ds.name == "documents":
+            meta[DOCUMENTS_KEY] = json.dumps(ids, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        with atomic_path(path) as tmp:
+            pq.write_table(table.cast(schema).replace_schema_metadata(meta), tmp, compression="zstd")
+        rows, written = rows + table.num_rows, written + 1
+    for stale in set(part_files(folder, ds.name)) - wanted:
+        stale.unlink()
+        if not any(stale.parent.iterdir()):
+            stale.parent.rmdir()
+    return rows, written, kept
+
+
+def part_identities(folder: Path) -> dict[str, str]:
+    """doc_id → identity of every document in the partitioned folder, from
+    its documents parts' footers ({} when there are none)."""
+    out: dict[str, str] = {}
+    for path in part_files(folder, "documents"):
+        footer = part_footer(path)
+        if footer and DOCUMENTS_KEY in footer[2]:
+            out.update(json.loads(footer[2][DOCUMENTS_KEY]))
     return out
 
 
-def write_partitioned(tables: dict[str, pa.Table], folder: Path) -> None:
-    """The partitioned Parquet folder of whole tables (see Partitions)."""
-    partitions = Partitions(folder)
-    for ds in DATASETS:
-        if ds.name in tables:
-            add, close = partitions.dataset(ds, tables.get("documents"))
-            add(tables[ds.name])
-            close()
-    partitions.finish()
+def read_parts(ds: Dataset, folder: Path, paths: list[Path] | None = None) -> Iterator[pa.Table]:
+    """A parted dataset's rows (or those of some of its part files, `paths`)
+    a year at a time (years ascending, rows without a year last), in doc_id
+    order, with the dataset's own columns (the year back from the path,
+    where the dataset has one)."""
+    files: dict[str, list[Path]] = {}
+    for path in part_files(folder, ds.name) if paths is None else paths:
+        files.setdefault(path.parent.name, []).append(path)
+    schema = arrow_schema(ds)
+    for year_dir, paths in files.items():
+        table = pa.concat_tables([pq.read_table(p) for p in paths]).replace_schema_metadata(None)
+        table = table.take(pc.sort_indices(table, [("doc_id", "ascending")]))    # stable: a document's rows keep their order
+        if "year" in schema.names:
+            year = year_dir.removeprefix("year=")
+            table = table.add_column(schema.get_field_index("year"), "year",
+                                     pa.array([None if year == NO_YEAR else int(year)] * table.num_rows, pa.int64()))
+        yield table.cast(schema)
 
 
 def _table_schema(ds: Dataset) -> dict:
@@ -282,41 +380,27 @@ class CsvParts:
 
 
 class Partitions:
-    """The Parquet partitioned by year (see partition_files), written from
-    each dataset's rows in parts into `new` (swapped in by finish())."""
+    """A dataset written whole every build (an aggregate), partitioned by its
+    year column: parquet/NAME/year=YYYY/part-0.parquet, made beside its
+    folder and swapped in (no reader sees half a folder, and no year since
+    removed is left behind)."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.new = folder.with_name(f".{folder.name}.new")
+    def __init__(self, folder: Path, ds: Dataset):
+        self.folder, self.new = folder / ds.name, folder / f".{ds.name}.new"
         shutil.rmtree(self.new, ignore_errors=True)
         self.new.mkdir(parents=True)
+        self.schema = arrow_schema(ds).remove(arrow_schema(ds).get_field_index("year"))
+        self.files: dict[int | None, ParquetParts] = {}
 
-    def dataset(self, ds: Dataset, documents: pa.Table | None):
-        """add(part) for the dataset's rows in parts; close() when all were given."""
-        files: dict[int | None, ParquetParts] = {}
-        year_of = document_years(documents) if documents is not None else {}
-        schema = arrow_schema(ds)
-        if "year" in schema.names:
-            schema = schema.remove(schema.get_field_index("year"))
-
-        def add(part: pa.Table) -> None:
-            years = row_years(ds.name, {ds.name: part}, year_of)
-            for year, rows in by_year(part, years) if years is not None else []:
-                if "year" in rows.column_names:
-                    rows = rows.drop_columns(["year"])
-                if year not in files:
-                    files[year] = ParquetParts(self.new / ds.name / f"year={NO_YEAR if year is None else year}"
-                                               / "part-0.parquet", schema)
-                files[year].add(rows)
-
-        def close() -> None:
-            for f in files.values():
-                f.close()
-        return add, close
+    def add(self, part: pa.Table) -> None:
+        for year, rows in by_year(part, part.column("year").combine_chunks()):
+            if year not in self.files:
+                self.files[year] = ParquetParts(self.new / year_folder(year) / "part-0.parquet", self.schema)
+            self.files[year].add(rows.drop_columns(["year"]))
 
     def finish(self) -> None:
-        """Swap the new folder in: no reader sees a half-made folder, and no
-        partition of an earlier build (a year since removed) is left behind."""
+        for f in self.files.values():
+            f.close()
         old = self.folder.with_name(f".{self.folder.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         if self.folder.exists():
@@ -325,26 +409,29 @@ class Partitions:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_dataset(ds: Dataset, parts, data_dir: Path, partitions: Partitions, documents: pa.Table | None) -> int:
-    """A dataset's Parquet, CSV and partitions from its rows in parts; returns its number of rows."""
+def write_dataset(ds: Dataset, parts, data_dir: Path) -> int:
+    """A dataset's Parquet and CSV from its rows in parts, and its partitions
+    if it has a year column and is written whole every build (an aggregate);
+    returns its number of rows."""
     schema, rows = arrow_schema(ds), 0
+    partitions = Partitions(data_dir / PARTITIONED, ds) if "year" in ds.columns and ds.name not in PARTED else None
     with atomic_path(data_dir / f"{ds.name}.parquet") as parquet_tmp, atomic_path(data_dir / f"{ds.name}.csv") as csv_tmp:
         parquet, csv = ParquetParts(parquet_tmp, schema), CsvParts(csv_tmp, schema)
-        add_partition, close_partitions = partitions.dataset(ds, documents)
         for part in _batches(parts):
             parquet.add(part)
             csv.add(part)
-            add_partition(part)
+            if partitions:
+                partitions.add(part)
             rows += part.num_rows
         parquet.close()
         csv.close()
-        close_partitions()
+    if partitions:
+        partitions.finish()
     return rows
 
 
 def _batches(parts, rows: int = 65536):
-    """Parts joined into tables of about `rows` rows: each part written costs
-    ~0.1 ms, and there are 160,000 (16 datasets of 10,000 documents)."""
+    """Parts joined into tables of about `rows` rows (each part written costs ~0.1 ms)."""
     batch, n = [], 0
     for part in parts:
         batch.append(part)
@@ -356,55 +443,90 @@ def _batches(parts, rows: int = 65536):
         yield pa.concat_tables(batch)
 
 
-# The two largest datasets, each written by a process of its own while this
-# one writes the others: half the writing time (at 1,000 documents table_cells
-# took 4.9 s and checks 2.1 s of the 14.6 s written on one core).
+# The two largest datasets, written by a process of their own while this one
+# writes the others (at 1,000 documents table_cells took 4.9 s and checks
+# 2.1 s of the 14.6 s written on one core).
 BESIDE = ("table_cells", "checks")
+# The whole files of the per-document datasets (NAME.parquet, NAME.csv), the
+# workbook and the database (the exports) are made by `yusuan build` only
+# while those datasets hold at most this many rows together: about what a
+# workbook of 20 MB holds, the most the site publishes (catalog.on_site;
+# measured: 57 bytes a row for the 28 real documents of tests/real, 17.5
+# at 10,000 synthetic department-years). Beyond, every build would rewrite
+# what the site does not publish (at 10,000 department-years 36 s of an
+# 88 s build that added one file): `yusuan release-assets` makes them for
+# the release, and `yusuan data` always does.
+EXPORT_ROWS = 400_000
+EXPORTS = ["yusuan.xlsx", "yusuan.duckdb"]
 
 
-def write_all(datasets, views: dict[str, str], data_dir: Path, progress=print,
-              whole_later: bool = False) -> tuple[dict[str, int], Callable[[], None]]:
-    """Every dataset in every format from (name, its rows in parts), documents
-    first (the other datasets' years are their documents'); each dataset's
-    parts are asked for after the one before was written (or, for BESIDE,
-    handed to its process), a dataset named in `views` (made from the
-    others' files) once every other is written. Returns each dataset's
-    number of rows, and a function that waits for the workbook and the
-    database: written from the Parquet files by two more processes, waited
-    for here unless `whole_later` (`yusuan build`: the site is made
-    meanwhile, and waits for them only to publish them)."""
+def _write_parts_of(names, docs, identities: dict[str, str], folder: Path, progress) -> dict[str, int]:
+    counts = {}
+    for name in names:
+        counts[name], written, kept = write_parts(BY_NAME[name], docs, identities, folder)
+        if written:
+            progress(f"{name}: {written} of {written + kept} parts written")
+    return counts
+
+
+def write_all(docs, identities: dict[str, str], problems: pa.Table, views: dict[str, str], data_dir: Path,
+              progress=print, exports: bool | None = True, whole_later: bool = False
+              ) -> tuple[dict[str, int], Callable[[], None] | None]:
+    """The data folder: each per-document dataset as its parts (write_parts;
+    docs in doc_id order), problems and the aggregates whole (the aggregates
+    are queries over the parts: `views`), datapackage.json; then the exports
+    (write_exports) if `exports`, or None and the datasets are small
+    (EXPORT_ROWS), else none (any of an earlier build removed). Returns each
+    dataset's number of rows, and a function that waits for the workbook and
+    the database (None: no exports): waited for here unless `whole_later`
+    (`yusuan build`: the site is made meanwhile, and waits for them only to
+    publish them)."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    partitions = Partitions(data_dir / PARTITIONED)
-    counts, documents, beside = {}, None, {}
-
-    def wait_beside() -> None:
-        for name, wait in beside.items():
-            wait()
-            counts[name] = pq.read_metadata(data_dir / f"{name}.parquet").num_rows
-        beside.clear()
-
-    for name, parts in datasets:
-        if name in views:      # made from the files written: all of them are
-            wait_beside()
-        if name == "documents":
-            documents = pa.concat_tables(list(parts)).combine_chunks()
-            parts = [documents]
-        if name in BESIDE and documents is not None:
-            beside[name] = in_second_process(write_dataset, BY_NAME[name], parts, data_dir, partitions, documents,
-                                             what=f"writing {name}")
-            continue
-        counts[name] = write_dataset(BY_NAME[name], parts, data_dir, partitions, documents)
-    wait_beside()
+    folder = data_dir / PARTITIONED
+    here = [n for n in PARTED if n not in BESIDE]
+    beside = in_second_process(_write_parts_of, BESIDE, docs, identities, folder, progress,
+                               what="writing " + " and ".join(BESIDE))
+    counts = _write_parts_of(here, docs, identities, folder, progress)
+    beside()
+    for name in BESIDE:
+        counts[name] = sum(part_footer(p)[1] for p in part_files(folder, name))
+    counts["problems"] = write_dataset(BY_NAME["problems"], [problems], data_dir)
+    made = aggregate.aggregate({name: folder / name for name in PARTED})
+    for name in aggregate.ORDER:
+        counts[name] = write_dataset(BY_NAME[name], [made[name]], data_dir)
     counts = {d.name: counts[d.name] for d in DATASETS if d.name in counts}
-    partitions.finish()
     write_json(datapackage(counts), data_dir / "datapackage.json")
-    progress(f"wrote {len(counts)} datasets as Parquet and CSV, partitioned by year ({PARTITIONED}/), "
-             f"datapackage.json")
-    written = write_whole({d.name: data_dir / f"{d.name}.parquet" for d in DATASETS if d.name in counts},
-                          views, data_dir, progress)
-    if not whole_later:
+    progress(f"wrote {len(PARTED)} datasets as Parquet parts by year ({PARTITIONED}/), "
+             f"{len(DATASETS) - len(PARTED)} whole, datapackage.json")
+    if exports is None:
+        exports = sum(counts[name] for name in PARTED) <= EXPORT_ROWS
+    if not exports:
+        for name in [*(f"{n}.{ext}" for n in PARTED for ext in ("parquet", "csv")), *EXPORTS]:
+            (data_dir / name).unlink(missing_ok=True)
+        return counts, None
+    return counts, write_exports(data_dir, views, progress, whole_later)
+
+
+def write_exports(data_dir: Path, views: dict[str, str], progress=print, later: bool = False) -> Callable[[], None]:
+    """The whole files of the per-document datasets (NAME.parquet, NAME.csv,
+    in doc_id order, from their parts), then the workbook and the database
+    (write_whole; waited for unless `later`: the returned function waits)."""
+    folder = data_dir / PARTITIONED
+    for name in PARTED:
+        ds = BY_NAME[name]
+        schema = arrow_schema(ds)
+        with atomic_path(data_dir / f"{name}.parquet") as parquet_tmp, atomic_path(data_dir / f"{name}.csv") as csv_tmp:
+            parquet, csv = ParquetParts(parquet_tmp, schema), CsvParts(csv_tmp, schema)
+            for year in read_parts(ds, folder):
+                parquet.add(year)
+                csv.add(year)
+            parquet.close()
+            csv.close()
+    progress(f"wrote {len(PARTED)} datasets whole, as Parquet and CSV")
+    written = write_whole({d.name: data_dir / f"{d.name}.parquet" for d in DATASETS}, views, data_dir, progress)
+    if not later:
         written()
-    return counts, written
+    return written
 
 
 def write_whole(parquet: dict[str, Path], views: dict[str, str], data_dir: Path, progress) -> Callable[[], None]:

@@ -44,7 +44,7 @@ def on_site(path: Path) -> bool:
 def file_href(folder: Path, name: str, releases: str | None) -> str:
     """The data page's link to a data file: its copy on the site, else the
     latest release's ("" when the build does not know the repository)."""
-    if on_site(folder / name):
+    if (folder / name).exists() and on_site(folder / name):
         return f"files/{name}"
     return f"{releases}/download/{name}" if releases else ""
 
@@ -60,9 +60,9 @@ def context(data: SiteData) -> dict:
             desc = fields.get(f.name, {}).get("description") or f.description
             cols.rows.append(Row([c(f.name, cls="code"), c(f.title), c(TYPES.get(f.type, f.type)), c(f.unit),
                                   c(desc)]))
+        # a file not in the data folder: made only for the release (store.EXPORT_ROWS)
         files = [{"name": f"{ds.name}.{ext}", "size": _size(data.folder, f"{ds.name}.{ext}"),
-                  "href": file_href(data.folder, f"{ds.name}.{ext}", releases)}
-                 for ext in ("parquet", "csv") if (data.folder / f"{ds.name}.{ext}").exists()]
+                  "href": file_href(data.folder, f"{ds.name}.{ext}", releases)} for ext in ("parquet", "csv")]
         datasets.append({"name": ds.name, "title": ds.title, "description": ds.description,
                          "rows": fmt.integer(data.count(ds.name)), "files": files, "columns": cols,
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
@@ -108,11 +108,11 @@ def whole_files(folder: Path, releases: str | None) -> str:
     the first two while the pages are made)."""
     items = []
     for name in WHOLE:
-        if not (folder / name).exists():
-            continue
         href = file_href(folder, name, releases)
         link = f'<a href="{escape(href)}" download>{name}</a>' if href else name
-        items.append(f"<li>{link}（{_size(folder, name)}{'' if href.startswith('files/') else '，不在本站'}）</li>\n")
+        size = _size(folder, name)
+        where = "" if href.startswith("files/") else ("，不在本站" if size else "不在本站")
+        items.append(f"<li>{link}（{size}{where}）</li>\n")
     return '<ul class="ys-files">\n' + "".join(items) + "</ul>"
 
 
@@ -128,7 +128,8 @@ def fill(page: str, folder: Path, archive_path: Path, releases: str | None) -> s
 def archive_button(path: Path, releases: str | None) -> str:
     """The data page's "download everything" once the archive is written (it
     is made while the pages are): on the site, or in the latest release. No
-    file at `path`: it was larger than SITE_FILE_LIMIT (archive.write stops there)."""
+    file at `path`: it was larger than SITE_FILE_LIMIT (archive.write stops
+    there), or the datasets' whole files are made only for the release."""
     size = fmt.filesize(path.stat().st_size) if path.exists() else f"大于 {fmt.filesize(SITE_FILE_LIMIT)}"
     if path.exists() and on_site(path):
         href = f"files/{archive.NAME}"

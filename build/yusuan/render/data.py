@@ -15,6 +15,7 @@ each forked worker's count; mapped, a page reads only its own rows, from
 the page cache, which the kernel shares between the workers and can drop."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yusuan.schema import DATASETS
+from yusuan.store import PARTED, PARTITIONED, atomic_path, part_files, part_footer, part_identities, read_parts
 from yusuan.terms import LEVELS
 
 
@@ -38,6 +40,7 @@ class SiteData:
     arrow: dict[str, pa.Table]
     package: dict = field(default_factory=dict)
     mapped: dict[str, Path] = field(default_factory=dict)     # name → the Arrow file a dataset is mapped from
+    identities: dict[str, str] = field(default_factory=dict)  # doc_id → what its rows are made from (store.part_identities)
     _slices: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict, repr=False)
     _records: dict[str, list[dict]] = field(default_factory=dict, repr=False)
     _last_doc: str | None = field(default=None, repr=False)
@@ -165,24 +168,64 @@ def _mapped(source: Path, target: Path) -> pa.Table:
     return pa.ipc.open_file(pa.memory_map(str(target))).read_all()
 
 
-def load(folder: Path, scratch: Path | None = None) -> SiteData:
-    """The data folder's datasets; those with a doc_id column memory-mapped
-    from Arrow files written in `scratch` if given (kept for as long as the
-    SiteData is used), else read into memory."""
-    folder = Path(folder)
-    if not (folder / "documents.parquet").exists():
-        raise DataFolderError(f"{folder}/documents.parquet not found: run `yusuan data` first "
-                              f"(or pass --data-dir to the folder it wrote).")
-    tables, mapped = {}, {}
-    for ds in DATASETS:
-        path = folder / f"{ds.name}.parquet"
-        if not path.exists():
+def _from_parts(ds, files: list[Path], arrow_dir: Path | None, used: set[Path]) -> pa.Table:
+    """A parted dataset (store.write_parts) as one table: each part's rows,
+    with the dataset's own columns (the year back from the path), as an
+    uncompressed Arrow file in `arrow_dir`, memory-mapped, named by what the
+    part was made from (its footer's digest): kept between builds, a part
+    the data stage kept is not read again (at 10,000 department-years,
+    copying every dataset into Arrow took 6.4 s of every build). Without
+    `arrow_dir`, read into memory. A document's rows are together, in one part."""
+    tables = []
+    for path in files:
+        footer = part_footer(path)
+        made = footer[0] if footer and footer[0] else hashlib.sha256(path.read_bytes()).hexdigest()
+        rows = lambda: next(iter(read_parts(ds, path.parent.parent.parent, [path])))   # noqa: E731
+        if arrow_dir is None:
+            tables.append(rows())
             continue
-        if scratch is not None and "doc_id" in ds.columns:
+        target = arrow_dir / ds.name / f"{hashlib.sha256(f'{ARROW_FORMAT}{path.parent.name}{made}'.encode()).hexdigest()[:32]}.arrow"
+        used.add(target)
+        if not target.exists():
+            table = rows()
+            with atomic_path(target) as tmp, pa.OSFile(str(tmp), "wb") as sink, \
+                    pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        tables.append(pa.ipc.open_file(pa.memory_map(str(target))).read_all())
+    return pa.concat_tables(tables) if tables else None
+
+
+ARROW_FORMAT = "1"
+
+
+def load(folder: Path, scratch: Path | None = None, arrow_dir: Path | None = None) -> SiteData:
+    """The data folder's datasets. A dataset in parts (the per-document
+    ones) is read from its parts, memory-mapped from Arrow files kept in
+    `arrow_dir` (those of parts no longer there are removed); one written
+    whole is read from its Parquet file, memory-mapped from an Arrow file
+    written in `scratch` if given and it has a doc_id column (kept for as
+    long as the SiteData is used), else read into memory."""
+    folder = Path(folder)
+    if not (folder / "datapackage.json").exists():
+        raise DataFolderError(f"{folder}/datapackage.json not found: run `yusuan data` first "
+                              f"(or pass --data-dir to the folder it wrote).")
+    tables, mapped, used = {}, {}, set()
+    parts = folder / PARTITIONED
+    for ds in DATASETS:
+        files = part_files(parts, ds.name) if ds.name in PARTED else []
+        path = folder / f"{ds.name}.parquet"
+        if files:
+            tables[ds.name] = _from_parts(ds, files, arrow_dir or scratch, used)
+        elif not path.exists():
+            continue
+        elif scratch is not None and "doc_id" in ds.columns:
             mapped[ds.name] = Path(scratch) / f"{ds.name}.arrow"
             tables[ds.name] = _mapped(path, mapped[ds.name])
         else:
             tables[ds.name] = _sorted_by_doc(pq.read_table(path))
+    if arrow_dir is not None and arrow_dir.is_dir():
+        for stale in set(arrow_dir.glob("*/*.arrow")) - used:
+            stale.unlink()
     package_path = folder / "datapackage.json"
     package = json.loads(package_path.read_text(encoding="utf-8")) if package_path.exists() else {}
-    return SiteData(folder, tables, package, mapped)
+    return SiteData(folder, tables, package, mapped, identities=part_identities(parts))

@@ -227,14 +227,39 @@ class Previous:
                     and not (site_dir / name).exists():
                 (self.stash / name).rename(site_dir / name)
 
-    def keep(self, kind: Kind, name: str, site_dir: Path) -> None:
-        """Move a page of the last build into the site (a rename: its files
-        stay as take found them)."""
-        for rel in kind.paths(name):
-            if (self.stash / rel).exists():
-                (site_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-                (self.stash / rel).rename(site_dir / rel)
-        self.kept.setdefault(kind.name, {})[name] = self.files[kind.name][name]
+    def keep_all(self, kind: Kind, names: list[str], site_dir: Path) -> None:
+        """Move the kept pages of a kind (`names`) into the site: each of the
+        kind's folders of the last build whole (a rename), with what this
+        build already wrote into that folder put into it (a page of its own
+        replaces the last build's) and every page not kept taken out of it
+        (to go with the stash). At 10,000 department-years, moving 13,336
+        pages one by one (40,000 renames) took ~3.8 s of a build that kept
+        them all."""
+        if not names:
+            return
+        wanted = {rel for name in names for rel in kind.paths(name)}
+        for folder in kind.folders:
+            old, new = self.stash / folder, site_dir / folder
+            if not old.is_dir():
+                continue
+            made = set()
+            if new.is_dir():
+                for entry in os.scandir(new):
+                    target = old / entry.name
+                    if target.is_dir() and not target.is_symlink():
+                        shutil.rmtree(target)
+                    os.replace(entry.path, target)
+                    made.add(f"{folder}/{entry.name}")
+                new.rmdir()
+            gone, here = self.stash / ".not-kept" / folder, wanted | made
+            for entry in os.scandir(old):
+                if f"{folder}/{entry.name}" not in here:
+                    gone.mkdir(parents=True, exist_ok=True)
+                    os.rename(entry.path, gone / entry.name)
+            new.parent.mkdir(parents=True, exist_ok=True)
+            old.rename(new)
+        for name in names:
+            self.kept.setdefault(kind.name, {})[name] = self.files[kind.name][name]
 
     def drop(self) -> None:
         """The pages not kept (removed or changed) go."""

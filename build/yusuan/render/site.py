@@ -229,15 +229,18 @@ def render_department(work: DepartmentWork, doc: dict, fresh: bool = False) -> M
     """Write one department-year's pages, chart specs and downloads, unless
     the last build's pages are kept (same fingerprint; not if `fresh`)."""
     doc_id = doc["doc_id"]
-    source = sources.load(doc, work.data.folder, work.content_dir)
     slug = work.slugs.get(doc_id, "")
-    fp = ""
+    fp, source = "", None
     if work.cache_dir:
-        fp = fingerprint.fingerprint(work.code, work.rows[doc_id], work.data, doc, source, slug)
+        # a document known by what it is made from is fingerprinted without reading its source
+        if doc_id not in work.data.identities:
+            source = sources.load(doc, work.data.folder, work.content_dir)
+        fp = fingerprint.fingerprint(work.code, work.rows[doc_id], work.data, doc, source, slug, work.content_dir)
         if not fresh and work.previous.get(doc_id) == fp:
             entries = reuse.load_entries(work.cache_dir, fp)
             if entries is not None:
                 return Made(doc_id, entries, [], fp, kept=True)
+    source = source or sources.load(doc, work.data.folder, work.content_dir)
     ctx = department.context(work.data, doc)
     folder = work.out_dir / "docs" / doc_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -314,11 +317,11 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prev
         if pool:
             pool.shutdown(cancel_futures=True)
         _WORK = None
+    previous.keep_all(reuse.DOCUMENTS, [m.doc_id for m in made if m.kept], site_dir)
     (site_dir / "docs").mkdir(parents=True, exist_ok=True)
     (site_dir / "sources").mkdir(parents=True, exist_ok=True)
     for m in made:
         if m.kept:
-            previous.keep(reuse.DOCUMENTS, m.doc_id, site_dir)
             continue
         shutil.move(work.out_dir / "docs" / m.doc_id, site_dir / "docs" / m.doc_id)
         shutil.move(work.out_dir / "sources" / m.doc_id, site_dir / "sources" / m.doc_id)
@@ -341,13 +344,12 @@ def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Prev
     main process while the workers make the document pages."""
     # a kept page has the last build's frame: with another, every page is made again
     last = previous.of(reuse.DEPARTMENTS) if work.frame() == previous.frame else {}
-    entries, fingerprints, kept = [], {}, 0
+    entries, fingerprints, kept = [], {}, []
     for k, slug, docs in departments.pages(work.data):
         fp = fingerprint.across_years(work.code, work.rows, k, slug, docs) if work.cache_dir else ""
         saved = reuse.load_entries(work.cache_dir, fp) if last.get(slug) == fp else None
         if saved is not None:
-            previous.keep(reuse.DEPARTMENTS, slug, site_dir)
-            kept += 1
+            kept.append(slug)
         else:
             saved = write_department_years(departments.context(work.data, k, slug, docs), work.env, work.shells,
                                            site_dir / "departments" / slug)
@@ -355,8 +357,9 @@ def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Prev
                 reuse.save_entries(work.cache_dir, fp, saved)
         entries += saved
         fingerprints[slug] = fp
+    previous.keep_all(reuse.DEPARTMENTS, kept, site_dir)
     if work.cache_dir:
-        progress(f"site: {kept:,} of {len(fingerprints):,} department-across-years pages unchanged, "
+        progress(f"site: {len(kept):,} of {len(fingerprints):,} department-across-years pages unchanged, "
                  f"kept from the last build")
     return entries, fingerprints
 
@@ -493,7 +496,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     write_vega = start_vega(cache=cache_dir or build_dir)
     try:
         (build_dir / "arrow").mkdir()
-        data = load(data_dir, build_dir / "arrow")
+        # the datasets' parts as Arrow files, kept with the cache: only the parts the data stage wrote are read
+        data = load(data_dir, build_dir / "arrow", cache_dir / "arrow" if cache_dir else None)
     except DataFolderError as e:
         raise SiteError(str(e)) from e
     except (OSError, ValueError) as e:      # ValueError: Arrow's and json's "cannot read this"
