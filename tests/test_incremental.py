@@ -585,6 +585,23 @@ def test_a_page_changed_in_the_site_is_made_again(project, damage, document_file
     assert project.build() == (3, 3) and project.across_years == (3, 3)    # recorded as made again
 
 
+@pytest.mark.parametrize("damage", [Path.unlink, _truncate], ids=["deleted", "cut short"])
+def test_a_page_whose_search_entries_are_unreadable_is_made_again(project, damage):
+    """A kept page's search entries are read by the main process (not handed
+    back by the worker that found the page unchanged): missing, the worker
+    makes the page again; unreadable when the main process reads them, it
+    makes it again itself. Either way the site is a cold build's."""
+    from yusuan.render import reuse
+
+    assert project.build() == (0, 3)
+    before = files(project.site)
+    record = json.loads((project.cache / reuse.RECORD).read_text(encoding="utf-8"))
+    damage(reuse.entries_path(project.cache, record["pages"]["documents"][CHANGJI]["fingerprint"]))
+    assert project.build() == (2, 3)
+    assert files(project.site) == before
+    project.assert_as_cold()
+
+
 def test_row_digests_depend_on_the_rows_not_where_they_sit(tmp_path):
     """A document's rows give the same digest wherever they are in the
     dataset (other documents' rows around them, batches cut elsewhere,
