@@ -251,6 +251,11 @@ def documents_rows(data_dir: Path) -> list[str] | None:
         if path.exists():
             with path.open(encoding="utf-8-sig", newline="") as f:
                 return [row["department"] for row in csv.DictReader(f)]
+    parts = data_dir / "parquet" / "documents"    # a large corpus: only its parts by year (yusuan.store)
+    if any(parts.glob("year=*/*.parquet")):
+        import pyarrow.dataset as pads
+        return pads.dataset(parts, format="parquet", partitioning="hive").to_table(columns=["department"]) \
+            .column("department").to_pylist()
     return None
 
 

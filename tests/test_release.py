@@ -153,6 +153,9 @@ def test_a_large_corpus_leaves_the_whole_files_to_the_release(multi_year_data, t
     assert {"problems.csv", "department_ratios.parquet", "datapackage.json"} <= {p.name for p in data.iterdir()}
     for name in ("documents.parquet", "table_cells.csv", "department_ratios.csv", "problems.parquet"):
         assert (data / name).exists() == (name.split(".")[0] not in store.PARTED), name
+    # the benchmark still finds the documents (its check that an added file is in the datasets)
+    assert sorted(bench.documents_rows(data)) == sorted(bench.documents_rows(multi_year_data)) and \
+        len(bench.documents_rows(data)) == 9
 
     monkeypatch.setenv(REPOSITORY_URL, "https://github.com/o/r")
     site_data = load(data)
@@ -165,6 +168,9 @@ def test_a_large_corpus_leaves_the_whole_files_to_the_release(multi_year_data, t
     assert '<a href="https://github.com/o/r/releases/latest/download/yusuan.xlsx" download>yusuan.xlsx</a>（不在本站）' in listed
     page = environment().get_template("data.md").render(catalog=catalog.context(site_data))
     assert "table_cells.parquet</a>（不在本站）" in page
+    assert "只随本仓库的 GitHub Release 发布" in page
+    assert "只随本仓库的 GitHub Release 发布" not in environment().get_template("data.md").render(
+        catalog=catalog.context(load(multi_year_data)))
 
     out = tmp_path / "assets"
     write_assets(data, out, progress=lambda *_: None)

@@ -67,6 +67,8 @@ def context(data: SiteData) -> dict:
                          "rows": fmt.integer(data.count(ds.name)), "files": files, "columns": cols,
                          "example": ds.fields[1].name if len(ds.fields) > 1 else ds.fields[0].name})
     return {"datasets": datasets, "archive": archive.NAME, "version": __version__,
+            # the whole files are made only for the release (store.EXPORT_ROWS)
+            "exports": (data.folder / "documents.parquet").exists(),
             "built": build_date(), "n_docs": len(data.documents), "releases": releases,
             "limit": fmt.filesize(SITE_FILE_LIMIT), "csv_limit": fmt.filesize(SITE_CSV_LIMIT)}
 
