@@ -330,6 +330,31 @@ def project(tmp_path) -> Project:
     return p
 
 
+def test_the_site_reads_only_the_parts_the_data_stage_wrote(project):
+    """Each data part's Arrow copy is kept in the cache by what the part was
+    made from: adding a document makes copies of the parts it went into
+    only (one per per-document dataset), the others are the same files,
+    and the copies of parts gone are removed."""
+    from yusuan.store import PARTED, bucket, part_identities
+
+    def copies() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(project.cache / "arrow").as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in (project.cache / "arrow").glob("*/*.arrow")}
+
+    project.build()
+    before = copies()
+    assert len(before) == 3 * len(PARTED)        # three documents, each alone in its year's bucket
+    project.add(77, 2026)
+    project.data_stage()
+    project.build()
+    after = copies()
+    (added,) = set(part_identities(project.data / "parquet")) - {ZIZHIQU, CHANGJI, ATUSHI}
+    shares = bucket(added) in {bucket(ZIZHIQU), bucket(CHANGJI), bucket(ATUSHI)}   # all four are of 2026
+    assert len(set(after) - set(before)) == len(PARTED)
+    assert len(set(before) - set(after)) == (len(PARTED) if shares else 0)
+    assert all(after[name] == before[name] for name in set(before) & set(after))
+
+
 def test_pages_are_kept_or_made_again_as_their_inputs_change(project, monkeypatch):
     """Adding a document keeps the others' pages and the other departments'
     pages across years (the same files, not rewritten, their contexts not

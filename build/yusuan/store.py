@@ -389,7 +389,8 @@ class Partitions:
         self.folder, self.new = folder / ds.name, folder / f".{ds.name}.new"
         shutil.rmtree(self.new, ignore_errors=True)
         self.new.mkdir(parents=True)
-        self.schema = arrow_schema(ds).remove(arrow_schema(ds).get_field_index("year"))
+        schema = arrow_schema(ds)
+        self.schema = schema.remove(schema.get_field_index("year"))
         self.files: dict[int | None, ParquetParts] = {}
 
     def add(self, part: pa.Table) -> None:
@@ -511,17 +512,8 @@ def write_exports(data_dir: Path, views: dict[str, str], progress=print, later: 
     """The whole files of the per-document datasets (NAME.parquet, NAME.csv,
     in doc_id order, from their parts), then the workbook and the database
     (write_whole; waited for unless `later`: the returned function waits)."""
-    folder = data_dir / PARTITIONED
     for name in PARTED:
-        ds = BY_NAME[name]
-        schema = arrow_schema(ds)
-        with atomic_path(data_dir / f"{name}.parquet") as parquet_tmp, atomic_path(data_dir / f"{name}.csv") as csv_tmp:
-            parquet, csv = ParquetParts(parquet_tmp, schema), CsvParts(csv_tmp, schema)
-            for year in read_parts(ds, folder):
-                parquet.add(year)
-                csv.add(year)
-            parquet.close()
-            csv.close()
+        write_dataset(BY_NAME[name], read_parts(BY_NAME[name], data_dir / PARTITIONED), data_dir)
     progress(f"wrote {len(PARTED)} datasets whole, as Parquet and CSV")
     written = write_whole({d.name: data_dir / f"{d.name}.parquet" for d in DATASETS}, views, data_dir, progress)
     if not later:
