@@ -670,3 +670,29 @@ def test_a_file_that_cannot_be_read_is_never_what_was_recorded(tmp_path):
     assert reuse._digest(tmp_path) == "" and reuse._digest(tmp_path / "gone") == ""
     (tmp_path / "a").write_bytes(b"x")
     assert reuse._digest(tmp_path / "a") == hashlib.sha256(b"x").hexdigest()
+
+
+def test_department_slugs_come_from_the_cache_or_are_made_again(project, monkeypatch):
+    """A build reads the departments' slugs (pinyin, slow to make) that the
+    last one saved; one that is not a slug (a damaged or forged cache) is
+    made again, never put into a URL; the site is a cold build's."""
+    from yusuan.render import departments
+
+    project.build()
+    saved = json.loads((project.cache / departments.SLUGS).read_text(encoding="utf-8"))
+    assert sorted(saved["slugs"].values()) == sorted(across_years_files(project.site))
+    monkeypatch.setattr(departments, "_slugs", {})
+    monkeypatch.setattr(departments, "lazy_pinyin", lambda *a: pytest.fail("made again, not read"))
+    assert project.build() == (3, 3)
+    project.assert_as_cold()
+
+    changji_slug = across_years_of(project.site, CHANGJI)
+    (changji,) = [k for k, slug in saved["slugs"].items() if slug == changji_slug]
+    saved["slugs"][changji] = "../../evil"
+    (project.cache / departments.SLUGS).write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.undo()
+    monkeypatch.setattr(departments, "_slugs", {})
+    assert project.build() == (3, 3)
+    assert across_years_of(project.site, CHANGJI) == changji_slug
+    assert not list(project.root.rglob("evil*"))
+    project.assert_as_cold()

@@ -125,7 +125,7 @@ def texts_of(folder: Path):
             con.close()
         elif path.suffix == ".gz":
             yield path, gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-        elif path.suffix == ".json":   # \\u escapes and jieba's zero-width spaces would hide a name from a grep
+        elif path.suffix == ".json":   # \\u escapes and zero-width spaces would hide a name from a grep
             yield path, json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False).replace("\u200b", "")
         else:
             yield path, path.read_bytes().decode("utf-8", "replace")

@@ -64,15 +64,15 @@ def main() -> None:
     """
 
 
-def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None, meanwhile=None,
+def _data(content: Path, data_dir: Path, cache_dir: str, strict: bool, jobs: int | None,
           whole_later: bool = False, exports: bool | None = True):
     from .pipeline import run_data
 
     if not content.is_dir():
         raise UserError(f"content folder not found: {content} (use --content DIR)")
     try:
-        result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs, meanwhile,
-                          whole_later, exports)
+        result = run_data(content, data_dir, Path(cache_dir) if cache_dir else None, _progress, jobs, whole_later,
+                          exports)
     except FolderError as e:
         raise UserError(str(e)) from None
     if strict and result.failed:
@@ -135,14 +135,11 @@ def build(content: Path, data_dir: Path, site_dir: Path, config: Path | None, ca
     (NAME.parquet, NAME.csv, yusuan.xlsx, yusuan.duckdb) are written only
     while the datasets are small (400,000 rows, a workbook of ~20 MB); larger,
     `yusuan release-assets` writes them and the data page links the release."""
-    from .render.site import load_jieba
-
-    # the site's word list (1 s) loads while the worker processes parse
     # The site reads back what was just written (the data stage keeps no
     # dataset in memory; the site memory-maps them: render/data.py).
     # The workbook and the database are written by two more processes while
     # the site is made (at 10,000 documents ~9 s each).
-    result = _data(content, data_dir, cache_dir, strict, jobs, meanwhile=load_jieba, whole_later=True, exports=None)
+    result = _data(content, data_dir, cache_dir, strict, jobs, whole_later=True, exports=None)
     try:
         _site(data_dir, site_dir, content, config, cache_dir, jobs, result.whole_written)
     finally:

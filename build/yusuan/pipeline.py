@@ -231,14 +231,10 @@ def _received(parsed: Parsed | Path | Fragment | str, scratch: Path | None = Non
     return Parsed.from_bytes(parsed.read_bytes()) if parsed.parent == scratch else Parsed.stored(parsed)
 
 
-def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress,
-                meanwhile=None) -> list[Parsed | str]:
-    """Parse files in `workers` processes (fork), results in the order given;
-    meanwhile() runs here while they parse."""
+def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progress) -> list[Parsed | str]:
+    """Parse files in `workers` processes (fork), results in the order given."""
     pool = worker_pool(workers, len(jobs))
     if pool is None:
-        if meanwhile:
-            meanwhile()
         return [_received(_parse_and_cache(job, as_file=True)) for job in jobs]
     # Parses come back as files (the cache entries, or scratch ones), not
     # through the pool's pipe: a worker blocks while its ~300 KB result waits
@@ -253,8 +249,6 @@ def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progre
         pdfs = any(path.suffix.lower() == ".pdf" for path, _, _ in jobs)
         order = sorted(range(len(jobs)), key=lambda k: -_cost(jobs[k][0])) if pdfs else range(len(jobs))
         done = pool.map(_parse_indexed, [(k, jobs[k]) for k in order], chunksize=1 if pdfs else 4)
-        if meanwhile:
-            meanwhile()
         results = [None] * len(jobs)
         shown = time.monotonic()
         for n, (k, parsed) in enumerate(done, start=1):
@@ -265,11 +259,9 @@ def _parse_many(jobs: list[tuple[Path, Path, Path | None]], workers: int, progre
     return results
 
 
-def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None,
-            meanwhile=None) -> Result:
+def collect(content: Path, cache_dir: Path | None = None, progress=print, workers: int | None = None) -> Result:
     """Read every disclosure under content/: from the parse cache when its bytes
-    were parsed before, else parsed (in parallel over `workers` processes,
-    while this one runs meanwhile(), if given)."""
+    were parsed before, else parsed (in parallel over `workers` processes)."""
     files = find_disclosures(content)
     version = parser_version()
     workers = default_jobs() if workers is None else workers
@@ -301,7 +293,7 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
             jobs.append((path, content, entry))
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
-    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress, meanwhile)))
+    outcome.update(zip(to_parse, _parse_many(jobs, workers, progress)))
     joined: dict[str, str] = {}
     merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version, joined,
                               known)
@@ -420,10 +412,9 @@ def write_sources(result: Result, data_dir: Path, cache_dir: Path) -> None:
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
-             workers: int | None = None, meanwhile=None, whole_later: bool = False,
+             workers: int | None = None, whole_later: bool = False,
              exports: bool | None = True) -> Result:
-    """meanwhile: work for this process while the files are parsed (`yusuan build`: the site's word list).
-    exports: write the whole files (see store.write_all; None: only while the datasets are small).
+    """exports: write the whole files (see store.write_all; None: only while the datasets are small).
     whole_later: return before the workbook and the database are written
     (result.whole_written() waits for them; see store.write_all)."""
     started = time.perf_counter()
@@ -438,7 +429,7 @@ def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progr
     # each document's rows and text stay until they are written.
     with tempfile.TemporaryDirectory(prefix="yusuan-cache-") as scratch:
         cache_dir = cache_dir or Path(scratch)
-        result = collect(content, cache_dir, progress, workers, meanwhile)
+        result = collect(content, cache_dir, progress, workers)
         for p in result.problems:
             where = p["source_file"] + (f":{p['line']}" if p["line"] else "")
             progress(f"  {p['severity']}: {where}: {p['message']}")

@@ -103,26 +103,27 @@ DEPARTMENTS = Kind("departments", ("departments",))     # a department across ye
 KINDS = (DOCUMENTS, DEPARTMENTS)
 
 
-def _entries(site_dir: Path, paths: list[str]) -> Iterator[tuple[str, os.stat_result]]:
+def _entries(site: str, paths: list[str]) -> Iterator[tuple[str, os.stat_result]]:
     """Everything but folders under a page's paths (each a folder or a
     file, or absent), site-relative, with its lstat: a link is listed, not
-    followed."""
+    followed. Paths as strings: at 10,000 department-years (83,000 files and
+    folders) pathlib's joins were a third of the check's 1.1-1.3 s."""
     for rel in paths:
         try:
-            st = os.lstat(site_dir / rel)
+            st = os.lstat(f"{site}/{rel}")
         except FileNotFoundError:
             continue
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(site_dir / rel, rel)
+            yield from _walk(f"{site}/{rel}", rel)
         else:
             yield rel, st
 
 
-def _walk(folder: Path, rel: str) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(folder: str, rel: str) -> Iterator[tuple[str, os.stat_result]]:
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), f"{rel}/{entry.name}")
+                yield from _walk(entry.path, f"{rel}/{entry.name}")
             else:
                 yield f"{rel}/{entry.name}", entry.stat(follow_symlinks=False)
 
@@ -131,9 +132,9 @@ def files_of(site_dir: Path, paths: list[str], known: Files) -> Files:
     """A page's files as they are in the site folder. A file whose size and
     time are those `known` gives keeps the hash it gives, unread (see above)."""
     files = {}
-    for rel, st in _entries(site_dir, paths):
+    for rel, st in _entries(str(site_dir), paths):
         was = known.get(rel)
-        if was and was[:2] == [st.st_size, st.st_mtime_ns]:
+        if was and was[0] == st.st_size and was[1] == st.st_mtime_ns:
             digest = was[2]
         elif stat.S_ISREG(st.st_mode):
             digest = _digest(site_dir / rel)

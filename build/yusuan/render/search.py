@@ -479,6 +479,8 @@ def write_index(site_dir: Path, new: list[dict], last: dict | None = None) -> Wr
     except (OSError, ValueError) as e:
         raise SearchIndexError(f"{path}: mkdocs' search index cannot be read ({e}): "
                                "is the `search` plugin on in the mkdocs configuration?") from e
+    # without the zero-width spaces the theme's plugin puts between words it cuts (with jieba, when
+    # another configuration lets it: run_mkdocs does not)
     docs = [{"location": d["location"], "title": d["title"].replace("\u200b", ""),
              "text": d["text"].replace("\u200b", "")} for d in index["docs"]] + new
     entry_files = _entry_files(docs)

@@ -433,22 +433,20 @@ def derived_config(base: Path, build_dir: Path, site_dir: Path) -> Path:
     return path
 
 
-def load_jieba() -> None:
-    """Load jieba's dictionary (1 s), quietly."""
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-
-
 def run_mkdocs(config_path: Path) -> None:
+    from material.plugins.search import plugin as theme_search
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    # The theme's search plugin cuts Chinese text with jieba when it can import
+    # it, only to put zero-width spaces between the words, which
+    # search.write_index takes out again (it cuts its own terms): ~1.1 s to
+    # load jieba's dictionary at every build, more to cut the index pages.
+    theme_search.jieba = None
     previous = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
-    for name in ("mkdocs", "material", "jieba"):
+    for name in ("mkdocs", "material"):
         logging.getLogger(name).setLevel(logging.WARNING)
     try:
         cfg = load_config(str(config_path))
@@ -519,15 +517,16 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
-    work = DepartmentWork(data, environment(), build_dir / "pages", build_dir / "shells.json", content_dir,
-                          departments.slugs(data), cache_dir=cache_dir)
+    code = fingerprint.code_version(config) if cache_dir else ""
     if cache_dir:
-        work.code, work.rows, work.previous = fingerprint.code_version(config), fingerprint.row_digests(data), \
-            previous.of(reuse.DOCUMENTS)
+        departments.read_slugs(cache_dir, code)
+    work = DepartmentWork(data, environment(), build_dir / "pages", build_dir / "shells.json", content_dir,
+                          departments.slugs(data), cache_dir=cache_dir, code=code)
+    if cache_dir:
+        work.rows, work.previous = fingerprint.row_digests(data), previous.of(reuse.DOCUMENTS)
         step(f"fingerprints of every document's rows; {len(work.previous):,} documents' pages and "
              f"{len(previous.of(reuse.DEPARTMENTS)):,} departments' in {site_dir} from the last build")
     # the department pages start now, beside the index pages and mkdocs (one core's work)
-    load_jieba()   # once, here: the workers inherit its dictionary
     pool, results = start_departments(work, workers)
     try:
         deferred = render_pages(data, docs_dir, content_dir)
@@ -549,6 +548,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
         raise
     step("departments across years")
     across, across_fingerprints = write_departments(work, site_dir, previous, progress)
+    if cache_dir:
+        departments.save_slugs(cache_dir, code, data)
     step("department pages")
     made = finish_departments(work, pool, results, site_dir, previous, progress)
     entries = across + [e for m in made for e in m.entries]
