@@ -554,6 +554,26 @@ def test_search_index_files_are_the_entries_terms(tmp_path, monkeypatch, batch):
         assert listed[term] == kept, term
 
 
+def test_a_page_of_search_entries_is_read_back_as_written():
+    """A page's entries as the cache keeps them (search.Page): read back the
+    same, their JSON that of an entry file, a damaged or cut-short file
+    not read as a page (the page is then made again)."""
+    from yusuan.render import search
+
+    entries = [{"location": "docs/x/", "title": "党建 &lt;b&gt;", "text": "非公有制\n企业"},
+               {"location": "docs/x/#s1", "title": "", "text": "“三公”经费 10.29 万元"},
+               {"location": "docs/x/#s2", "title": "项目", "text": ""}]
+    page = search.Page.of(entries)
+    assert search.Page.from_bytes(page.to_bytes()) == page
+    assert json.loads(b"[" + page.json + b"]") == [[e["location"], e["title"], e["text"]] for e in entries]
+    assert page.terms.decode().split("\n") == [t for e in entries for t in search.entry_terms(e)]
+    assert page.cut(1, 3) == search.Page.of(entries[1:]) and page.cut(0, 1) == search.Page.of(entries[:1])
+    data = page.to_bytes()
+    for damaged in (data[:-1], data[:len(data) // 2], b"", b"\n" + data, data + b"\n",
+                    data.replace(b'"ends"', b'"end"'), data.replace(b"\n", b" ", 1)):
+        assert search.Page.from_bytes(damaged) is None, damaged[:60]
+
+
 def test_entry_files_stay_when_pages_come_and_go(monkeypatch):
     """A page added or removed changes its own entry file only, while the
     number of files of its kind stays the same power of two; a file that
@@ -568,9 +588,10 @@ def test_entry_files_stay_when_pages_come_and_go(monkeypatch):
 
     def entry_files(entries: list[dict]) -> dict[int, list[dict]]:
         out = {}
-        for n, held, text in search._entry_files(entries):
-            assert json.loads(text) == [[d["location"], d["title"], d["text"]] for d in held]
-            out[n] = held
+        for n, held, text in search._entry_files(search.pages_of(entries)):
+            found = [dict(zip(("location", "title", "text"), e)) for e in json.loads(text)]
+            assert [p.location for p in held] == list(dict.fromkeys(d["location"].split("#")[0] for d in found))
+            out[n] = found
         return out
 
     def expected(where: dict[str, int], numbers) -> dict[int, list[dict]]:

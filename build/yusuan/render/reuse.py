@@ -19,7 +19,7 @@ time, but the search index's files whose text did not change are not
 written again (render/search.py: the record lists them too).
 
     cache/site-pages.json            the record: the site folder, the frame, kind → name → fingerprint and files
-    cache/site-pages/<fingerprint>.json   a page's search entries
+    cache/site-pages/<fingerprint>.page   a page's search entries (search.Page)
     site/.yusuan-previous/           the last build's docs/, sources/, departments/, search/t/ and search/c/,
                                      during a build (search/ back in place once mkdocs has written the site)
 
@@ -73,7 +73,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from yusuan import folders
-from yusuan.render import sources
+from yusuan.render import search, sources
 
 RECORD = "site-pages.json"
 ENTRIES = "site-pages"
@@ -270,22 +270,22 @@ class Previous:
 
 
 def entries_path(cache_dir: Path, fingerprint: str) -> Path:
-    return cache_dir / ENTRIES / f"{fingerprint}.json"
+    return cache_dir / ENTRIES / f"{fingerprint}.page"
 
 
-def save_entries(cache_dir: Path, fingerprint: str, entries: list[dict]) -> None:
+def save_entries(cache_dir: Path, fingerprint: str, page: search.Page) -> None:
     path = entries_path(cache_dir, fingerprint)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(entries, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    tmp.write_bytes(page.to_bytes())
     os.replace(tmp, path)     # a reader never finds half a file
 
 
-def load_entries(cache_dir: Path, fingerprint: str) -> list[dict] | None:
-    """A document's search entries, or None when they cannot be read (then its pages are made again)."""
+def load_entries(cache_dir: Path, fingerprint: str) -> search.Page | None:
+    """A page's search entries, or None when they cannot be read (then the page is made again)."""
     try:
-        return json.loads(entries_path(cache_dir, fingerprint).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return search.Page.from_bytes(entries_path(cache_dir, fingerprint).read_bytes())
+    except OSError:
         return None
 
 
@@ -297,7 +297,7 @@ def record(cache_dir: Path, site_dir: Path, pages: dict[str, dict[str, str]], fr
     files, as search.write_index recorded them), last, whole or not at
     all; remove the search entries of pages no longer in it."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    keep = {f"{fp}.json" for kind in pages.values() for fp in kind.values()}
+    keep = {entries_path(cache_dir, fp).name for kind in pages.values() for fp in kind.values()}
     for path in (cache_dir / ENTRIES).glob("*"):
         if path.name not in keep:
             path.unlink()

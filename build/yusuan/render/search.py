@@ -192,12 +192,73 @@ def plain(escaped: str) -> str:
     return html.unescape(_TAG.sub(" ", escaped.replace("\u200b", "")))
 
 
-def _pages(docs: list[dict]) -> dict[str, list[dict]]:
-    """Entries by page (the location before its #), a page's in order."""
-    pages: dict[str, list[dict]] = {}
+@dataclass(frozen=True)
+class Page:
+    """A page's entries as the index takes them: its location (before any
+    #); their JSON as an entry file holds them, joined by commas
+    ([location,title,text],[…] — no outer brackets), with where each ends;
+    the terms of each (entry_terms: the title's, then the text's), as lines.
+    Kept in the cache as bytes (render/reuse.py), read back without a JSON
+    parse: at 10,000 department-years, adding one file read the kept pages'
+    entries as JSON (2.6 s under the profiler) and made their JSON again
+    (1.3 s)."""
+    location: str
+    json: bytes
+    ends: tuple[int, ...]
+    terms: bytes            # 2 lines an entry, UTF-8, "\n" between (terms hold no "\n")
+
+    @property
+    def n(self) -> int:
+        return len(self.ends)
+
+    @classmethod
+    def of(cls, entries: list[dict]) -> "Page":
+        """A page of entries (all of one page, in order)."""
+        parts, ends, terms, at = [], [], [], -1
+        for d in entries:
+            parts.append(_json([d])[1:-1])
+            at += len(parts[-1]) + 1
+            ends.append(at)
+            terms += d["terms"] if "terms" in d else entry_terms(d)     # mkdocs' entries have none
+        return cls(entries[0]["location"].split("#")[0], b",".join(parts), tuple(ends),
+                   "\n".join(terms).encode("utf-8"))
+
+    def cut(self, start: int, stop: int) -> "Page":
+        """Its entries start to stop (a page too long for one entry file)."""
+        begin = self.ends[start - 1] + 1 if start else 0
+        return Page(self.location, self.json[begin:self.ends[stop - 1]],
+                    tuple(e - begin for e in self.ends[start:stop]),
+                    b"\n".join(self.terms.split(b"\n")[2 * start:2 * stop]))
+
+    def to_bytes(self) -> bytes:
+        """A line of JSON (location, ends, the bytes after it), the entries' JSON, a newline, the terms."""
+        head = json.dumps({"location": self.location, "ends": self.ends, "size": len(self.json) + 1 + len(self.terms)},
+                          ensure_ascii=False).encode("utf-8")
+        return b"\n".join((head, self.json, self.terms))
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Page | None":
+        """A page as to_bytes wrote it; None if it is not one (a damaged file)."""
+        try:
+            head, rest = data.split(b"\n", 1)
+            meta = json.loads(head)
+            location, ends = meta["location"], tuple(meta["ends"])
+            size = ends[-1] if ends else -1
+            text, terms = rest[:size], rest[size + 1:]
+            ok = (isinstance(location, str) and all(isinstance(e, int) for e in ends) and list(ends) == sorted(ends)
+                  and meta["size"] == len(rest) and rest[size:size + 1] == b"\n"
+                  and terms.count(b"\n") == 2 * len(ends) - 1)
+        except (ValueError, TypeError, KeyError):
+            return None
+        return cls(location, text, ends, terms) if ok and ends else None
+
+
+def pages_of(docs: list[dict]) -> list[Page]:
+    """Entries as pages (by the location before its #, a page's in order)."""
+    by_page: dict[str, list[dict]] = {}
     for d in docs:
-        pages.setdefault(d["location"].split("#")[0], []).append(d)
-    return pages
+        by_page.setdefault(d["location"].split("#")[0], []).append(d)
+    return [Page.of(found) for found in by_page.values()]
 
 
 def page_file(page: str, buckets: int) -> int:
@@ -206,8 +267,8 @@ def page_file(page: str, buckets: int) -> int:
     return int.from_bytes(hashlib.sha256(page.encode("utf-8")).digest()[:8], "big") % buckets
 
 
-def _entry_files(docs: list[dict]) -> list[tuple[int, list[dict], bytes]]:
-    """Whole pages into entry files, as (number, entries, the file's JSON),
+def _entry_files(found: list[Page]) -> list[tuple[int, list[Page], bytes]]:
+    """Whole pages into entry files, as (number, pages, the file's JSON),
     by number. A page is in the file its location hashes to (page_file)
     among a power of two of them, the fewest that make CHUNK_BYTES of pages'
     JSON a file or less on average (and hold at most MAX_ENTRIES entries
@@ -222,35 +283,35 @@ def _entry_files(docs: list[dict]) -> list[tuple[int, list[dict], bytes]]:
     each doubling). A page of more entries than MAX_ENTRIES (none so far)
     is cut into files after those, in order.
 
-    Each page's JSON is made once, measured, and joined with its file's
-    others (compact JSON: a list's text is its items' joined by commas):
-    at 10,000 department-years, 0.6 s to make, where measuring the entries'
-    UTF-8 apart took 0.2 s more."""
-    pages = _pages(docs)
-    text = {page: _json(found) for page, found in pages.items()}
+    A page's JSON is made once (Page) and joined with its file's others
+    (compact JSON: a list's text is its items' joined by commas)."""
+    pages = {p.location: p for p in found}
+    if len(pages) != len(found):
+        raise SearchIndexError("the search entries of a page were given in two parts")
     files: dict[int, list[str]] = {}
     top = 0
     for kind in (0, 1):
-        held = sorted(page for page, found in pages.items()
-                      if len(found) <= MAX_ENTRIES and (len(text[page]) <= SMALL_PAGE) == kind)
-        size, buckets = sum(len(text[page]) for page in held), 1
+        # a page's size as it was reckoned when entry files held [whole page's JSON]
+        held = sorted(page for page, p in pages.items() if p.n <= MAX_ENTRIES and (len(p.json) + 2 <= SMALL_PAGE) == kind)
+        size, buckets = sum(len(pages[page].json) + 2 for page in held), 1
         while buckets * CHUNK_BYTES < size:
             buckets *= 2
         while True:
             these: dict[int, list[str]] = {}
             for page in held:
                 these.setdefault(2 * page_file(page, buckets) + kind, []).append(page)
-            if all(sum(len(pages[page]) for page in found) <= MAX_ENTRIES for found in these.values()):
+            if all(sum(pages[page].n for page in found) <= MAX_ENTRIES for found in these.values()):
                 break
             buckets *= 2
         files.update(these)
         top = max(top, 2 * buckets)
-    out = [(n, [d for page in held for d in pages[page]], b"[" + b",".join(text[page][1:-1] for page in held) + b"]")
+    out = [(n, [pages[page] for page in held], b"[" + b",".join(pages[page].json for page in held) + b"]")
            for n, held in sorted(files.items())]
     n = top
-    for page in sorted(page for page, found in pages.items() if len(found) > MAX_ENTRIES):
-        for at in range(0, len(pages[page]), MAX_ENTRIES):
-            out.append((n, pages[page][at:at + MAX_ENTRIES], _json(pages[page][at:at + MAX_ENTRIES])))
+    for page in sorted(page for page, p in pages.items() if p.n > MAX_ENTRIES):
+        for at in range(0, pages[page].n, MAX_ENTRIES):
+            part = pages[page].cut(at, min(at + MAX_ENTRIES, pages[page].n))
+            out.append((n, [part], b"[" + part.json + b"]"))
             n += 1
     if n > 1 << 23:     # a reference must stay below 2^31 (the worker reads it as a signed 32-bit integer)
         raise SearchIndexError(f"the search index would need {n:,} entry files: more than it can name")
@@ -263,7 +324,7 @@ def _json(entries: list[dict]) -> bytes:
                       separators=(",", ":")).encode("utf-8")
 
 
-def _postings(chunks: list[tuple[int, list[dict]]]) -> tuple[pa.Array, pa.Array, np.ndarray]:
+def _postings(chunks: list[tuple[int, list[Page]]]) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """Every term, in code point order; the entries that hold it, as the
     items of a JSON list ("4,8,…"); whether CAP cut them. An entry is its
     reference (file * 256 + place) with its weight for the term (2 in the
@@ -285,7 +346,7 @@ def _postings(chunks: list[tuple[int, list[dict]]]) -> tuple[pa.Array, pa.Array,
     return terms.take(order), lists.take(order), capped[order.to_numpy()]
 
 
-def _candidates(chunks: list[tuple[int, list[dict]]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(chunks: list[tuple[int, list[Page]]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """The (term, entry) pairs that may be kept, as term number * 2^34 +
     (3 - weight) * 2^32 + reference (a reference is below 2^32: the worker
     reads it as a 32-bit integer); and for each term * 4 + 3 - weight, the
@@ -302,41 +363,44 @@ def _candidates(chunks: list[tuple[int, list[dict]]], names: dict[str, int]) -> 
     return np.concatenate(found), seen
 
 
-def _batches(chunks: list[tuple[int, list[dict]]]):
+def _batches(chunks: list[tuple[int, list[Page]]]):
     """The entries' terms, in entry order, BATCH (term, entry) pairs or a
-    few more at a time: the strings of terms (space-separated), and for
-    each pair its entry's reference and its weight there."""
+    few more at a time: the strings of terms (space-separated, UTF-8), and
+    for each pair its entry's reference and its weight there."""
     held, refs, weights, counts = [], [], [], []
     pairs = 0
-    for c, chunk in chunks:
-        for k, d in enumerate(chunk):
-            title, text = d["terms"] if "terms" in d else entry_terms(d)     # mkdocs' entries have none
-            for weight, found in ((2, title), (1, text)):
-                if found:
-                    held.append(found)
-                    refs.append(c << 8 | k)
-                    weights.append(weight)
-                    counts.append(found.count(" ") + 1)    # terms are separated by one space
-                    pairs += counts[-1]
-            if pairs >= BATCH:
-                yield _batch(held, refs, weights, counts)
-                held, refs, weights, counts = [], [], [], []
-                pairs = 0
+    for c, pages in chunks:
+        k = 0
+        for page in pages:
+            lines = page.terms.split(b"\n")
+            for at in range(0, len(lines), 2):
+                for weight, found in ((2, lines[at]), (1, lines[at + 1])):
+                    if found:
+                        held.append(found)
+                        refs.append(c << 8 | k)
+                        weights.append(weight)
+                        counts.append(found.count(b" ") + 1)    # terms are separated by one space
+                        pairs += counts[-1]
+                k += 1
+                if pairs >= BATCH:
+                    yield _batch(held, refs, weights, counts)
+                    held, refs, weights, counts = [], [], [], []
+                    pairs = 0
     if held:
         yield _batch(held, refs, weights, counts)
 
 
-def _batch(held: list[str], refs: list[int], weights: list[int], counts: list[int]):
+def _batch(held: list[bytes], refs: list[int], weights: list[int], counts: list[int]):
     """The strings, and their references and weights, one a term."""
     return held, np.repeat(np.array(refs, np.int64), counts), np.repeat(np.array(weights, np.int8), counts)
 
 
-def _numbers(held: list[str], names: dict[str, int]) -> np.ndarray:
+def _numbers(held: list[bytes], names: dict[str, int]) -> np.ndarray:
     """Each term of the strings as its number in `names` (a new term is
     added). The terms are Arrow strings on the bytes of " term term … ",
     each from a space to the next: at 10,000 department-years 0.4–0.6 s of
     CPU in all, Arrow's split_pattern 0.8–1.6 s (measured twice)."""
-    data = f" {' '.join(held)} ".encode()
+    data = b" " + b" ".join(held) + b" "
     spaces = np.flatnonzero(np.frombuffer(data, np.uint8) == ord(" "))
     found = pc.dictionary_encode(pa.LargeStringArray.from_buffers(len(spaces) - 1, pa.py_buffer(spaces),
                                                                  pa.py_buffer(data)))
@@ -359,7 +423,7 @@ def _first(pair: np.ndarray, seen: np.ndarray) -> np.ndarray:
     return order[place < CAP]
 
 
-def _kept(chunks: list[tuple[int, list[dict]]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _kept(chunks: list[tuple[int, list[Page]]], names: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The entries each term keeps, as reference * 4 + weight, by term (its
     number in `names`), in entry order within: of the pairs that may be kept
     (_candidates), the first CAP of the term in the order of the weight
@@ -467,8 +531,9 @@ class Written:
     record: dict
 
 
-def write_index(site_dir: Path, new: list[dict], last: dict | None = None) -> Written:
-    """The bounded index of mkdocs' entries (the index pages) and `new` (ours),
+def write_index(site_dir: Path, new: list[dict], last: dict | None = None, pages: list[Page] = ()) -> Written:
+    """The bounded index of mkdocs' entries (the index pages) and ours
+    (`new` entries and `pages`, each page's entries in one of the two),
     written under site_dir/search/, and our worker in place of the theme's.
     `last`: the record of the index the last build left in search/t/ and
     search/c/ (Written.record), whose files that are as it says and hold
@@ -483,8 +548,9 @@ def write_index(site_dir: Path, new: list[dict], last: dict | None = None) -> Wr
     # another configuration lets it: run_mkdocs does not)
     docs = [{"location": d["location"], "title": d["title"].replace("\u200b", ""),
              "text": d["text"].replace("\u200b", "")} for d in index["docs"]] + new
-    entry_files = _entry_files(docs)
-    term_files = _term_files(*_postings([(c, entries) for c, entries, _ in entry_files]))
+    found = pages_of(docs) + list(pages)
+    entry_files = _entry_files(found)
+    term_files = _term_files(*_postings([(c, held) for c, held, _ in entry_files]))
     files = _Files(site_dir / "search", last)
     for n, text in enumerate(term_files):
         files.put(f"t/{n}.json.gz", text.as_buffer().to_pybytes())
@@ -493,10 +559,11 @@ def write_index(site_dir: Path, new: list[dict], last: dict | None = None) -> Wr
     record = files.finish()
     # last, once every file is in place (till then the theme's worker reads mkdocs' own index, not
     # these files); the theme hands the worker the config and the docs, nothing else: ours goes in the config
-    _dump(path, {"config": {**index["config"], "yusuan": {"terms": len(term_files), "cap": CAP, "entries": len(docs)}},
+    entries = sum(p.n for p in found)
+    _dump(path, {"config": {**index["config"], "yusuan": {"terms": len(term_files), "cap": CAP, "entries": entries}},
                  "docs": []})
     replace_worker(site_dir)
-    return Written(len(docs), len(term_files), len(entry_files), len(files.fresh), record)
+    return Written(entries, len(term_files), len(entry_files), len(files.fresh), record)
 
 
 # How a text becomes a file's bytes: gzip level 6, time stamp 0 (the same

@@ -216,7 +216,7 @@ class Unframed:
 class Made:
     """One department-year's pages, made or kept."""
     doc_id: str
-    entries: list[dict] | None      # its search index entries (None: a kept page's, in the cache until read)
+    page: search.Page | None        # its search index entries (None: a kept page's, in the cache until read)
     unframed: list[Unframed]        # pages made before the shells
     fingerprint: str = ""           # of its inputs (fingerprint.py); "" without a cache
     kept: bool = False              # the last build's pages are its pages
@@ -263,10 +263,10 @@ def render_department(work: DepartmentWork, doc: dict, fresh: bool = False) -> M
         for page in pages:
             page.write(shells)
         pages = []
-    entries = search.entries(doc_id, ctx)
+    indexed = search.Page.of(search.entries(doc_id, ctx))
     if work.cache_dir:
-        reuse.save_entries(work.cache_dir, fp, entries)
-    return Made(doc_id, entries, pages, fp)
+        reuse.save_entries(work.cache_dir, fp, indexed)
+    return Made(doc_id, indexed, pages, fp)
 
 
 def _render_one(doc: dict) -> Made:
@@ -315,9 +315,9 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prev
             for k, m in zip(kept, again):
                 made[k] = m
         for k, m in enumerate(made):
-            if m.kept and m.entries is None:
-                m.entries = reuse.load_entries(work.cache_dir, m.fingerprint)
-                if m.entries is None:       # unreadable since the worker looked: made again, here
+            if m.kept and m.page is None:
+                m.page = reuse.load_entries(work.cache_dir, m.fingerprint)
+                if m.page is None:       # unreadable since the worker looked: made again, here
                     made[k] = render_department(work, docs[k], fresh=True)
                     for page in made[k].unframed:
                         page.write(work.shells)
@@ -345,15 +345,15 @@ def finish_departments(work: DepartmentWork, pool, results, site_dir: Path, prev
 
 
 def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Previous,
-                      progress=print) -> tuple[list[dict], dict[str, str]]:
+                      progress=print) -> tuple[list[search.Page], dict[str, str]]:
     """A page per department across years (departments/<slug>/), unless the
     last build's is kept (same fingerprint and frame: its context is not
-    even made); their search entries, and slug → fingerprint ("" without a
+    even made); their search entries (a Page each), and slug → fingerprint ("" without a
     cache). A few pages (one per department, not per document), made in the
     main process while the workers make the document pages."""
     # a kept page has the last build's frame: with another, every page is made again
     last = previous.of(reuse.DEPARTMENTS) if work.frame() == previous.frame else {}
-    entries, fingerprints, kept = [], {}, []
+    indexed, fingerprints, kept = [], {}, []
     for k, slug, docs in departments.pages(work.data):
         fp = fingerprint.across_years(work.code, work.rows, k, slug, docs) if work.cache_dir else ""
         saved = reuse.load_entries(work.cache_dir, fp) if last.get(slug) == fp else None
@@ -364,17 +364,17 @@ def write_departments(work: DepartmentWork, site_dir: Path, previous: reuse.Prev
                                            site_dir / "departments" / slug)
             if work.cache_dir:
                 reuse.save_entries(work.cache_dir, fp, saved)
-        entries += saved
+        indexed.append(saved)
         fingerprints[slug] = fp
     previous.keep_all(reuse.DEPARTMENTS, kept, site_dir)
     if work.cache_dir:
         progress(f"site: {len(kept):,} of {len(fingerprints):,} department-across-years pages unchanged, "
                  f"kept from the last build")
-    return entries, fingerprints
+    return indexed, fingerprints
 
 
 def write_department_years(page: departments.Page, env: jinja2.Environment, shells: dict[str, shell.Shell],
-                           folder: Path) -> list[dict]:
+                           folder: Path) -> search.Page:
     """Write a department's page across years and its charts' and long
     table's rows into `folder`; its search entries."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -386,7 +386,7 @@ def write_department_years(page: departments.Page, env: jinja2.Environment, shel
            ("yoy", "说明中的“比上年”与上年文件")]
     write(folder / "index.html", shells["main"].page(page.title, toc, env.get_template("department_years.html").render(
         page=page, years=years, root="../../")))
-    return search.department_entries(page)
+    return search.Page.of(search.department_entries(page))
 
 
 def publish_files(data: SiteData, site_dir: Path) -> None:
@@ -552,10 +552,10 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
         departments.save_slugs(cache_dir, code, data)
     step("department pages")
     made = finish_departments(work, pool, results, site_dir, previous, progress)
-    entries = across + [e for m in made for e in m.entries]
+    indexed = across + [m.page for m in made]
     step("search index")
     try:
-        index = search.write_index(site_dir, entries, previous.search)
+        index = search.write_index(site_dir, [], previous.search, indexed)
     except search.SearchIndexError as e:
         raise SiteError(str(e)) from e
     if previous.search:
