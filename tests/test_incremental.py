@@ -100,6 +100,8 @@ def test_files_of_the_same_size_and_time_are_not_read_again(tmp_path):
         data = (content / rel).read_bytes()
         assert (size, sha) == (len(data), hashlib.sha256(data).hexdigest()), rel
     assert sorted(e[2] for e in index["entries"].values()) == sorted(index["files"])
+    for name, (size, _, _, header, at) in index["entries"].items():
+        assert header["doc_id"] and at + sum(s for _, s in header["tables"]) + header["text_size"] == size, name
 
     known = pipeline.Known(cache)
     rel = sorted(index["files"])[0]
@@ -107,6 +109,13 @@ def test_files_of_the_same_size_and_time_are_not_read_again(tmp_path):
     assert known.sha256(content / rel, rel) == "0" * 64
     os.utime(content / rel, ns=(1, 1))        # another time: read again
     assert known.sha256(content / rel, rel) == index["files"][rel][2]
+    name = sorted(index["entries"])[0]
+    known.entries[name][3]["department"] = "由记录读出"     # an entry's header too, while size and time agree
+    parsed, _ = known.stored(cache / name)
+    assert parsed.department == "由记录读出" and parsed.tables["documents"].num_rows == 1
+    os.utime(cache / name, ns=(1, 1))
+    parsed, _ = known.stored(cache / name)
+    assert parsed.department == index["entries"][name][3]["department"] != "由记录读出"
 
 
 def test_cached_run_writes_the_same_datasets(tmp_path):

@@ -83,12 +83,16 @@ class Parsed:
         return cls(tables=tables, text=data[at:].decode("utf-8"), **header)
 
     @classmethod
-    def stored(cls, entry: Path) -> "Parsed":
+    def stored(cls, entry: Path, read: tuple[dict, int] | None = None, size: int | None = None) -> "Parsed":
         """The parse in a cache entry, its tables and text left in the file
         until asked for: the data stage holds the facts of 10,000 documents,
-        not their ~300 KB of rows and text each."""
-        header, at = _read_header(entry)
-        if at + sum(size for _, size in header["tables"]) + header.pop("text_size") != entry.stat().st_size:
+        not their ~300 KB of rows and text each. `read`: its header and
+        where its tables begin (header_of), known already; `size`: the
+        entry's, known already."""
+        header, at = read or header_of(entry)
+        header = {**header, "problems": [dict(p) for p in header.get("problems", [])]}    # a copy: they are renamed
+        if at + sum(size for _, size in header["tables"]) + header.pop("text_size") != \
+                (entry.stat().st_size if size is None else size):
             raise ValueError("a parse cache entry cut short")
         return cls(tables=StoredTables(entry, at, header.pop("tables")), text=None, **header)
 
@@ -104,7 +108,8 @@ def _header(data: bytes) -> tuple[dict, int]:
     return json.loads(data[len(CACHE_MAGIC):end]), end + 1
 
 
-def _read_header(entry: Path) -> tuple[dict, int]:
+def header_of(entry: Path) -> tuple[dict, int]:
+    """A cache entry's header, and where its tables begin."""
     with open(entry, "rb") as f:
         return _header(f.readline() + f.readline())     # the magic's line, the header's
 

@@ -22,8 +22,8 @@ from . import aggregate, folders, store
 from .document import NotADisclosure
 from .identity import name_key, same_department
 from .parallel import default_jobs, in_second_process, worker_pool
-from .parse import (PER_DOCUMENT, Parsed, StoredTables, _fix, _parsed, combined_sha, merged_source, parse_file, parser_version,
-                    problem)
+from .parse import (PER_DOCUMENT, Parsed, StoredTables, _fix, _parsed, combined_sha, header_of, merged_source, parse_file,
+                    parser_version, problem)
 from .read import ReadError, find_disclosures
 from .rows import to_arrow
 from .schema import BY_NAME, DATASETS
@@ -106,10 +106,11 @@ def _cache_entry(cache_dir: Path | None, sha: str, version: str) -> Path | None:
 class Known:
     """What the last run learnt of the content folder's files and of the
     cache's entries, kept in the cache (CONTENT_INDEX) so that this run need
-    not read them again: a file's SHA-256, by its size and time; the name
-    an entry's rows give their source file, by the entry's size and time.
-    At 10,000 department-years hashing every file took 0.8 s of every build,
-    reading every entry's documents table for its name 0.8 s. A file
+    not read them again: a file's SHA-256, by its size and time; an entry's
+    header and the name its rows give their source file, by the entry's
+    size and time. At 10,000 department-years hashing every file took 0.8 s
+    of every build, reading every entry's documents table for its name
+    0.8 s, every entry's header ~1 s (under the profiler). A file
     rewritten with the same size in the very tick of its last write, before
     that run read it, would be taken for the old one: the check render/reuse.py
     trusts too."""
@@ -135,16 +136,20 @@ class Known:
         self.seen_files[rel] = [st.st_size, st.st_mtime_ns, sha]
         return sha
 
-    def source_file(self, entry: Path, parsed: Parsed) -> str:
-        """The name the entry's rows give their source file."""
+    def stored(self, entry: Path) -> tuple[Parsed, str]:
+        """The parse in a cache entry (Parsed.stored), and the name its rows
+        give their source file."""
         st = entry.stat()
         known = self.entries.get(entry.name)
-        if known and known[:2] == [st.st_size, st.st_mtime_ns]:
-            stored = known[2]
+        if known and len(known) == 5 and known[:2] == [st.st_size, st.st_mtime_ns]:
+            stored, read = known[2], (known[3], known[4])
+            parsed = Parsed.stored(entry, read, st.st_size)
         else:
+            read = header_of(entry)
+            parsed = Parsed.stored(entry, read, st.st_size)
             stored = parsed.tables["documents"].column("source_file")[0].as_py()
-        self.seen_entries[entry.name] = [st.st_size, st.st_mtime_ns, stored]
-        return stored
+        self.seen_entries[entry.name] = [st.st_size, st.st_mtime_ns, stored, *read]
+        return parsed, stored
 
     def save(self) -> None:
         if self.path:
@@ -157,8 +162,7 @@ CONTENT_INDEX = "content-index.json"
 def _from_cache(entry: Path, rel: str, known: Known | None = None) -> Parsed | None:
     """The cached parse, or None when the entry cannot be read (then the file is parsed again)."""
     try:
-        parsed = Parsed.stored(entry)
-        stored = (known or Known(None)).source_file(entry, parsed)
+        parsed, stored = (known or Known(None)).stored(entry)
     except (OSError, ValueError, KeyError, TypeError, IndexError, pa.ArrowInvalid):
         return None
     for p in parsed.problems:
