@@ -81,3 +81,27 @@ def test_altair_builds_each_kind_once_per_build(monkeypatch, fixture_data, tmp_p
     monkeypatch.setattr(charts, "specs", lambda: calls.append(1) or real())
     build(fixture_data, tmp_path)
     assert calls == [1]
+
+
+def test_specs_are_kept_in_the_cache_for_the_same_code(tmp_path, monkeypatch):
+    """The specs a build made are taken from the cache by the next build of
+    the same code (Altair is not imported to make them again), the same
+    bytes; other code, or a damaged file, makes them again."""
+    from yusuan.render import charts
+    from yusuan.render.tables import json_text
+
+    real = charts.specs
+    made = []
+    monkeypatch.setattr(charts, "specs", lambda: made.append(1) or real())
+    cache = tmp_path / "cache"
+    charts.write_specs(tmp_path / "a", json_text, cache, "code 1")
+    charts.write_specs(tmp_path / "b", json_text, cache, "code 1")
+    assert len(made) == 1
+    written = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
+    assert written == {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()}
+    assert sorted(written) == sorted(f"{kind}.json" for kind in charts.KINDS)
+    charts.write_specs(tmp_path / "c", json_text, cache, "code 2")
+    assert len(made) == 2
+    (cache / charts.SPECS).write_text("{", encoding="utf-8")
+    charts.write_specs(tmp_path / "d", json_text, cache, "code 2")
+    assert len(made) == 3 and {p.name: p.read_bytes() for p in (tmp_path / "d").iterdir()} == written

@@ -58,7 +58,7 @@ def test_site_dir_yusuan_made_is_replaced_and_nothing_lands_beside_it(data_dir, 
     # kept for the next build: the datasets' parts as Arrow files (render/data.py), the record of the
     # site's pages and their search entries (render/reuse.py), the departments' slugs, the Vega bundle
     assert [re.sub(r"-[\d.]+\.js$", ".js", p.name) for p in sorted(cache.iterdir())] == \
-        ["arrow", "department-slugs.json", "site-pages", "site-pages.json", "vega.js"]
+        ["arrow", "chart-specs.json", "department-slugs.json", "site-pages", "site-pages.json", "vega.js"]
 
 
 def test_data_dir_holding_other_files_is_refused(tmp_path):

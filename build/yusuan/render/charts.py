@@ -1,8 +1,9 @@
 """The site's charts, authored with Altair.
 
 A chart is a *kind* (how it is drawn: marks, encodings, titles, colours)
-and a page's *data* (the rows it draws). Each kind is built once per build
-with Altair, on named data (`values`), and written as a Vega-Lite spec to
+and a page's *data* (the rows it draws). Each kind is built with Altair
+(once, then kept in the cache for builds made by the same code), on named
+data (`values`), and written as a Vega-Lite spec to
 assets/yusuan/charts/<kind>.json (`to_dict(validate=False)`: the specs are
 validated against the Vega-Lite schema by a test, not on every build). A
 page's chart is a container naming its kind and a JSON file of its rows
@@ -17,7 +18,10 @@ labels are document text. tests/test_browser.py draws every chart.
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from yusuan.render.tables import gzip_json
@@ -184,10 +188,33 @@ def kind_href(kind: str, root: str) -> str:
     return f"{root}assets/yusuan/charts/{kind}.json"
 
 
-def write_specs(folder: Path, dump) -> None:
-    """assets/yusuan/charts/<kind>.json; `dump`: the site's JSON writer."""
+SPECS = "chart-specs.json"     # in the cache folder: see write_specs
+
+
+def write_specs(folder: Path, dump, cache_dir: Path | None = None, code: str = "") -> None:
+    """assets/yusuan/charts/<kind>.json; `dump`: the site's JSON writer.
+    With cache_dir, the specs the last build made there are taken if made
+    by the same code (fingerprint.code_version) and Altair, else made and
+    kept: importing Altair to make them was ~0.5 s of every build."""
+    made_by = f"{code} altair {metadata.version('altair')}"
+    made = None
+    if cache_dir and code:
+        try:
+            saved = json.loads((cache_dir / SPECS).read_text(encoding="utf-8"))
+            if saved["made by"] == made_by and sorted(saved["specs"]) == sorted(KINDS) \
+                    and all(isinstance(s, dict) for s in saved["specs"].values()):
+                made = saved["specs"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    if made is None:
+        made = specs()
+        if cache_dir and code:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache_dir / f"{SPECS}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps({"made by": made_by, "specs": made}, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, cache_dir / SPECS)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, spec in specs().items():
+    for name, spec in made.items():
         (folder / f"{name}.json").write_text(dump(spec), encoding="utf-8")
 
 

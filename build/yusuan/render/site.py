@@ -551,7 +551,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
         deferred.start_rows(build_dir / "rows")
         write_assets(docs_dir / "assets" / "yusuan")
         write(docs_dir / "assets" / "yusuan" / downloads.FIELDS, json_text(downloads.fields()))
-        charts.write_specs(docs_dir / "assets" / "yusuan" / "charts", json_text)   # each kind once per build
+        charts.write_specs(docs_dir / "assets" / "yusuan" / "charts", json_text, cache_dir, code)   # each kind once
         previous.clear_site(site_dir)
         folders.make(site_dir, folders.SITE)    # marked before mkdocs writes into it
         step(f"mkdocs build (index pages and the department page frame), department pages started "
