@@ -153,7 +153,15 @@ class Known:
 
     def save(self) -> None:
         if self.path:
-            store.write_json({"files": self.seen_files, "entries": self.seen_entries}, self.path)
+            _write_record({"files": self.seen_files, "entries": self.seen_entries}, self.path)
+
+
+def _write_record(obj, path: Path) -> None:
+    """A record of the cache's, as compact JSON: indented, json encodes in
+    Python, not C (the content index at 10,000 department-years: 2.0 s
+    under the profiler, ~0.1 s compact)."""
+    with store.atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 CONTENT_INDEX = "content-index.json"
@@ -412,7 +420,7 @@ def write_sources(result: Result, data_dir: Path, cache_dir: Path) -> None:
     for stale in out.glob("*.txt"):
         if stale.name not in wanted:
             stale.unlink()
-    store.write_json({"folder": folder, "files": record}, cache_dir / SOURCES_RECORD)
+    _write_record({"folder": folder, "files": record}, cache_dir / SOURCES_RECORD)
 
 
 def run_data(content: Path, data_dir: Path, cache_dir: Path | None = None, progress=print,
