@@ -94,8 +94,12 @@ def test_files_of_the_same_size_and_time_are_not_read_again(tmp_path):
     content, cache, out = copy_samples(tmp_path / "content"), tmp_path / "cache", tmp_path / "data"
     quiet = dict(progress=lambda *_: None, workers=1)
     pipeline.run_data(content, out, cache, **quiet)
-    pipeline.run_data(content, out, cache, **quiet)     # the entries' names are learnt when read from the cache
+    # the entries a run parsed are known to the next run (their headers, their source files)
+    first = json.loads((cache / pipeline.CONTENT_INDEX).read_text(encoding="utf-8"))
+    assert sorted(e[2] for e in first["entries"].values()) == sorted(first["files"])
+    pipeline.run_data(content, out, cache, **quiet)
     index = json.loads((cache / pipeline.CONTENT_INDEX).read_text(encoding="utf-8"))
+    assert index["entries"] == first["entries"]
     for rel, (size, _, sha) in index["files"].items():
         data = (content / rel).read_bytes()
         assert (size, sha) == (len(data), hashlib.sha256(data).hexdigest()), rel

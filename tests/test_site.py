@@ -923,9 +923,11 @@ def test_site_is_the_same_from_one_or_more_processes(tmp_path):
         assert not [str(k) for k in first if first[k] != other[k]]
 
 
-def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path):
+def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path, capfd):
     """The department pages start before mkdocs makes their frame; when mkdocs
-    fails the build must fail with its message, promptly, the workers stopped."""
+    fails the build must fail with its message, promptly, the workers stopped
+    (and the process writing the lists' rows files done, not failing in a
+    scratch folder removed under it)."""
     import signal
 
     import yaml
@@ -948,6 +950,7 @@ def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):

@@ -151,6 +151,17 @@ class Known:
         self.seen_entries[entry.name] = [st.st_size, st.st_mtime_ns, stored, *read]
         return parsed, stored
 
+    def parsed(self, entry: Path, rel: str) -> None:
+        """An entry this run wrote, parsing `rel` (the source file its rows
+        name), for the next run: else the first build after a cold one read
+        every entry's header and documents table (1.7 s of 3.3 at 10,000)."""
+        try:
+            st = entry.stat()
+            read = header_of(entry)
+        except (OSError, ValueError):
+            return
+        self.seen_entries[entry.name] = [st.st_size, st.st_mtime_ns, rel, *read]
+
     def save(self) -> None:
         if self.path:
             _write_record({"files": self.seen_files, "entries": self.seen_entries}, self.path)
@@ -306,6 +317,9 @@ def collect(content: Path, cache_dir: Path | None = None, progress=print, worker
     progress(f"  {len(files)} files: {len(files) - len(to_parse)} from the parse cache or duplicates, "
              f"{len(to_parse)} to parse ({min(workers, max(len(to_parse), 1))} processes)")
     outcome.update(zip(to_parse, _parse_many(jobs, workers, progress)))
+    for rel, (_, _, entry) in zip(to_parse, jobs):
+        if entry and isinstance(outcome[rel], Parsed):
+            known.parsed(entry, rel)
     joined: dict[str, str] = {}
     merged = _merge_fragments(outcome, {rel: sha for sha, rel in by_sha.items()}, content, cache_dir, version, joined,
                               known)

@@ -12,6 +12,7 @@ deterministic: the same data gives the same bytes, kept pages or not.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -546,6 +547,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
              f"{len(previous.of(reuse.DEPARTMENTS)):,} departments' in {site_dir} from the last build")
     # the department pages start now, beside the index pages and mkdocs (one core's work)
     pool, results = start_departments(work, workers)
+    deferred = None
     try:
         deferred = render_pages(data, docs_dir, content_dir)
         deferred.start_rows(build_dir / "rows")
@@ -564,6 +566,9 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     except BaseException:
         if pool:
             pool.shutdown(cancel_futures=True)
+        if deferred:        # its rows files' process done before the scratch folder goes (else it fails there too)
+            with contextlib.suppress(Exception):
+                deferred.rows_written()
         raise
     step("departments across years")
     across, across_fingerprints = write_departments(work, site_dir, previous, progress)
