@@ -75,6 +75,7 @@ SCALE_N = 10_000
 SCALE_SECONDS = 600.0                 # cold build
 SCALE_MEMORY_MB = 4096                # peak memory
 SCALE_SITE_BYTES = 10**9              # the site: GitHub Pages refuses more than 1 GB
+SCALE_ADD_SHARE = 0.05                # adding one file: of the cold build's time
 ANY_PAGE_BYTES = 2**20                # no page over 1 MB
 SEARCH_BYTES = 2**20                  # a reader's first query
 # a department-year's main page in the built site: site/docs/<doc_id>/index.html
@@ -550,6 +551,12 @@ def report(rows: list[Row], command: str = "python3 bench/benchmark.py") -> str:
         if r.case == "cold build" and r.n >= SCALE_N:
             verdicts += scale_verdicts(r)
             continue
+        cold = next((c for c in rows if c.case == "cold build" and c.n == r.n - 1), None)
+        if r.case == "add one file" and r.n - 1 >= SCALE_N and cold and cold.total:
+            share = r.total / cold.total
+            verdicts.append(f"add one file at N = {cold.n:,}: " + _against(
+                f"{r.total:.1f} s, {share:.1%} of the cold build's {cold.total:.1f} s",
+                share <= SCALE_ADD_SHARE and r.ok and cold.ok, "≤ 5%"))
         if r.case == "cold build" and r.n >= 1000:
             ok = r.total < TARGET_SECONDS and r.ok
             runs = (f"; {sum(t < TARGET_SECONDS for t in r.runs)} of {len(r.runs)} runs under it: "

@@ -178,3 +178,23 @@ def test_a_large_corpus_leaves_the_whole_files_to_the_release(multi_year_data, t
         assert (out / name).read_bytes() == (multi_year_data / name).read_bytes(), name
     assert duckdb.connect(str(out / "yusuan.duckdb"), read_only=True).sql(
         "select count(*) from table_cells").fetchall() == [(site_data.count("table_cells"),)]
+
+
+def test_benchmark_reports_adding_one_file_against_the_cold_build():
+    """The benchmark's verdict for issue 12's add-one target: the add-one
+    build at 10,000 as a share of the cold build's time, ≤ 5% to meet it."""
+    from conftest import load_benchmark
+
+    bench = load_benchmark()
+
+    def row(case: str, n: int, seconds: float):
+        return bench.Row(case, n, build=bench.Run(seconds, 100.0, 0, None))
+
+    def verdicts(add_seconds: float) -> list[str]:
+        text = bench.report([row("cold build", 10_000, 400.0), row("add one file", 10_001, add_seconds)])
+        return [line for line in text.splitlines() if line.startswith("- add one file at")]
+
+    assert verdicts(19.9) == ["- add one file at N = 10,000: 19.9 s, 5.0% of the cold build's 400.0 s "
+                              "(meets the target: ≤ 5%)"]
+    assert verdicts(21.0) == ["- add one file at N = 10,000: 21.0 s, 5.2% of the cold build's 400.0 s "
+                              "(misses the target: ≤ 5%)"]
