@@ -47,6 +47,7 @@ class SiteData:
     _records: dict[str, list[dict]] = field(default_factory=dict, repr=False)
     _last_doc: str | None = field(default=None, repr=False)
     _last_rows: dict[tuple, list[dict]] = field(default_factory=dict, repr=False)
+    _documents: list[dict] | None = field(default=None, repr=False)
 
     def records(self, name: str) -> list[dict]:
         """Every row of a dataset as dicts (for the small, site-wide datasets)."""
@@ -66,10 +67,13 @@ class SiteData:
 
     @property
     def documents(self) -> list[dict]:
-        """One record per disclosure, ordered by level, department, year."""
-        order = {lvl: i for i, lvl in enumerate(LEVELS)}
-        return sorted(self.records("documents"),
-                      key=lambda d: (order.get(d["level"], 99), d["department"] or "", d["year"] or 0, d["doc_id"]))
+        """One record per disclosure, ordered by level, department, year (sorted
+        once: a build asks ~20 times, 0.6 s under the profiler at 10,000)."""
+        if self._documents is None:
+            order = {lvl: i for i, lvl in enumerate(LEVELS)}
+            self._documents = sorted(self.records("documents"), key=lambda d: (
+                order.get(d["level"], 99), d["department"] or "", d["year"] or 0, d["doc_id"]))
+        return list(self._documents)
 
     def slices(self, name: str) -> dict[str, tuple[int, int]]:
         """doc_id → (first row, row count) of its rows in dataset `name` (one with a doc_id column)."""
