@@ -923,17 +923,28 @@ def test_site_is_the_same_from_one_or_more_processes(tmp_path):
         assert not [str(k) for k in first if first[k] != other[k]]
 
 
-def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path, capfd):
+def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path, capfd, monkeypatch):
     """The department pages start before mkdocs makes their frame; when mkdocs
-    fails the build must fail with its message, promptly, the workers stopped
-    (and the process writing the lists' rows files done, not failing in a
-    scratch folder removed under it)."""
+    fails the build must fail with its message, promptly, the workers stopped,
+    and its second processes (the Vega bundle, the lists' rows files, the
+    archive) done before its scratch folder goes: not failing in it, nor
+    making it again to write into."""
     import signal
+    import tempfile
+    import time
 
     import yaml
 
     from conftest import CONTENT
+    from yusuan.render import assets, site
     from yusuan.render.site import DEFAULT_CONFIG, SiteError, build_site
+
+    # both still writing when mkdocs fails
+    write_rows = site._write_rows
+    monkeypatch.setattr(site, "_write_rows", lambda *a: (time.sleep(1), write_rows(*a)))
+    monkeypatch.setattr(assets, "vega_bundle", lambda: time.sleep(1) or "/* vega */")
+    scratch = lambda: set(Path(tempfile.gettempdir()).glob("yusuan-site-*"))     # noqa: E731
+    before = scratch()
 
     config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     config["theme"]["name"] = "no-such-theme"
@@ -950,7 +961,9 @@ def test_mkdocs_failure_stops_the_department_workers(data_dir, tmp_path, capfd):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+    time.sleep(2)      # a process left behind would write within this
     assert "Traceback" not in capfd.readouterr().err
+    assert scratch() == before
 
 
 def test_document_lists_are_on_their_pages_but_not_in_the_search_index(built):

@@ -315,9 +315,14 @@ def datapackage(counts: dict[str, int]) -> dict:
     }
 
 
-def write_json(obj, path: Path) -> None:
+def write_json(obj, path: Path, compact: bool = False) -> None:
+    """JSON, whole or not at all. compact: for the cache's records, which
+    no one reads by eye: indented, json encodes in Python, not C (the
+    content index at 10,000 department-years: 2.0 s under the profiler,
+    ~0.1 s compact)."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) if compact else
+                       json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
 def write_duckdb(parquet: dict[str, Path], views: dict[str, str], path: Path) -> None:

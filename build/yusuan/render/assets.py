@@ -43,11 +43,11 @@ def _write_bundle(path: Path) -> None:
         tmp.write_text(vega_bundle(), encoding="utf-8")
 
 
-def start_vega(cache: Path) -> Callable[[Path], None]:
+def start_vega(cache: Path) -> tuple[Callable[[], None], Callable[[Path], None]]:
     """Start making the Vega bundle (3 s in vl-convert, which holds the GIL
     for much of it, so it runs in a second process beside the rest of the
-    build); returns a function that copies it to a path when ready. The bundle
-    is kept in `cache` for the next build."""
+    build); returns a function that waits for it, and one that copies it to
+    a path when ready. The bundle is kept in `cache` for the next build."""
     version = getattr(vl_convert, "__version__", None) or vl_convert.get_vega_version()
     cached = cache / f"vega-{version}.js"
     wait = (lambda: None) if cached.exists() else in_second_process(_write_bundle, cached, what="making the Vega bundle")
@@ -56,4 +56,4 @@ def start_vega(cache: Path) -> Callable[[Path], None]:
         wait()
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, path)
-    return write
+    return wait, write

@@ -19,12 +19,12 @@ labels are document text. tests/test_browser.py draws every chart.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from yusuan.render.tables import gzip_json
+from yusuan.store import write_json
 
 AMOUNT_FORMAT = ",.2f"
 FONT = '-apple-system, BlinkMacSystemFont, "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif'
@@ -209,10 +209,7 @@ def write_specs(folder: Path, dump, cache_dir: Path | None = None, code: str = "
     if made is None:
         made = specs()
         if cache_dir and code:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_dir / f"{SPECS}.{os.getpid()}.tmp"
-            tmp.write_text(json.dumps({"made by": made_by, "specs": made}, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, cache_dir / SPECS)
+            write_json({"made by": made_by, "specs": made}, cache_dir / SPECS, compact=True)
     folder.mkdir(parents=True, exist_ok=True)
     for name, spec in made.items():
         (folder / f"{name}.json").write_text(dump(spec), encoding="utf-8")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -25,6 +24,7 @@ from yusuan.identity import name_key
 from yusuan.render import charts, fmt, provenance
 from yusuan.render.charts import Chart
 from yusuan.render.data import SiteData
+from yusuan.store import write_json
 from yusuan.render.tables import ROWS_FILE, Cell, Col, Row, Table, c, paged, rows_file, y
 from yusuan.terms import KIND_NAMES, norm
 
@@ -112,11 +112,7 @@ def read_slugs(cache_dir: Path, code: str) -> None:
 def save_slugs(cache_dir: Path, code: str, data: SiteData) -> None:
     """The slugs of this build's departments, for the next (read_slugs)."""
     slugs = {k: _slug(k) for k in sorted({key(d) for d in data.documents})}
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f"{SLUGS}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps({"made by": _slugs_made_by(code), "slugs": slugs}, ensure_ascii=False),
-                   encoding="utf-8")
-    os.replace(tmp, cache_dir / SLUGS)
+    write_json({"made by": _slugs_made_by(code), "slugs": slugs}, cache_dir / SLUGS, compact=True)
 
 
 # Kinds in the order a reader meets them: a year's budgets, then its accounts.

@@ -501,12 +501,21 @@ def build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress=print
     site_dir = Path(site_dir)
     folders.check(site_dir, folders.SITE, "--site-dir")     # before any work
     with tempfile.TemporaryDirectory(prefix="yusuan-site-") as scratch:
-        _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
-                    Path(cache_dir) if cache_dir else None, workers, whole_written)
+        second: list = []       # a wait for each second process the build starts
+        try:
+            _build_site(Path(data_dir), site_dir, Path(content_dir), progress, Path(scratch), config,
+                        Path(cache_dir) if cache_dir else None, workers, whole_written, second)
+        except BaseException:
+            # they write into the scratch folder: done before it goes (else they fail in it too, noisily)
+            for wait in second:
+                with contextlib.suppress(Exception):
+                    wait()
+            raise
 
 
 def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, build_dir: Path,
-                config: Path | None, cache_dir: Path | None, workers: int | None, whole_written) -> None:
+                config: Path | None, cache_dir: Path | None, workers: int | None, whole_written,
+                second: list) -> None:
     started = time.perf_counter()
     config = base_config(config)
     if not config.is_file():
@@ -519,7 +528,8 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     previous = reuse.Previous.take(cache_dir, site_dir) if cache_dir else reuse.Previous()
     if cache_dir:
         step(f"the last build's pages in {site_dir} checked against its record")
-    write_vega = start_vega(cache=cache_dir or build_dir)
+    vega_ready, write_vega = start_vega(cache=cache_dir or build_dir)
+    second.append(vega_ready)
     try:
         (build_dir / "arrow").mkdir()
         # the datasets' parts as Arrow files, kept with the cache: only the parts the data stage wrote are read
@@ -533,6 +543,7 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     archive_path = build_dir / "archive" / archive.NAME
     archive_written = in_second_process(archive.write, data.folder, archive_path, catalog.SITE_FILE_LIMIT,
                                         what="writing the data archive")
+    second.append(archive_written)
     docs_dir = build_dir / "docs"
     docs_dir.mkdir(parents=True)
     workers = default_jobs() if workers is None else workers
@@ -547,10 +558,10 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
              f"{len(previous.of(reuse.DEPARTMENTS)):,} departments' in {site_dir} from the last build")
     # the department pages start now, beside the index pages and mkdocs (one core's work)
     pool, results = start_departments(work, workers)
-    deferred = None
     try:
         deferred = render_pages(data, docs_dir, content_dir)
         deferred.start_rows(build_dir / "rows")
+        second.append(deferred.rows_written)
         write_assets(docs_dir / "assets" / "yusuan")
         write(docs_dir / "assets" / "yusuan" / downloads.FIELDS, json_text(downloads.fields()))
         charts.write_specs(docs_dir / "assets" / "yusuan" / "charts", json_text, cache_dir, code)   # each kind once
@@ -566,9 +577,6 @@ def _build_site(data_dir: Path, site_dir: Path, content_dir: Path, progress, bui
     except BaseException:
         if pool:
             pool.shutdown(cancel_futures=True)
-        if deferred:        # its rows files' process done before the scratch folder goes (else it fails there too)
-            with contextlib.suppress(Exception):
-                deferred.rows_written()
         raise
     step("departments across years")
     across, across_fingerprints = write_departments(work, site_dir, previous, progress)
